@@ -1,0 +1,104 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
+
+
+class NoDeleteMixin:
+    """Agreements, documents and reviews are never hard-deleted; end or archive them."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SubprocessorInline(admin.TabularInline):
+    model = Subprocessor
+    extra = 0
+
+
+class DocumentInline(NoDeleteMixin, admin.TabularInline):
+    model = Document
+    extra = 0
+    fields = ["kind", "version", "original_name", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReviewInline(NoDeleteMixin, admin.TabularInline):
+    model = Review
+    extra = 0
+    fields = ["decision", "comment", "reviewer", "reviewer_name", "decided_at", "imported"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["reference", "supplier", "status", "model", "signed_on", "starts_on", "ends_on"]
+    list_filter = ["status", "model", "transfer_outside_eea"]
+    search_fields = ["reference", "supplier__name", "products__name"]
+    list_select_related = ["supplier"]
+    autocomplete_fields = ["supplier", "products"]
+    filter_horizontal = ["attributes"]
+    date_hierarchy = "ends_on"
+    readonly_fields = ["status", "submitted_by", "submitted_at", "version"]
+    inlines = [SubprocessorInline, DocumentInline, ReviewInline]
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["agreement", "product"]
+    search_fields = ["agreement__reference", "product__name"]
+    list_select_related = ["agreement", "product"]
+    autocomplete_fields = ["agreement", "product"]
+    filter_horizontal = ["attributes"]
+
+
+@admin.register(Subprocessor)
+class SubprocessorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "agreement", "service", "country", "safeguard"]
+    list_filter = ["country"]
+    search_fields = ["name", "agreement__reference", "service"]
+    list_select_related = ["agreement"]
+
+
+@admin.register(Document)
+class DocumentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["agreement", "kind", "version", "original_name", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["agreement__reference", "original_name", "sha256"]
+    list_select_related = ["agreement", "uploaded_by"]
+    readonly_fields = [
+        "agreement",
+        "kind",
+        "version",
+        "file",
+        "original_name",
+        "sha256",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploads go through the agreement page, which checks the PDF
+
+
+@admin.register(Review)
+class ReviewAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["agreement", "decision", "reviewer", "reviewer_name", "decided_at", "imported"]
+    list_filter = ["decision", "imported"]
+    search_fields = ["agreement__reference", "reviewer_name", "comment"]
+    list_select_related = ["agreement", "reviewer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # decisions go through the review page (separation of duties)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

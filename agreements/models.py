@@ -1,0 +1,478 @@
+"""Processing agreements (verwerkersovereenkomsten, AVG art. 28) and the FG's reviews."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from suppliers.models import Attribute, Product, Supplier
+
+# The EEA: the EU-27 plus Iceland, Liechtenstein and Norway (DESIGN.md section 5).
+EEA_COUNTRIES = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+)
+
+
+class AgreementModel(models.TextChoices):
+    CONVENANT_4 = "convenant_4", _("Model Convenant 4.0")
+    CONVENANT_3 = "convenant_3", _("Model Convenant 3.0")
+    GENERAL_EDUCATION = "algemeen_onderwijs", _("Algemeen model onderwijs")
+    SUPPLIER_OWN = "eigen", _("Eigen model leverancier")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "concept", _("Concept")
+    SUBMITTED = "ter_beoordeling", _("Ter beoordeling")
+    APPROVED = "goedgekeurd", _("Goedgekeurd")
+    REJECTED = "afgekeurd", _("Afgekeurd")
+    CHANGES_REQUESTED = "aanpassing_gevraagd", _("Aanpassing gevraagd")
+    TERMINATED = "beeindigd", _("Beëindigd")
+
+
+class Decision(models.TextChoices):
+    """The FG's decision; the values equal the agreement status each one leads to."""
+
+    APPROVED = AgreementStatus.APPROVED.value, _("Goedgekeurd")
+    REJECTED = AgreementStatus.REJECTED.value, _("Afgekeurd")
+    CHANGES_REQUESTED = AgreementStatus.CHANGES_REQUESTED.value, _("Aanpassing gevraagd")
+
+
+# DESIGN.md section 3: the only legal status moves. Any status may move to terminated
+# (final). An approved agreement may be submitted again, for a new review after a change.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    AgreementStatus.DRAFT: frozenset({AgreementStatus.SUBMITTED, AgreementStatus.TERMINATED}),
+    AgreementStatus.SUBMITTED: frozenset(
+        {
+            AgreementStatus.APPROVED,
+            AgreementStatus.REJECTED,
+            AgreementStatus.CHANGES_REQUESTED,
+            AgreementStatus.TERMINATED,
+        }
+    ),
+    AgreementStatus.APPROVED: frozenset({AgreementStatus.SUBMITTED, AgreementStatus.TERMINATED}),
+    AgreementStatus.REJECTED: frozenset({AgreementStatus.DRAFT, AgreementStatus.TERMINATED}),
+    AgreementStatus.CHANGES_REQUESTED: frozenset(
+        {AgreementStatus.DRAFT, AgreementStatus.TERMINATED}
+    ),
+    AgreementStatus.TERMINATED: frozenset(),
+}
+
+
+class DocumentKind(models.TextChoices):
+    AGREEMENT = "overeenkomst", _("Verwerkersovereenkomst")
+    PRIVACY_NOTICE = "bijsluiter", _("Privacybijsluiter")
+    SECURITY_ANNEX = "beveiligingsbijlage", _("Beveiligingsbijlage")
+
+
+class AgreementQuerySet(models.QuerySet):
+    def not_terminated(self) -> AgreementQuerySet:
+        return self.exclude(status=AgreementStatus.TERMINATED)
+
+    def in_force_on(self, day: datetime.date) -> AgreementQuerySet:
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+        )
+
+    def ending_within(self, days: int, today: datetime.date | None = None) -> AgreementQuerySet:
+        today = today or timezone.localdate()
+        return self.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=days))
+
+    def with_fingerprint_content(self) -> AgreementQuerySet:
+        """Prefetch everything `content_fingerprint()` reads, in a fixed number of queries."""
+        return self.prefetch_related(
+            "products",
+            "attributes",
+            "subprocessors",
+            "documents",
+            models.Prefetch(
+                "privacy_notices",
+                queryset=PrivacyNotice.objects.select_related("product").prefetch_related(
+                    "attributes"
+                ),
+            ),
+        )
+
+
+class Agreement(models.Model):
+    reference = models.CharField(
+        _("kenmerk"),
+        max_length=100,
+        unique=True,
+        help_text=_("Uw eigen kenmerk of dossiernummer voor deze overeenkomst."),
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("leverancier")
+    )
+    products = models.ManyToManyField(
+        Product,
+        related_name="agreements",
+        verbose_name=_("producten"),
+        help_text=_("De producten van deze leverancier waarvoor de overeenkomst geldt."),
+    )
+    model = models.CharField(
+        _("model"),
+        max_length=30,
+        choices=AgreementModel.choices,
+        default=AgreementModel.CONVENANT_4,
+    )
+    signed_on = models.DateField(_("getekend op"), null=True, blank=True)
+    signed_by = models.CharField(
+        _("getekend door"),
+        max_length=200,
+        blank=True,
+        help_text=_("Wie namens het schoolbestuur heeft getekend."),
+    )
+    starts_on = models.DateField(_("ingangsdatum"), null=True, blank=True)
+    ends_on = models.DateField(_("einddatum"), null=True, blank=True)
+    purposes = models.TextField(_("doeleinden"), blank=True)
+    data_subjects = models.TextField(
+        _("betrokkenen"),
+        blank=True,
+        help_text=_("Categorieën betrokkenen, zoals leerlingen en docenten."),
+    )
+    retention = models.TextField(_("bewaartermijn"), blank=True)
+    processing_locations = models.TextField(
+        _("verwerkingslocatie"),
+        blank=True,
+        help_text=_(
+            "Waar de gegevens worden verwerkt; beschrijvend, wordt niet automatisch gelezen."
+        ),
+    )
+    transfer_outside_eea = models.BooleanField(
+        _("doorgifte buiten de EER"),
+        default=False,
+        help_text=_(
+            "Aanvinken als de leverancier gegevens buiten de Europese Economische Ruimte brengt."
+        ),
+    )
+    transfer_safeguard = models.TextField(
+        _("waarborg doorgifte"),
+        blank=True,
+        help_text=_("Bijvoorbeeld een adequaatheidsbesluit of modelcontractbepalingen (SCC's)."),
+    )
+    attributes = models.ManyToManyField(
+        Attribute,
+        related_name="agreements",
+        blank=True,
+        verbose_name=_("overeengekomen attributen"),
+        help_text=_("Geldt voor elk product zonder eigen privacybijsluiter."),
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    status_reason = models.TextField(
+        _("reden beëindiging"), blank=True, help_text=_("Waarom de overeenkomst is beëindigd.")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingediend door"),
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("versie"),
+        default=1,
+        editable=False,
+        help_text=_("Voor het weigeren van gelijktijdige wijzigingen."),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[products, attributes])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("verwerkersovereenkomst")
+        verbose_name_plural = _("verwerkersovereenkomsten")
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="agreement_ends_after_start",
+                violation_error_message=_("De einddatum ligt vóór de ingangsdatum."),
+            ),
+        ]
+        permissions = [
+            ("submit_agreement", _("Mag overeenkomsten indienen ter beoordeling")),
+            ("review_agreement", _("Mag overeenkomsten beoordelen (FG)")),
+            ("terminate_agreement", _("Mag overeenkomsten beëindigen")),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:agreement_detail", args=[self.pk])
+
+    def is_in_force(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        started = self.starts_on is None or self.starts_on <= day
+        not_ended = self.ends_on is None or self.ends_on >= day
+        return started and not_ended
+
+    def has_ended(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.ends_on is not None and self.ends_on < day
+
+    def can_move_to(self, status: str) -> bool:
+        return status in STATUS_TRANSITIONS[self.status]
+
+    def fingerprint_content(self) -> dict:
+        """What an FG's approval covers (DESIGN.md section 3), as plain, sorted values.
+
+        Reads related rows through `.all()` so that a queryset prefetched with
+        `with_fingerprint_content()` needs no further queries.
+        """
+        latest_documents: dict[str, Document] = {}
+        for document in self.documents.all():
+            current = latest_documents.get(document.kind)
+            if current is None or document.version > current.version:
+                latest_documents[document.kind] = document
+        return {
+            "products": sorted(p.pk for p in self.products.all()),
+            "attributes": sorted(a.code for a in self.attributes.all()),
+            "privacy_notices": sorted(
+                [notice.product_id, sorted(a.code for a in notice.attributes.all())]
+                for notice in self.privacy_notices.all()
+            ),
+            "subprocessors": sorted(
+                [s.name, s.service, s.country, s.safeguard] for s in self.subprocessors.all()
+            ),
+            "documents": sorted([kind, d.sha256] for kind, d in latest_documents.items()),
+            "purposes": self.purposes,
+            "data_subjects": self.data_subjects,
+            "retention": self.retention,
+            "processing_locations": self.processing_locations,
+            "transfer_outside_eea": self.transfer_outside_eea,
+            "transfer_safeguard": self.transfer_safeguard,
+            "signed_on": _iso(self.signed_on),
+            "starts_on": _iso(self.starts_on),
+            "ends_on": _iso(self.ends_on),
+        }
+
+    def content_fingerprint(self) -> str:
+        """sha256 of `fingerprint_content()`; a review stores it, a mismatch voids the approval."""
+        return fingerprint(self.fingerprint_content())
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def fingerprint(content: dict) -> str:
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def fingerprints_for(agreements: Iterable[Agreement]) -> dict[int, str]:
+    """Fingerprints of many agreements; pass a queryset with `with_fingerprint_content()`."""
+    return {agreement.pk: agreement.content_fingerprint() for agreement in agreements}
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    # Stored under a generated name, never the client's (which may hold a path).
+    return f"documents/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    """One uploaded version of a DPA, privacy notice or security annex; never overwritten."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("overeenkomst"),
+    )
+    kind = models.CharField(
+        _("soort"), max_length=30, choices=DocumentKind.choices, default=DocumentKind.AGREEMENT
+    )
+    version = models.PositiveIntegerField(_("versie"), default=1)
+    file = models.FileField(_("bestand"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("oorspronkelijke bestandsnaam"), max_length=255, blank=True)
+    sha256 = models.CharField(_("sha256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("grootte (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geüpload door"),
+    )
+    uploaded_at = models.DateTimeField(_("geüpload op"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documenten")
+        ordering = ["agreement", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "version"], name="document_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference}: {self.get_kind_display()} v{self.version}"
+
+    @property
+    def display_name(self) -> str:
+        return PurePath(self.original_name).name if self.original_name else f"{self.kind}.pdf"
+
+
+class PrivacyNotice(models.Model):
+    """The privacybijsluiter of one covered product, with that product's agreed attributes."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="privacy_notices",
+        verbose_name=_("overeenkomst"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="privacy_notices", verbose_name=_("product")
+    )
+    attributes = models.ManyToManyField(
+        Attribute,
+        related_name="privacy_notices",
+        blank=True,
+        verbose_name=_("overeengekomen attributen"),
+        help_text=_("Vervangt voor dit product de attributen van de overeenkomst."),
+    )
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    note = models.TextField(_("toelichting"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[attributes])
+
+    class Meta:
+        verbose_name = _("privacybijsluiter")
+        verbose_name_plural = _("privacybijsluiters")
+        ordering = ["agreement", "product__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "product"],
+                name="privacynotice_one_per_product",
+                violation_error_message=_(
+                    "Dit product heeft al een privacybijsluiter bij deze overeenkomst."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference}: {self.product.name}"
+
+
+class Subprocessor(models.Model):
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="subprocessors",
+        verbose_name=_("overeenkomst"),
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    service = models.CharField(_("dienst"), max_length=200, blank=True)
+    country = models.CharField(
+        _("land"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166 alpha-2 landcode, bijvoorbeeld NL, IE of US."),
+    )
+    safeguard = models.TextField(
+        _("waarborg"),
+        blank=True,
+        help_text=_("Voor landen buiten de EER: adequaatheidsbesluit, SCC's of andere waarborg."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subverwerker")
+        verbose_name_plural = _("subverwerkers")
+        ordering = ["agreement", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def outside_eea(self) -> bool:
+        return bool(self.country) and self.country.upper() not in EEA_COUNTRIES
+
+    @property
+    def unsafe_transfer(self) -> bool:
+        return self.outside_eea and not self.safeguard.strip()
+
+
+class Review(models.Model):
+    """The FG's decision on one exact version of an agreement (AVG art. 38-39)."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("overeenkomst")
+    )
+    decision = models.CharField(_("besluit"), max_length=30, choices=Decision.choices)
+    comment = models.TextField(_("toelichting"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("FG"),
+    )
+    reviewer_name = models.CharField(
+        _("naam FG"),
+        max_length=200,
+        blank=True,
+        help_text=_("Naam van de FG, ook bij geïmporteerde besluiten."),
+    )
+    decided_at = models.DateTimeField(_("besloten op"), default=timezone.now)
+    fingerprint = models.CharField(
+        _("vingerafdruk"),
+        max_length=64,
+        help_text=_(
+            "sha256 van de beoordeelde inhoud; wijkt de overeenkomst daarna af, dan vervalt het akkoord."
+        ),
+    )
+    imported = models.BooleanField(
+        _("geïmporteerd"),
+        default=False,
+        help_text=_("Overgenomen uit een bestaand register (Excel)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("beoordeling")
+        verbose_name_plural = _("beoordelingen")
+        ordering = ["-decided_at", "-pk"]
+        get_latest_by = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference}: {self.get_decision_display()}"
+
+    def matches(self, agreement: Agreement) -> bool:
+        return self.fingerprint == agreement.content_fingerprint()

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import LevelSnapshot, LevelText, Organisation, ProcessingActivity, School
+
+admin.site.site_header = _("Privacyregister: beheer")
+admin.site.site_title = _("Privacyregister")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "fg_name"]
+
+    def has_add_permission(self, request) -> bool:
+        return not Organisation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(School)
+class SchoolAdmin(SimpleHistoryAdmin):
+    list_display = ["brin", "name", "sector"]
+    list_filter = ["sector"]
+    search_fields = ["brin", "name"]
+    autocomplete_fields = ["products"]
+
+
+@admin.register(ProcessingActivity)
+class ProcessingActivityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "legal_basis", "updated_at"]
+    list_filter = ["legal_basis"]
+    search_fields = ["name", "purposes", "personal_data"]
+    autocomplete_fields = ["products"]
+
+
+@admin.register(LevelText)
+class LevelTextAdmin(SimpleHistoryAdmin):
+    list_display = ["level", "source", "text"]
+    list_filter = ["source"]
+
+
+@admin.register(LevelSnapshot)
+class LevelSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["day", "level", "high", "medium", "low"]
+    date_hierarchy = "day"

@@ -1,0 +1,727 @@
+"""The demo board loaded by `load_demo`: realistic, fictional, and idempotent.
+
+Dates are relative to the day of loading so that the flags mean the same thing whenever
+the demo is loaded (one agreement expiring soon, one ended, ...).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    PrivacyNotice,
+    Review,
+    Subprocessor,
+)
+from agreements.services import add_document
+from suppliers.models import Attribute, DataFlow, Product, Supplier
+
+from .models import Organisation, ProcessingActivity, School
+
+DEMO_PASSWORD = "privacy-demo"
+
+# username, group, full name, superuser
+DEMO_USERS = [
+    ("fg", "fg", "Femke Groen (FG)", False),
+    ("privacy", "privacy_officer", "Pieter Prins (privacy officer)", False),
+    ("inkoop", "procurement", "Ilse Kok (inkoop)", False),
+    ("lezer", "reader", "Lars de Vries (schoolleider)", False),
+    ("beheer", None, "Beheerder", True),
+]
+
+SCHOOLS = [
+    ("12AB", "OBS De Regenboog", "po"),
+    ("12AB01", "OBS De Regenboog, locatie Dijkzicht", "po"),
+    ("34CD", "IKC De Vlinder", "po"),
+    ("56EF", "Waterlinie College", "vo"),
+    ("78GH", "SO De Brug", "so"),
+]
+
+# supplier name, KvK, website, privacy contact, convenant
+SUPPLIERS = [
+    (
+        "Uitgeverij Noorderlicht",
+        "12345678",
+        "https://noorderlicht.example",
+        "privacy@noorderlicht.example",
+        "deelnemer",
+    ),
+    (
+        "Leerwerk Educatief",
+        "23456789",
+        "https://leerwerk.example",
+        "fg@leerwerk.example",
+        "deelnemer",
+    ),
+    (
+        "Toetsplein BV",
+        "34567890",
+        "https://toetsplein.example",
+        "privacy@toetsplein.example",
+        "deelnemer",
+    ),
+    (
+        "Schoolkompas Software",
+        "45678901",
+        "https://schoolkompas.example",
+        "security@schoolkompas.example",
+        "deelnemer",
+    ),
+    (
+        "Klaslokaal Digitaal",
+        "56789012",
+        "https://klaslokaal.example",
+        "privacy@klaslokaal.example",
+        "medestander",
+    ),
+    (
+        "Cloudwerk Nederland",
+        "67890123",
+        "https://cloudwerk.example",
+        "dpo@cloudwerk.example",
+        "geen",
+    ),
+    (
+        "Oefenwereld",
+        "78901234",
+        "https://oefenwereld.example",
+        "privacy@oefenwereld.example",
+        "deelnemer",
+    ),
+    (
+        "Portaalwijzer",
+        "89012345",
+        "https://portaalwijzer.example",
+        "privacy@portaalwijzer.example",
+        "deelnemer",
+    ),
+    ("Identiq", "90123456", "https://identiq.example", "privacy@identiq.example", "deelnemer"),
+    ("Muziekles Online", "", "https://muziekles.example", "", "geen"),
+]
+
+# supplier, name, kind, access channel, status, processes personal data, schools
+PRODUCTS = [
+    (
+        "Uitgeverij Noorderlicht",
+        "Rekenrijk Online",
+        "leermiddel",
+        "basispoort",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD"],
+    ),
+    (
+        "Uitgeverij Noorderlicht",
+        "Taalverhaal Digitaal",
+        "leermiddel",
+        "basispoort",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD"],
+    ),
+    (
+        "Uitgeverij Noorderlicht",
+        "Rekenrijk Oefenbladen",
+        "leermiddel",
+        "geen",
+        "in_gebruik",
+        False,
+        ["12AB"],
+    ),
+    (
+        "Leerwerk Educatief",
+        "Spellingsterk",
+        "leermiddel",
+        "entree",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD", "78GH"],
+    ),
+    (
+        "Leerwerk Educatief",
+        "Woordenschat Plus",
+        "leermiddel",
+        "entree",
+        "in_gebruik",
+        True,
+        ["34CD"],
+    ),
+    ("Leerwerk Educatief", "Leesladder", "leermiddel", "entree", "uitgefaseerd", True, []),
+    (
+        "Toetsplein BV",
+        "Toetsplein LOVS",
+        "toets",
+        "eduv",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD", "78GH"],
+    ),
+    (
+        "Schoolkompas Software",
+        "Kompas LAS",
+        "las",
+        "direct",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD", "56EF", "78GH"],
+    ),
+    ("Klaslokaal Digitaal", "Klasbord", "elo", "direct", "in_gebruik", True, ["56EF"]),
+    ("Klaslokaal Digitaal", "Digibord Klok", "overig", "geen", "in_gebruik", False, ["12AB"]),
+    ("Cloudwerk Nederland", "Cloudwerk Office", "kantoor", "direct", "in_gebruik", True, ["56EF"]),
+    (
+        "Oefenwereld",
+        "Oefenwereld Rekenen",
+        "leermiddel",
+        "entree",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD"],
+    ),
+    ("Oefenwereld", "Oefenwereld Taal", "leermiddel", "entree", "voorgesteld", True, []),
+    ("Portaalwijzer", "Schoolportaal Wijzer", "portaal", "entree", "in_gebruik", True, ["56EF"]),
+    (
+        "Identiq",
+        "Identiq IDM",
+        "idm",
+        "direct",
+        "in_gebruik",
+        True,
+        ["12AB", "34CD", "56EF", "78GH"],
+    ),
+    ("Muziekles Online", "Muziekmaker", "leermiddel", "handmatig", "in_gebruik", True, ["12AB"]),
+]
+
+# product, channel, attribute codes
+FLOWS = [
+    (
+        "Rekenrijk Online",
+        "basispoort",
+        ["eckId", "givenName", "sn", "groep_klas", "leerjaar", "resultaten"],
+    ),
+    ("Taalverhaal Digitaal", "basispoort", ["eckId", "givenName", "sn", "groep_klas", "leerjaar"]),
+    ("Spellingsterk", "entree", ["eckId", "nlEduPersonHomeOrganizationId", "eduPersonAffiliation"]),
+    ("Spellingsterk", "direct", ["geboortedatum", "groep_klas"]),
+    (
+        "Woordenschat Plus",
+        "entree",
+        ["eckId", "eduPersonAffiliation", "nlEduPersonHomeOrganizationId"],
+    ),
+    (
+        "Toetsplein LOVS",
+        "eduv",
+        ["leerlingnummer", "givenName", "sn", "geboortedatum", "groep_klas", "resultaten"],
+    ),
+    (
+        "Kompas LAS",
+        "direct",
+        [
+            "leerlingnummer",
+            "givenName",
+            "sn",
+            "geboortedatum",
+            "adres",
+            "ouder_contact",
+            "gezondheid",
+            "bsn_pgn",
+        ],
+    ),
+    ("Klasbord", "direct", ["givenName", "sn", "groep_klas", "foto", "ouder_contact"]),
+    ("Cloudwerk Office", "direct", ["uid", "givenName", "sn", "mail", "ip_adres"]),
+    ("Oefenwereld Rekenen", "entree", ["eckId", "givenName", "groep_klas"]),
+    ("Schoolportaal Wijzer", "entree", ["uid", "eckId", "givenName", "sn", "mail"]),
+    ("Identiq IDM", "direct", ["uid", "givenName", "sn", "mail", "eckId", "groep_klas"]),
+]
+
+
+@dataclass
+class DemoAgreement:
+    reference: str
+    supplier: str
+    products: list[str]
+    status: str
+    model: str = "convenant_4"
+    signed: bool = True
+    starts: int = -400  # days from today
+    ends: int | None = 700
+    attributes: list[str] = field(default_factory=list)
+    notices: dict[str, list[str]] = field(default_factory=dict)
+    subprocessors: list[tuple[str, str, str, str]] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    decisions: list[tuple[str, str]] = field(default_factory=list)  # (decision, comment)
+    transfer_outside_eea: bool = False
+    transfer_safeguard: str = ""
+    reason: str = ""
+    change_after_review: bool = False
+
+
+ENTREE_BASICS = ["eckId", "eduPersonAffiliation", "nlEduPersonHomeOrganizationId"]
+
+AGREEMENTS = [
+    DemoAgreement(
+        "VWO-2024-001",
+        "Uitgeverij Noorderlicht",
+        ["Rekenrijk Online", "Taalverhaal Digitaal"],
+        AgreementStatus.APPROVED,
+        attributes=["eckId", "givenName", "sn", "groep_klas", "leerjaar"],
+        notices={
+            "Rekenrijk Online": [
+                "eckId",
+                "givenName",
+                "sn",
+                "groep_klas",
+                "leerjaar",
+                "resultaten",
+                "gebruiksgegevens",
+            ],
+            "Taalverhaal Digitaal": ["eckId", "givenName", "sn", "groep_klas", "leerjaar"],
+        },
+        subprocessors=[("Datacentrum Noord BV", "Hosting", "NL", "")],
+        documents=[
+            DocumentKind.AGREEMENT,
+            DocumentKind.PRIVACY_NOTICE,
+            DocumentKind.SECURITY_ANNEX,
+        ],
+        decisions=[
+            (
+                Decision.APPROVED,
+                "Model Convenant 4.0 volledig ingevuld; bijsluiters per product akkoord.",
+            )
+        ],
+    ),
+    DemoAgreement(
+        "VWO-2024-002",
+        "Leerwerk Educatief",
+        ["Spellingsterk", "Woordenschat Plus", "Leesladder"],
+        AgreementStatus.APPROVED,
+        attributes=ENTREE_BASICS + ["groep_klas"],
+        subprocessors=[("Amazon Web Services EMEA", "Hosting", "IE", "")],
+        documents=[DocumentKind.AGREEMENT],
+        decisions=[(Decision.APPROVED, "Akkoord. Alleen Entree-basisattributen en groep/klas.")],
+    ),
+    DemoAgreement(
+        "VWO-2023-007",
+        "Toetsplein BV",
+        ["Toetsplein LOVS"],
+        AgreementStatus.APPROVED,
+        starts=-700,
+        ends=1000,
+        attributes=[
+            "leerlingnummer",
+            "givenName",
+            "sn",
+            "geboortedatum",
+            "groep_klas",
+            "resultaten",
+        ],
+        subprocessors=[("Hostingpartner Utrecht", "Hosting", "NL", "")],
+        documents=[DocumentKind.AGREEMENT, DocumentKind.SECURITY_ANNEX],
+        decisions=[(Decision.APPROVED, "Akkoord met de beveiligingsbijlage van 2023.")],
+        change_after_review=True,
+    ),
+    DemoAgreement(
+        "VWO-2025-003",
+        "Schoolkompas Software",
+        ["Kompas LAS"],
+        AgreementStatus.APPROVED,
+        signed=False,
+        starts=-200,
+        ends=None,
+        attributes=[
+            "leerlingnummer",
+            "givenName",
+            "sn",
+            "geboortedatum",
+            "adres",
+            "ouder_contact",
+            "gezondheid",
+            "bsn_pgn",
+        ],
+        subprocessors=[("Schoolkompas Hosting", "Hosting", "NL", "")],
+        decisions=[(Decision.APPROVED, "Akkoord; getekend exemplaar en PDF nog opvragen.")],
+    ),
+    DemoAgreement(
+        "VWO-2025-010",
+        "Klaslokaal Digitaal",
+        ["Klasbord"],
+        AgreementStatus.CHANGES_REQUESTED,
+        attributes=["givenName", "sn", "groep_klas"],
+        subprocessors=[("Mailservice Europa", "E-mail", "DE", "")],
+        documents=[DocumentKind.AGREEMENT],
+        decisions=[
+            (
+                Decision.CHANGES_REQUESTED,
+                "Foto's van leerlingen staan niet in de bijsluiter; graag aanvullen of de koppeling aanpassen.",
+            )
+        ],
+    ),
+    DemoAgreement(
+        "VWO-2021-004",
+        "Klaslokaal Digitaal",
+        ["Klasbord"],
+        AgreementStatus.TERMINATED,
+        model="eigen",
+        starts=-1500,
+        ends=-400,
+        attributes=["givenName", "sn"],
+        reason="Vervangen door nieuwe overeenkomst op basis van Model Convenant 4.0.",
+    ),
+    DemoAgreement(
+        "VWO-2025-011",
+        "Cloudwerk Nederland",
+        ["Cloudwerk Office"],
+        AgreementStatus.REJECTED,
+        model="eigen",
+        attributes=["uid", "givenName", "sn", "mail"],
+        transfer_outside_eea=True,
+        subprocessors=[("Cloudwerk Inc.", "Opslag en support", "US", "")],
+        documents=[DocumentKind.AGREEMENT],
+        decisions=[
+            (
+                Decision.REJECTED,
+                "Doorgifte naar de VS zonder waarborg; eigen model leverancier wijkt af van het convenant.",
+            )
+        ],
+    ),
+    DemoAgreement(
+        "VWO-2026-004",
+        "Oefenwereld",
+        ["Oefenwereld Rekenen"],
+        AgreementStatus.SUBMITTED,
+        starts=-10,
+        ends=1095,
+        attributes=["eckId", "givenName"],
+        notices={"Oefenwereld Rekenen": ["eckId", "givenName", "groep_klas", "gebruiksgegevens"]},
+        subprocessors=[
+            ("Oefenwereld Hosting BV", "Hosting", "NL", ""),
+            (
+                "Supportdesk Global LLC",
+                "Klantenservice",
+                "US",
+                "EU-VS Data Privacy Framework (adequaatheidsbesluit)",
+            ),
+        ],
+        documents=[DocumentKind.AGREEMENT, DocumentKind.PRIVACY_NOTICE],
+    ),
+    DemoAgreement(
+        "VWO-2022-002",
+        "Portaalwijzer",
+        ["Schoolportaal Wijzer"],
+        AgreementStatus.APPROVED,
+        model="convenant_3",
+        starts=-1200,
+        ends=-60,
+        attributes=["uid", "eckId", "givenName", "sn", "mail"],
+        documents=[DocumentKind.AGREEMENT],
+        decisions=[(Decision.APPROVED, "Akkoord voor de looptijd van het contract.")],
+    ),
+    DemoAgreement(
+        "VWO-2026-006",
+        "Portaalwijzer",
+        ["Schoolportaal Wijzer"],
+        AgreementStatus.DRAFT,
+        signed=False,
+        starts=None,
+        ends=None,
+        attributes=["uid", "eckId", "givenName", "sn", "mail"],
+    ),
+    DemoAgreement(
+        "VWO-2024-008",
+        "Identiq",
+        ["Identiq IDM"],
+        AgreementStatus.APPROVED,
+        starts=-680,
+        ends=45,
+        attributes=["uid", "givenName", "sn", "mail", "eckId", "groep_klas"],
+        subprocessors=[("Identiq Cloud Services", "Hosting", "NL", "")],
+        documents=[DocumentKind.AGREEMENT],
+        decisions=[(Decision.APPROVED, "Akkoord.")],
+    ),
+]
+
+# name, purposes, legal basis, subjects, personal data, recipients, transfers, retention, security, products
+ACTIVITIES = [
+    (
+        "Leerlingadministratie",
+        "Inschrijving, bekostiging en verantwoording aan DUO; leerlingdossier.",
+        "wettelijke_plicht",
+        "Leerlingen, ouders/verzorgers",
+        "NAW-gegevens, geboortedatum, BSN/PGN, groep, ondersteuningsbehoefte",
+        "DUO, inspectie, samenwerkingsverband",
+        "Geen",
+        "Tot 5 jaar na uitschrijving (art. 41 WPO e.a.)",
+        "Rolgebaseerde toegang, MFA, versleutelde opslag in NL",
+        ["Kompas LAS", "Identiq IDM"],
+    ),
+    (
+        "Digitaal leermateriaal en oefenen",
+        "Gepersonaliseerd oefenen, voortgang volgen, toegang via Entree/Basispoort.",
+        "algemeen_belang",
+        "Leerlingen, leraren",
+        "ECK iD, naam, groep/klas, leerjaar, resultaten",
+        "Uitgevers en distributeurs (verwerkers)",
+        "Geen, behalve waar de overeenkomst een waarborg noemt",
+        "Tot einde schooljaar plus 1 jaar",
+        "Convenant Digitale Onderwijsmiddelen en Privacy; beveiligingsbijlagen",
+        [
+            "Rekenrijk Online",
+            "Taalverhaal Digitaal",
+            "Spellingsterk",
+            "Woordenschat Plus",
+            "Oefenwereld Rekenen",
+        ],
+    ),
+    (
+        "Toetsing en leerlingvolgsysteem",
+        "Volgen van ontwikkeling met methode-onafhankelijke toetsen.",
+        "algemeen_belang",
+        "Leerlingen",
+        "Leerlingnummer, naam, geboortedatum, groep, toetsresultaten",
+        "Toetsaanbieder (verwerker)",
+        "Geen",
+        "Tot 2 jaar na uitschrijving",
+        "Versleuteling, toegang per school",
+        ["Toetsplein LOVS"],
+    ),
+    (
+        "Communicatie met ouders",
+        "Nieuwsbrieven, oudergesprekken plannen, foto's van activiteiten delen.",
+        "toestemming",
+        "Ouders/verzorgers, leerlingen",
+        "Naam, contactgegevens ouders, foto's",
+        "Klaslokaal Digitaal (verwerker)",
+        "",
+        "",
+        "Toegang alleen voor ouders van de groep",
+        ["Klasbord"],
+    ),
+    (
+        "Samenwerken en e-mail",
+        "Samenwerken aan documenten en e-mail voor medewerkers en leerlingen (VO).",
+        "gerechtvaardigd_belang",
+        "Medewerkers, leerlingen VO",
+        "Naam, e-mailadres, gebruikersnaam, IP-adres",
+        "Cloudwerk Nederland",
+        "VS (subverwerker), waarborg in behandeling",
+        "Tot 3 maanden na einde dienstverband of inschrijving",
+        "MFA, beheer via IDM",
+        ["Cloudwerk Office", "Schoolportaal Wijzer"],
+    ),
+]
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A small real PDF for a demo document (weasyprint)."""
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    html = (
+        "<html><head><style>@page{size:A4;margin:2cm} body{font-family:'DejaVu Sans',sans-serif;"
+        "font-size:11pt} h1{font-size:16pt;color:#083b6b}</style></head>"
+        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for username, group_name, full_name, superuser in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            first, _, last = full_name.partition(" ")
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@schoolbestuur.example",
+                is_staff=superuser,
+                is_superuser=superuser,
+            )
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+        users[username] = user
+    return users
+
+
+@transaction.atomic
+def load_demo(stdout=None) -> dict[str, int]:
+    """Load the demo board; objects that already exist are left exactly as they are."""
+    today = timezone.localdate()
+    users = _users()
+
+    if not Organisation.objects.exists():
+        Organisation(
+            name="Stichting Openbaar Onderwijs De Waterlinie",
+            contact="Dijkweg 12, 4201 AB Gorinchem · 0183 123 456 · bestuur@waterlinie.example",
+            fg_name="Femke Groen",
+            fg_contact="fg@waterlinie.example · 06 1234 5678",
+        ).save()
+
+    schools = {}
+    for brin, name, sector in SCHOOLS:
+        schools[brin], _ = School.objects.get_or_create(
+            brin=brin, defaults={"name": name, "sector": sector}
+        )
+
+    suppliers = {}
+    for name, kvk, website, contact, convenant in SUPPLIERS:
+        suppliers[name], _ = Supplier.objects.get_or_create(
+            name=name,
+            defaults={
+                "kvk_number": kvk,
+                "website": website,
+                "privacy_contact": contact,
+                "convenant": convenant,
+            },
+        )
+
+    products = {}
+    for supplier, name, kind, access, status, personal, brins in PRODUCTS:
+        product, created = Product.objects.get_or_create(
+            supplier=suppliers[supplier],
+            name=name,
+            defaults={
+                "kind": kind,
+                "access_channel": access,
+                "status": status,
+                "processes_personal_data": personal,
+            },
+        )
+        if created:
+            for brin in brins:
+                schools[brin].products.add(product)
+        products[name] = product
+
+    attributes = {a.code: a for a in Attribute.objects.all()}
+    for product_name, channel, codes in FLOWS:
+        for code in codes:
+            DataFlow.objects.get_or_create(
+                product=products[product_name], attribute=attributes[code], channel=channel
+            )
+
+    for spec in AGREEMENTS:
+        if not Agreement.objects.filter(reference=spec.reference).exists():
+            _create_agreement(spec, today, suppliers, products, attributes, users)
+
+    for (
+        name,
+        purposes,
+        basis,
+        subjects,
+        data,
+        recipients,
+        transfers,
+        retention,
+        security,
+        linked,
+    ) in ACTIVITIES:
+        activity, created = ProcessingActivity.objects.get_or_create(
+            name=name,
+            defaults={
+                "purposes": purposes,
+                "legal_basis": basis,
+                "data_subjects": subjects,
+                "personal_data": data,
+                "recipients": recipients,
+                "third_country_transfers": transfers,
+                "retention": retention,
+                "security_measures": security,
+            },
+        )
+        if created:
+            activity.products.set([products[p] for p in linked])
+
+    return {
+        "schools": School.objects.count(),
+        "suppliers": Supplier.objects.count(),
+        "products": Product.objects.count(),
+        "agreements": Agreement.objects.count(),
+        "data_flows": DataFlow.objects.count(),
+        "activities": ProcessingActivity.objects.count(),
+    }
+
+
+def _create_agreement(spec: DemoAgreement, today, suppliers, products, attributes, users) -> None:
+    def day(offset: int | None) -> datetime.date | None:
+        return None if offset is None else today + datetime.timedelta(days=offset)
+
+    starts_on = day(spec.starts)
+    agreement = Agreement.objects.create(
+        reference=spec.reference,
+        supplier=suppliers[spec.supplier],
+        model=spec.model,
+        signed_on=starts_on - datetime.timedelta(days=14) if spec.signed and starts_on else None,
+        signed_by="R. de Boer, bestuurder" if spec.signed else "",
+        starts_on=starts_on,
+        ends_on=day(spec.ends),
+        purposes="Het leveren van digitaal leermateriaal en het volgen van de voortgang van leerlingen.",
+        data_subjects="Leerlingen en leraren",
+        retention="Uiterlijk 12 maanden na einde van de licentie",
+        processing_locations="Nederland"
+        if not spec.transfer_outside_eea
+        else "Nederland en Verenigde Staten",
+        transfer_outside_eea=spec.transfer_outside_eea,
+        transfer_safeguard=spec.transfer_safeguard,
+        status=AgreementStatus.DRAFT,
+        status_reason=spec.reason,
+    )
+    agreement.products.set([products[p] for p in spec.products])
+    agreement.attributes.set([attributes[c] for c in spec.attributes])
+    for product_name, codes in spec.notices.items():
+        notice = PrivacyNotice.objects.create(agreement=agreement, product=products[product_name])
+        notice.attributes.set([attributes[c] for c in codes])
+    for name, service, country, safeguard in spec.subprocessors:
+        Subprocessor.objects.create(
+            agreement=agreement, name=name, service=service, country=country, safeguard=safeguard
+        )
+    kind_labels = dict(DocumentKind.choices)
+    for kind in spec.documents:
+        title = f"{kind_labels[kind]} {spec.reference}"
+        content = demo_pdf(
+            title,
+            [
+                "Verwerkingsverantwoordelijke: Stichting Openbaar Onderwijs De Waterlinie",
+                f"Verwerker: {spec.supplier}",
+                f"Producten: {', '.join(spec.products)}",
+                "Dit is een voorbeelddocument uit de demo van het privacyregister.",
+            ],
+        )
+        add_document(
+            agreement=agreement,
+            kind=kind,
+            content=content,
+            original_name=f"{spec.reference}-{kind}.pdf",
+            user=users["privacy"],
+        )
+
+    submitted_at = timezone.now() - datetime.timedelta(days=20)
+    if spec.status != AgreementStatus.DRAFT:
+        agreement.submitted_by = users["privacy"]
+        agreement.submitted_at = submitted_at
+    for decision, comment in spec.decisions:
+        Review.objects.create(
+            agreement=agreement,
+            decision=decision,
+            comment=comment,
+            reviewer=users["fg"],
+            reviewer_name=users["fg"].get_full_name(),
+            decided_at=submitted_at + datetime.timedelta(days=3),
+            fingerprint=agreement.content_fingerprint(),
+        )
+    agreement.status = spec.status
+    agreement.save()
+    if spec.change_after_review:
+        # The supplier added a subprocessor after the FG's approval: the approval lapses.
+        Subprocessor.objects.create(
+            agreement=agreement, name="Analysebureau Statistiek BV", service="Analyse", country="NL"
+        )

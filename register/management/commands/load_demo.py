@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from register.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a realistic demo school board (schools, suppliers, products, agreements in every "
+        "status, data flows, processing activities) and one demo user per role. Safe to run twice."
+    )
+
+    def handle(self, *args, **options) -> None:
+        counts = load_demo()
+        summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo board loaded ({summary})."))
+        self.stdout.write("")
+        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        for username, group, full_name, _superuser in DEMO_USERS:
+            role = group or "superuser (beheer/admin)"
+            self.stdout.write(f"  {username:<10} {role:<26} {full_name}")

@@ -1,0 +1,216 @@
+"""The controller, its schools and the Art. 30(1) processing register."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from suppliers.models import Product
+
+
+class Organisation(models.Model):
+    """The school board: the controller of Art. 30(1)(a) AVG. There is exactly one row."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    contact = models.TextField(
+        _("contactgegevens"),
+        blank=True,
+        help_text=_("Adres, telefoon en e-mail van het schoolbestuur."),
+    )
+    fg_name = models.CharField(
+        _("FG"),
+        max_length=200,
+        blank=True,
+        help_text=_("Naam van de functionaris gegevensbescherming."),
+    )
+    fg_contact = models.TextField(_("FG-contact"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisatie")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="organisation_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> Organisation:
+        organisation, _created = cls.objects.get_or_create(pk=1, defaults={"name": "Schoolbestuur"})
+        return organisation
+
+
+class Sector(models.TextChoices):
+    PO = "po", _("Primair onderwijs")
+    VO = "vo", _("Voortgezet onderwijs")
+    MBO = "mbo", _("Middelbaar beroepsonderwijs")
+    SO = "so", _("(Voortgezet) speciaal onderwijs")
+
+
+brin_validator = RegexValidator(
+    r"^[0-9]{2}[A-Z]{2}([0-9]{2})?$",
+    _(
+        "Een BRIN bestaat uit 2 cijfers en 2 hoofdletters (bijv. 12AB), eventueel met een vestigingsnummer van 2 cijfers (12AB00)."
+    ),
+    code="invalid_brin",
+)
+
+
+class School(models.Model):
+    brin = models.CharField(_("BRIN"), max_length=6, unique=True, validators=[brin_validator])
+    name = models.CharField(_("naam"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=3, choices=Sector.choices, blank=True)
+    products = models.ManyToManyField(
+        Product, related_name="schools", blank=True, verbose_name=_("producten")
+    )
+
+    history = HistoricalRecords(m2m_fields=[products])
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("scholen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.brin})"
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "toestemming", _("Toestemming")
+    CONTRACT = "overeenkomst", _("Uitvoering overeenkomst")
+    LEGAL_OBLIGATION = "wettelijke_plicht", _("Wettelijke verplichting")
+    VITAL_INTEREST = "vitaal_belang", _("Vitaal belang")
+    PUBLIC_TASK = "algemeen_belang", _("Taak van algemeen belang")
+    LEGITIMATE_INTEREST = "gerechtvaardigd_belang", _("Gerechtvaardigd belang")
+
+
+class ProcessingActivity(models.Model):
+    """One entry of the processing register of Art. 30(1) AVG."""
+
+    # The Art. 30(1) fields whose absence raises `register_incomplete` (DESIGN.md section 5).
+    REQUIRED_FIELDS = (
+        "purposes",
+        "legal_basis",
+        "data_subjects",
+        "personal_data",
+        "retention",
+        "security_measures",
+    )
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    purposes = models.TextField(
+        _("doeleinden"), blank=True, help_text=_("Art. 30 lid 1 sub b AVG.")
+    )
+    legal_basis = models.CharField(
+        _("grondslag"),
+        max_length=30,
+        choices=LegalBasis.choices,
+        blank=True,
+        help_text=_("Art. 6 AVG."),
+    )
+    data_subjects = models.TextField(
+        _("betrokkenen"), blank=True, help_text=_("Categorieën betrokkenen (art. 30 lid 1 sub c).")
+    )
+    personal_data = models.TextField(
+        _("persoonsgegevens"),
+        blank=True,
+        help_text=_("Categorieën persoonsgegevens (art. 30 lid 1 sub c)."),
+    )
+    recipients = models.TextField(_("ontvangers"), blank=True, help_text=_("Art. 30 lid 1 sub d."))
+    third_country_transfers = models.TextField(
+        _("doorgifte derde landen"), blank=True, help_text=_("Art. 30 lid 1 sub e.")
+    )
+    retention = models.TextField(
+        _("bewaartermijn"), blank=True, help_text=_("Art. 30 lid 1 sub f.")
+    )
+    security_measures = models.TextField(
+        _("beveiligingsmaatregelen"), blank=True, help_text=_("Art. 30 lid 1 sub g en art. 32.")
+    )
+    products = models.ManyToManyField(
+        Product, related_name="processing_activities", blank=True, verbose_name=_("producten")
+    )
+    version = models.PositiveIntegerField(_("versie"), default=1, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[products])
+
+    class Meta:
+        verbose_name = _("verwerking")
+        verbose_name_plural = _("verwerkingen")
+        ordering = ["name"]
+        permissions = [
+            ("export_register", _("Mag het register exporteren")),
+            ("import_workbook", _("Mag een werkmap importeren")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("register:activity_detail", args=[self.pk])
+
+    def missing_fields(self) -> list[str]:
+        """Verbose names of the required Art. 30(1) fields that are empty."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.REQUIRED_FIELDS
+            if not str(getattr(self, name)).strip()
+        ]
+
+
+class LevelSource(models.TextChoices):
+    KENNISNET = "kennisnet", _("Kennisnet, Inzicht in ict-voorwaarden")
+    REGISTER = "register", _("Eigen formulering van dit register")
+
+
+class LevelText(models.Model):
+    """The wording of one level of the condition "Verwerking van gegevens" (editable data)."""
+
+    level = models.PositiveSmallIntegerField(_("niveau"), unique=True)
+    text = models.TextField(_("tekst"))
+    source = models.CharField(_("bron"), max_length=20, choices=LevelSource.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("niveautekst")
+        verbose_name_plural = _("niveauteksten")
+        ordering = ["level"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="leveltext_level_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.text[:60]}"
+
+
+class LevelSnapshot(models.Model):
+    """The level and open flag counts on one day, for the chart over time."""
+
+    day = models.DateField(_("dag"), unique=True)
+    level = models.PositiveSmallIntegerField(_("niveau"))
+    high = models.PositiveIntegerField(_("hoog"), default=0)
+    medium = models.PositiveIntegerField(_("middel"), default=0)
+    low = models.PositiveIntegerField(_("laag"), default=0)
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("niveaumeting")
+        verbose_name_plural = _("niveaumetingen")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.level}"

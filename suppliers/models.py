@@ -1,0 +1,270 @@
+"""Suppliers (verwerkers), their products, the attribute vocabulary and the data flows."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class ConvenantStatus(models.TextChoices):
+    PARTICIPANT = "deelnemer", _("Deelnemer")
+    SUPPORTER = "medestander", _("Medestander")
+    NONE = "geen", _("Geen")
+
+
+class ProductKind(models.TextChoices):
+    LEARNING_MATERIAL = "leermiddel", _("Leermiddel")
+    TEST = "toets", _("Toets")
+    LAS = "las", _("Leerlingadministratie (LAS)")
+    ELO = "elo", _("Elektronische leeromgeving (ELO)")
+    PORTAL = "portaal", _("Portaal")
+    IDM = "idm", _("Identiteitsbeheer (IDM)")
+    OFFICE = "kantoor", _("Kantoorsoftware")
+    OTHER = "overig", _("Overig")
+
+
+class Channel(models.TextChoices):
+    """How personal data reaches a supplier."""
+
+    ENTREE = "entree", _("Entree Federatie")
+    BASISPOORT = "basispoort", _("Basispoort")
+    EDUV = "eduv", _("Edu-V / UWLR")
+    DIRECT = "direct", _("Directe koppeling")
+    MANUAL = "handmatig", _("Handmatig")
+
+
+class AccessChannel(models.TextChoices):
+    """How users reach a product; 'geen' when no login federation is involved."""
+
+    ENTREE = "entree", _("Entree Federatie")
+    BASISPOORT = "basispoort", _("Basispoort")
+    EDUV = "eduv", _("Edu-V / UWLR")
+    DIRECT = "direct", _("Directe koppeling")
+    MANUAL = "handmatig", _("Handmatig")
+    NONE = "geen", _("Geen")
+
+
+class LifecycleStatus(models.TextChoices):
+    IN_USE = "in_gebruik", _("In gebruik")
+    PROPOSED = "voorgesteld", _("Voorgesteld")
+    RETIRED = "uitgefaseerd", _("Uitgefaseerd")
+
+
+class AttributeCategory(models.TextChoices):
+    IDENTITY = "identificatie", _("Identificatie")
+    NAME = "naam", _("Naam")
+    ORGANISATION = "organisatie", _("Organisatie en rol")
+    CONTACT = "contact", _("Contactgegevens")
+    EDUCATION = "onderwijs", _("Onderwijsgegevens")
+    USAGE = "gebruik", _("Gebruiks- en technische gegevens")
+    SPECIAL = "bijzonder", _("Bijzondere of gevoelige gegevens")
+
+
+class AttributeStandard(models.TextChoices):
+    ENTREE = "entree", _("Entree Federatie")
+    GENERIC = "generiek", _("Overig")
+
+
+kvk_validator = RegexValidator(
+    r"^\d{8}$", _("Een KvK-nummer bestaat uit precies 8 cijfers."), code="invalid_kvk"
+)
+
+
+class SupplierQuerySet(models.QuerySet):
+    def by_name(self, name: str) -> SupplierQuerySet:
+        """Case-insensitive, whitespace-trimmed name match (DESIGN.md section 8)."""
+        return self.filter(name__iexact=name.strip())
+
+
+class Supplier(models.Model):
+    name = models.CharField(_("naam"), max_length=200)
+    kvk_number = models.CharField(
+        _("KvK-nummer"), max_length=8, blank=True, validators=[kvk_validator]
+    )
+    website = models.URLField(_("website"), blank=True)
+    privacy_contact = models.CharField(
+        _("privacycontact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Naam of e-mailadres van de privacy-contactpersoon bij de leverancier."),
+    )
+    convenant = models.CharField(
+        _("convenant"),
+        max_length=20,
+        choices=ConvenantStatus.choices,
+        default=ConvenantStatus.NONE,
+        help_text=_(
+            "Status van de leverancier bij het Convenant Digitale Onderwijsmiddelen en Privacy."
+        ),
+    )
+    notes = models.TextField(_("toelichting"), blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SupplierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leverancier")
+        verbose_name_plural = _("leveranciers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="supplier_name_unique_ci",
+                violation_error_message=_("Er bestaat al een leverancier met deze naam."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:supplier_detail", args=[self.pk])
+
+
+class ProductQuerySet(models.QuerySet):
+    def in_use(self) -> ProductQuerySet:
+        return self.filter(status=LifecycleStatus.IN_USE)
+
+    def processing_personal_data(self) -> ProductQuerySet:
+        return self.filter(processes_personal_data=True)
+
+    def by_name(self, name: str) -> ProductQuerySet:
+        """Case-insensitive, whitespace-trimmed name match (DESIGN.md section 8)."""
+        return self.filter(name__iexact=name.strip())
+
+
+class Product(models.Model):
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="products", verbose_name=_("leverancier")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    kind = models.CharField(
+        _("soort"),
+        max_length=20,
+        choices=ProductKind.choices,
+        default=ProductKind.LEARNING_MATERIAL,
+    )
+    access_channel = models.CharField(
+        _("toegang"),
+        max_length=20,
+        choices=AccessChannel.choices,
+        default=AccessChannel.NONE,
+        help_text=_("Hoe gebruikers bij het product komen, bijvoorbeeld via Entree Federatie."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=LifecycleStatus.choices, default=LifecycleStatus.IN_USE
+    )
+    processes_personal_data = models.BooleanField(
+        _("verwerkt persoonsgegevens"),
+        default=True,
+        help_text=_("Uitzetten alleen als het product aantoonbaar geen persoonsgegevens ontvangt."),
+    )
+    description = models.TextField(
+        _("beoogd gebruik"), blank=True, help_text=_("Waarvoor scholen het product gebruiken.")
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("producten")
+        ordering = ["name", "supplier__name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "supplier",
+                name="product_name_unique_per_supplier_ci",
+                violation_error_message=_("Deze leverancier heeft al een product met deze naam."),
+            ),
+        ]
+        permissions = [("file_intake", _("Mag een intake voor een nieuw product indienen"))]
+
+    def __str__(self) -> str:
+        return f"{self.supplier.name} / {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("suppliers:product_detail", args=[self.pk])
+
+    @property
+    def is_in_scope(self) -> bool:
+        """In use and processing personal data: the products the flags look at."""
+        return self.status == LifecycleStatus.IN_USE and self.processes_personal_data
+
+
+class Attribute(models.Model):
+    """One element of personal data, e.g. `eckId` (DESIGN.md section 4)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        help_text=_("Stabiele, hoofdlettergevoelige code, zoals Kennisnet die publiceert."),
+    )
+    label = models.CharField(_("omschrijving"), max_length=200)
+    category = models.CharField(_("categorie"), max_length=20, choices=AttributeCategory.choices)
+    standard = models.CharField(
+        _("standaard"),
+        max_length=20,
+        choices=AttributeStandard.choices,
+        default=AttributeStandard.GENERIC,
+    )
+    sensitive = models.BooleanField(
+        _("bijzonder of gevoelig"),
+        default=False,
+        help_text=_(
+            "Bijzondere persoonsgegevens of gevoelige gegevens zoals gezondheid, BSN of foto."
+        ),
+    )
+    sort_order = models.PositiveIntegerField(_("volgorde"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attribuut")
+        verbose_name_plural = _("attributen")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DataFlow(models.Model):
+    """One attribute that actually reaches a product through a channel."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="data_flows", verbose_name=_("product")
+    )
+    attribute = models.ForeignKey(
+        Attribute, on_delete=models.PROTECT, related_name="data_flows", verbose_name=_("attribuut")
+    )
+    channel = models.CharField(_("kanaal"), max_length=20, choices=Channel.choices)
+    note = models.CharField(_("toelichting"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("gegevensstroom")
+        verbose_name_plural = _("gegevensstromen")
+        ordering = ["product", "channel", "attribute__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "attribute", "channel"],
+                name="dataflow_unique_product_attribute_channel",
+                violation_error_message=_(
+                    "Dit attribuut is voor dit product al via dit kanaal vastgelegd."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.attribute.code} ({self.get_channel_display()})"

@@ -1,0 +1,137 @@
+"""Shared personas (one per role of DESIGN.md section 1) and small factories."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from agreements.models import Agreement, AgreementStatus, Decision, Review, Subprocessor
+from suppliers.models import Attribute, DataFlow, Product, Supplier
+
+PASSWORD = "persona-password"
+ROLES = ["fg", "privacy_officer", "procurement", "reader"]
+_counter = itertools.count(1)
+
+
+def make_user(username: str, group: str | None = None) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=username.title(),
+        email=f"{username}@example.nl",
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def fg(db) -> User:
+    return make_user("fg", "fg")
+
+
+@pytest.fixture
+def fg2(db) -> User:
+    return make_user("fg2", "fg")
+
+
+@pytest.fixture
+def privacy_officer(db) -> User:
+    return make_user("privacy_officer", "privacy_officer")
+
+
+@pytest.fixture
+def procurement(db) -> User:
+    return make_user("procurement", "procurement")
+
+
+@pytest.fixture
+def reader(db) -> User:
+    return make_user("reader", "reader")
+
+
+@pytest.fixture
+def anonymous() -> None:
+    return None
+
+
+@pytest.fixture
+def personas(fg, privacy_officer, procurement, reader) -> dict[str, User | None]:
+    return {
+        "anonymous": None,
+        "reader": reader,
+        "procurement": procurement,
+        "privacy_officer": privacy_officer,
+        "fg": fg,
+    }
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def attrs(*codes: str) -> list[Attribute]:
+    found = {a.code: a for a in Attribute.objects.filter(code__in=codes)}
+    missing = set(codes) - set(found)
+    assert not missing, f"unknown attribute codes {missing}"
+    return [found[c] for c in codes]
+
+
+def make_supplier(name: str | None = None, **fields) -> Supplier:
+    return Supplier.objects.create(name=name or f"Leverancier {next(_counter)}", **fields)
+
+
+def make_product(name: str | None = None, supplier: Supplier | None = None, **fields) -> Product:
+    supplier = supplier or make_supplier()
+    return Product.objects.create(
+        supplier=supplier, name=name or f"Product {next(_counter)}", **fields
+    )
+
+
+def make_flow(product: Product, code: str, channel: str = "entree") -> DataFlow:
+    return DataFlow.objects.create(product=product, attribute=attrs(code)[0], channel=channel)
+
+
+def make_agreement(
+    products: list[Product],
+    *,
+    status: str = AgreementStatus.DRAFT,
+    attributes: tuple[str, ...] = (),
+    reviewer: User | None = None,
+    subprocessors: tuple[tuple[str, str, str], ...] = (),
+    **fields,
+) -> Agreement:
+    """An agreement over `products`; approved/rejected/changes get a matching review."""
+    fields.setdefault("reference", f"VO-{next(_counter):04d}")
+    agreement = Agreement.objects.create(supplier=products[0].supplier, **fields)
+    agreement.products.set(products)
+    agreement.attributes.set(attrs(*attributes))
+    for name, country, safeguard in subprocessors:
+        Subprocessor.objects.create(
+            agreement=agreement, name=name, country=country, safeguard=safeguard
+        )
+    if status in Decision.values:
+        Review.objects.create(
+            agreement=agreement,
+            decision=status,
+            comment="Beoordeeld",
+            reviewer=reviewer,
+            reviewer_name=reviewer.get_full_name() if reviewer else "FG",
+            fingerprint=agreement.content_fingerprint(),
+        )
+    agreement.status = status
+    agreement.save()
+    return agreement

@@ -1,0 +1,45 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from agreements.models import Agreement, AgreementStatus
+
+pytestmark = pytest.mark.django_db
+
+DOMAIN_MODELS = [
+    m
+    for m in apps.get_models()
+    if m._meta.app_label in {"suppliers", "agreements", "register"}
+    and not m._meta.model_name.startswith("historical")
+]
+
+
+def counts() -> dict[str, int]:
+    result = {}
+    for model in DOMAIN_MODELS:
+        result[model._meta.label] = model.objects.count()
+        history = getattr(model, "history", None)
+        if history is not None:
+            result[f"{model._meta.label}.history"] = history.count()
+    return result
+
+
+def test_load_demo_twice_changes_nothing_the_second_time(capsys):
+    call_command("load_demo")
+    first = counts()
+    out = capsys.readouterr().out
+    call_command("load_demo")
+    assert counts() == first
+    assert "fg" in out and "privacy-demo" in out
+
+
+def test_the_demo_has_agreements_in_every_status_and_history_everywhere():
+    call_command("load_demo")
+    statuses = set(Agreement.objects.values_list("status", flat=True))
+    assert statuses == set(AgreementStatus.values)
+    for model in DOMAIN_MODELS:
+        if model._meta.model_name in {"levelsnapshot"}:
+            continue
+        assert model.objects.exists(), model
+        assert hasattr(model, "history"), f"{model} keeps no history"
+        assert model.history.exists(), f"{model} has no history rows"
