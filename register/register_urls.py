@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import activities, procurement
 
 app_name = "register"
 
 urlpatterns = [
-    path("verwerkingen/", views.activity_list, name="activity_list"),
-    path("verwerkingen/<int:pk>/", views.activity_detail, name="activity_detail"),
-    path("inkoopcheck/", views.procurement_check, name="procurement_check"),
+    path("verwerkingen/", activities.activity_list, name="activity_list"),
+    path("verwerkingen/<int:pk>/", activities.activity_detail, name="activity_detail"),
+    path("inkoopcheck/", procurement.procurement_check, name="procurement_check"),
 ]

@@ -3,16 +3,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from suppliers.models import Product
-
-from .models import Organisation, ProcessingActivity
+from ..models import Organisation, ProcessingActivity
 
 PAGE_SIZE = 50
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    ctx = {"organisation": Organisation.load()}
-    return render(request, "register/dashboard.html", ctx)
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
@@ -29,11 +22,3 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(ProcessingActivity, pk=pk)
     ctx = {"activity": activity, "products": activity.products.select_related("supplier")}
     return render(request, "register/activity_detail.html", ctx)
-
-
-def procurement_check(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    products = Product.objects.by_name(query).select_related("supplier") if query else []
-    return render(
-        request, "register/procurement_check.html", {"query": query, "products": products}
-    )

@@ -1,0 +1,13 @@
+"""The register's rules: flags (DESIGN.md section 5), the procurement verdict (section 6)
+and the condition level (section 7).
+
+Set-based queries in, plain values out: every rule reads the register in a fixed number
+of queries, whatever its size, and is the single source for pages, commands and exports.
+
+Public API (import from `register.rules`):
+- `compute_flags(today=None) -> list[Flag]`                   (rules/flags.py)
+- `Flag` with `code`, `severity`, `product`, `supplier`, `agreement`, `attribute`,
+  `activity`, `message` and `as_json()` giving the contract keys of `flags --json`
+- `verdict_for(product, today=None) -> Verdict`               (rules/verdict.py)
+- `compute_level(today=None) -> LevelResult`                  (rules/level.py)
+"""

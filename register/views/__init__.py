@@ -1,0 +1,1 @@
+"""Views of the top app, one module per page family (dashboard, procurement, activities, ...)."""
