@@ -90,8 +90,10 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=days))
 
     def with_fingerprint_content(self) -> AgreementQuerySet:
-        """Prefetch everything `content_fingerprint()` reads, in a fixed number of queries."""
+        """Prefetch everything `content_fingerprint()` and the approval checks read,
+        in a fixed number of queries."""
         return self.prefetch_related(
+            "reviews",
             "products",
             "attributes",
             "subprocessors",
@@ -233,6 +235,32 @@ class Agreement(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
+
+    def approving_review(self) -> Review | None:
+        """The latest review that approved this agreement (reads prefetched reviews)."""
+        approvals = [r for r in self.reviews.all() if r.decision == Decision.APPROVED]
+        return max(approvals, key=lambda r: (r.decided_at, r.pk), default=None)
+
+    def approval_matches_content(self) -> bool:
+        """Approved, and the approval covers exactly the current content (DESIGN.md section 3)."""
+        review = self.approving_review()
+        return (
+            self.status == AgreementStatus.APPROVED
+            and review is not None
+            and review.fingerprint == self.content_fingerprint()
+        )
+
+    def changed_since_approval(self) -> bool:
+        """Approved once, but the content no longer matches what the FG approved."""
+        return (
+            self.status == AgreementStatus.APPROVED
+            and self.approving_review() is not None
+            and not self.approval_matches_content()
+        )
+
+    def is_current(self, day: datetime.date | None = None) -> bool:
+        """Approved, approval still matching, and in force (DESIGN.md section 5)."""
+        return self.approval_matches_content() and self.is_in_force(day)
 
     def fingerprint_content(self) -> dict:
         """What an FG's approval covers (DESIGN.md section 3), as plain, sorted values.

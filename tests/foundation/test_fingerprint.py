@@ -75,3 +75,20 @@ def test_bulk_fingerprints_use_a_fixed_number_of_queries(agreement, django_asser
     with django_assert_num_queries(6):
         prints = fingerprints_for(Agreement.objects.with_fingerprint_content())
     assert prints[agreement.pk] == agreement.content_fingerprint()
+
+
+def test_an_approval_lapses_when_the_content_changes(fg):
+    agreement = make_agreement([make_product()], status="goedgekeurd", reviewer=fg)
+    assert agreement.approval_matches_content()
+    assert agreement.is_current()
+    agreement.attributes.add(*attrs("foto"))
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    assert not agreement.approval_matches_content()
+    assert agreement.changed_since_approval()
+    assert not agreement.is_current()
+
+
+def test_a_draft_is_neither_current_nor_changed_since_approval():
+    agreement = make_agreement([make_product()])
+    assert not agreement.is_current()
+    assert not agreement.changed_since_approval()
