@@ -72,7 +72,7 @@ def test_per_product_notice_attributes_are_part_of_the_fingerprint(agreement):
 def test_bulk_fingerprints_use_a_fixed_number_of_queries(agreement, django_assert_num_queries):
     for _ in range(5):
         make_agreement([make_product()], attributes=("eckId",))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         prints = fingerprints_for(Agreement.objects.with_fingerprint_content())
     assert prints[agreement.pk] == agreement.content_fingerprint()
 
