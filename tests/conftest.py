@@ -14,6 +14,15 @@ from agreements.models import Agreement, AgreementStatus, Decision, Review, Subp
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 PASSWORD = "persona-password"
+
+
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine}"
+
+
 ROLES = ["fg", "privacy_officer", "procurement", "reader"]
 _counter = itertools.count(1)
 
