@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +23,26 @@ from suppliers.models import Attribute, Product, Supplier
 # The EEA: the EU-27 plus Iceland, Liechtenstein and Norway (DESIGN.md section 5).
 EEA_COUNTRIES = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+)
+
+# ISO 3166-1 alpha-2: the officially assigned country codes (249).
+ISO_COUNTRIES = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+    VN VU WF WS YE YT ZA ZM ZW
+    """.split()
+)
+
+# Statuses in which the content may still be edited (terminated is final).
+EDITABLE_STATUSES = frozenset(
+    {"concept", "ter_beoordeling", "goedgekeurd", "afgekeurd", "aanpassing_gevraagd"}
 )
 
 
@@ -235,6 +256,50 @@ class Agreement(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
+
+    def set_status(self, status: str, *, user=None, reason: str = "") -> None:
+        """The one place where the status changes: checks STATUS_TRANSITIONS and saves.
+
+        Raises ValidationError (code `illegal_transition`) on a move the table forbids.
+        The acting user and time are recorded by simple-history.
+        """
+        if not self.can_move_to(status):
+            raise ValidationError(
+                _(
+                    "Een overeenkomst met status “%(current)s” kan niet naar "
+                    "“%(new)s”. Toegestaan vanaf hier: %(allowed)s."
+                ),
+                code="illegal_transition",
+                params={
+                    "current": self.get_status_display(),
+                    "new": AgreementStatus(status).label,
+                    "allowed": ", ".join(
+                        str(AgreementStatus(s).label)
+                        for s in sorted(STATUS_TRANSITIONS[self.status])
+                    )
+                    or _("geen (definitief)"),
+                },
+            )
+        if status == AgreementStatus.TERMINATED:
+            if not reason.strip():
+                raise ValidationError(
+                    _("Geef een reden op waarom de overeenkomst wordt beëindigd."),
+                    code="reason_required",
+                )
+            self.status_reason = reason.strip()
+        if status == AgreementStatus.SUBMITTED:
+            self.submitted_by = user
+            self.submitted_at = timezone.now()
+        self.status = status
+        if user is not None:
+            self._history_user = user
+        self.save()
+
+    set_status.alters_data = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
 
     def approving_review(self) -> Review | None:
         """The latest review that approved this agreement (reads prefetched reviews)."""
@@ -504,3 +569,36 @@ class Review(models.Model):
 
     def matches(self, agreement: Agreement) -> bool:
         return self.fingerprint == agreement.content_fingerprint()
+
+
+class ReminderThreshold(models.IntegerChoices):
+    DAYS_90 = 90, _("90 dagen")
+    DAYS_30 = 30, _("30 dagen")
+    DAYS_7 = 7, _("7 dagen")
+
+
+class ReminderSent(models.Model):
+    """An expiry reminder that went out; keyed on ends_on so that a new end date re-arms it."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="reminders_sent",
+        verbose_name=_("overeenkomst"),
+    )
+    threshold = models.PositiveSmallIntegerField(_("drempel"), choices=ReminderThreshold.choices)
+    ends_on = models.DateField(_("einddatum"))
+    sent_at = models.DateTimeField(_("verstuurd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verstuurde herinnering")
+        verbose_name_plural = _("verstuurde herinneringen")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "threshold", "ends_on"], name="reminder_once_per_threshold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference}: {self.threshold} dagen ({self.ends_on})"
