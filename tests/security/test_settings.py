@@ -1,0 +1,209 @@
+"""Production settings: security headers, cookies, session timeout, login throttling."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from ..conftest import PASSWORD, client_for
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "DATA_DIR", "AXES_"))
+    }
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="register.example.nl",
+        DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="register.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def test_the_deploy_check_is_clean_when_debug_is_off(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output, output
+    assert "WARNING" not in output and "?: (security" not in output, output
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_a_page_carries_the_strict_security_headers(reader):
+    response = client_for(reader).get(reverse("dashboard"), secure=True)
+    assert response.status_code == 200
+
+    csp = response["Content-Security-Policy"]
+    directives = dict(
+        (part.split()[0], part.split()[1:]) for part in csp.split(";") if part.strip()
+    )
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    hsts = response["Strict-Transport-Security"]
+    assert "max-age=31536000" in hsts and "includeSubDomains" in hsts
+
+
+def test_the_login_page_is_served_with_the_same_headers():
+    response = Client().get(reverse("login"), secure=True)
+    assert response.status_code == 200
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" in response
+
+
+def test_no_page_contains_inline_script_or_style(reader):
+    html = client_for(reader).get(reverse("dashboard"), secure=True).text
+    login_html = Client().get(reverse("login")).text
+    for page in (html, login_html):
+        assert "<script>" not in page
+        assert " style=" not in page
+        assert " onclick=" not in page and " onload=" not in page
+
+
+def test_session_and_csrf_cookies_are_secure_and_httponly(reader):
+    client = Client()
+    login_page = client.get(reverse("login"), secure=True)
+    csrf = login_page.cookies[settings.CSRF_COOKIE_NAME]
+    assert csrf["secure"] and csrf["httponly"]
+    response = client.post(
+        reverse("login"), {"username": "reader", "password": PASSWORD}, secure=True
+    )
+    assert response.status_code == 302
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["secure"] and session["httponly"]
+    assert session["samesite"] == "Lax"
+
+
+def test_plain_http_is_redirected_to_https_in_production(tmp_path):
+    # The test settings switch the redirect off for the test client; production keeps it.
+    script = (
+        "from django.test import Client;"
+        "r = Client().get('/inloggen/', HTTP_HOST='register.example.nl');"
+        "print(r.status_code, r['Location'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=BASE_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["301", "https://register.example.nl/inloggen/"]
+
+
+def test_a_session_expires_after_eight_hours(reader):
+    client = Client()
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC), tick=False):
+        client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+        assert client.get(reverse("dashboard")).status_code == 200
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC), tick=False):
+        assert client.get(reverse("dashboard")).status_code == 200
+    # Each request renews the session, so the eight hours run from the last activity.
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 23, 1, tzinfo=datetime.UTC), tick=False):
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def failed_login(client: Client, username: str = "reader"):
+    return client.post(reverse("login"), {"username": username, "password": "fout-wachtwoord"})
+
+
+def test_five_wrong_passwords_lock_the_account_with_a_dutch_page(reader):
+    client = Client()
+    for _attempt in range(4):
+        response = failed_login(client)
+        assert response.status_code == 200
+        assert "Gebruikersnaam of wachtwoord onjuist" in response.text
+    response = failed_login(client)
+    assert response.status_code == 429
+    assert "Te veel mislukte inlogpogingen" in response.text
+
+    # Even the right password is refused while the lock lasts.
+    response = client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Tijdelijk geblokkeerd" in response.text
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_lock_is_lifted_after_the_cooloff(reader):
+    start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        for _attempt in range(5):
+            failed_login(client)
+    with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
+        response = client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_correct_login_resets_the_failure_count(reader):
+    client = Client()
+    for _attempt in range(4):
+        failed_login(client)
+    response = client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    assert response.status_code == 302
+    client.post(reverse("logout"))
+
+    # After the reset, four more failures do not lock the account yet.
+    for _attempt in range(4):
+        assert failed_login(client).status_code == 200
+    response = client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_lock_applies_per_user_and_address(reader, procurement):
+    client = Client()
+    for _attempt in range(5):
+        failed_login(client, "reader")
+    response = client.post(reverse("login"), {"username": "procurement", "password": PASSWORD})
+    assert response.status_code == 302
