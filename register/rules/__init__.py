@@ -11,3 +11,23 @@ Public API (import from `register.rules`):
 - `verdict_for(product, today=None) -> Verdict`               (rules/verdict.py)
 - `compute_level(today=None) -> LevelResult`                  (rules/level.py)
 """
+
+from .flags import (  # noqa: E402
+    AGREEMENT_MISSING_CODES,
+    FLAG_CODES,
+    SEVERITY_LABELS,
+    SEVERITY_ORDER,
+    Flag,
+    compute_flags,
+    flags_for_product,
+)
+
+__all__ = [
+    "AGREEMENT_MISSING_CODES",
+    "FLAG_CODES",
+    "SEVERITY_LABELS",
+    "SEVERITY_ORDER",
+    "Flag",
+    "compute_flags",
+    "flags_for_product",
+]

@@ -1,0 +1,587 @@
+"""The flags of DESIGN.md section 5: computed findings that need action.
+
+Pure rules over the register read in a fixed number of queries (`load_register()`),
+whatever its size. The same helpers decide the procurement verdict (rules/verdict.py), so
+"covers", "current" and "allowed attributes" are defined once, here and in the model
+methods of agreements/models.py (`is_current`, `changed_since_approval`, `has_ended`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agreements.models import Agreement, AgreementStatus, DocumentKind
+from suppliers.models import Attribute, DataFlow, Product, Supplier
+
+from ..models import ProcessingActivity
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+SEVERITY_LABELS = {
+    HIGH: gettext_lazy("hoog"),
+    MEDIUM: gettext_lazy("middel"),
+    LOW: gettext_lazy("laag"),
+}
+
+NO_AGREEMENT = "no_agreement"
+APPROVAL_OUTDATED = "approval_outdated"
+EXPIRED = "expired"
+NOT_APPROVED = "not_approved"
+EXPIRING = "expiring"
+UNSIGNED = "unsigned"
+FLOWS_UNKNOWN = "flows_unknown"
+FLOW_EXCEEDS_AGREEMENT = "flow_exceeds_agreement"
+NO_DOCUMENT = "no_document"
+TRANSFER_OUTSIDE_EEA = "transfer_outside_eea"
+REGISTER_INCOMPLETE = "register_incomplete"
+
+# code -> (severity, Dutch label for display)
+FLAG_CODES: dict[str, tuple[str, str]] = {
+    NO_AGREEMENT: (HIGH, gettext_lazy("Geen verwerkersovereenkomst")),
+    APPROVAL_OUTDATED: (HIGH, gettext_lazy("Gewijzigd na akkoord FG")),
+    EXPIRED: (HIGH, gettext_lazy("Overeenkomst verlopen")),
+    NOT_APPROVED: (HIGH, gettext_lazy("Geen goedgekeurde overeenkomst")),
+    EXPIRING: (MEDIUM, gettext_lazy("Overeenkomst loopt binnenkort af")),
+    UNSIGNED: (MEDIUM, gettext_lazy("Overeenkomst niet getekend")),
+    FLOWS_UNKNOWN: (LOW, gettext_lazy("Gegevensstromen onbekend")),
+    FLOW_EXCEEDS_AGREEMENT: (HIGH, gettext_lazy("Gegevensstroom buiten de overeenkomst")),
+    NO_DOCUMENT: (LOW, gettext_lazy("Geen document opgeslagen")),
+    TRANSFER_OUTSIDE_EEA: (MEDIUM, gettext_lazy("Doorgifte buiten de EER zonder waarborg")),
+    REGISTER_INCOMPLETE: (MEDIUM, gettext_lazy("Verwerkingsregister onvolledig")),
+}
+# The flags that mean "this product has no approved agreement" (dashboard's first block).
+AGREEMENT_MISSING_CODES = frozenset({NO_AGREEMENT, NOT_APPROVED, APPROVAL_OUTDATED, EXPIRED})
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding with one subject: a product, an agreement or a processing activity."""
+
+    code: str
+    severity: str
+    message: str
+    product: Product | None = None
+    agreement: Agreement | None = None
+    attribute: Attribute | None = None
+    activity: ProcessingActivity | None = None
+
+    @property
+    def supplier(self) -> Supplier | None:
+        if self.product is not None:
+            return self.product.supplier
+        if self.agreement is not None:
+            return self.agreement.supplier
+        return None
+
+    @property
+    def subject(self) -> Product | Agreement | ProcessingActivity | None:
+        return self.product or self.agreement or self.activity
+
+    @property
+    def subject_name(self) -> str:
+        if self.product is not None:
+            return self.product.name
+        if self.agreement is not None:
+            return self.agreement.reference
+        return self.activity.name if self.activity is not None else ""
+
+    @property
+    def severity_label(self) -> str:
+        return str(SEVERITY_LABELS[self.severity])
+
+    @property
+    def label(self) -> str:
+        return str(FLAG_CODES[self.code][1])
+
+    def sort_key(self) -> tuple:
+        supplier = self.supplier.name.lower() if self.supplier else ""
+        return (
+            SEVERITY_ORDER[self.severity],
+            self.code,
+            self.subject_name.lower(),
+            supplier,
+            self.attribute.code if self.attribute else "",
+        )
+
+    def as_json(self) -> dict:
+        """The contract keys of `flags --json` (DESIGN.md section 8)."""
+        supplier = self.supplier
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "product": self.product.name if self.product else None,
+            "supplier": supplier.name if supplier else None,
+            "agreement": self.agreement.reference if self.agreement else None,
+            "attribute": self.attribute.code if self.attribute else None,
+            "activity": self.activity.name if self.activity else None,
+            "message": self.message,
+        }
+
+
+def _flag(code: str, message: str, **subject) -> Flag:
+    return Flag(code=code, severity=FLAG_CODES[code][0], message=message, **subject)
+
+
+# --- reading the register -------------------------------------------------------------------
+
+
+@dataclass
+class RegisterData:
+    """Everything the rules read, fetched once."""
+
+    products: list[Product]
+    agreements: list[Agreement]  # not terminated, with fingerprint content prefetched
+    flows_by_product: dict[int, list[DataFlow]] = field(default_factory=dict)
+    covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
+    activities: list[ProcessingActivity] = field(default_factory=list)
+    linked_product_ids: set[int] = field(default_factory=set)
+
+
+def agreements_queryset():
+    """Agreements as the rules read them: not terminated, fingerprint content prefetched."""
+    return (
+        Agreement.objects.not_terminated()
+        .select_related("supplier")
+        .with_fingerprint_content()
+        .order_by("reference")
+    )
+
+
+def load_register(products: Iterable[Product] | None = None) -> RegisterData:
+    """Read products, their data flows, covering agreements and the processing register in a
+    fixed number of queries, whatever the register's size.
+
+    With `products` (select_related supplier), only those products, the agreements covering
+    them and their links to activities are read, and no activities.
+    """
+    whole_register = products is None
+    if whole_register:
+        products = Product.objects.select_related("supplier").order_by("name", "supplier__name")
+    products = list(products)
+    product_ids = [p.pk for p in products]
+    flows = DataFlow.objects.select_related("attribute").order_by(
+        "attribute__sort_order", "attribute__code", "channel"
+    )
+    agreements_qs = agreements_queryset()
+    links = ProcessingActivity.products.through.objects.values_list("product_id", flat=True)
+    if not whole_register:
+        flows = flows.filter(product_id__in=product_ids)
+        agreements_qs = agreements_qs.filter(products__in=product_ids).distinct()
+        links = links.filter(product_id__in=product_ids)
+    flows_by_product: dict[int, list[DataFlow]] = defaultdict(list)
+    for flow in flows:
+        flows_by_product[flow.product_id].append(flow)
+    agreements = list(agreements_qs)
+    covering: dict[int, list[Agreement]] = defaultdict(list)
+    for agreement in agreements:
+        for product in agreement.products.all():
+            covering[product.pk].append(agreement)
+    activities = list(ProcessingActivity.objects.order_by("name")) if whole_register else []
+    return RegisterData(
+        products=products,
+        agreements=agreements,
+        flows_by_product=flows_by_product,
+        covering_by_product=covering,
+        activities=activities,
+        linked_product_ids=set(links),
+    )
+
+
+# --- the product rules, shared with the verdict ----------------------------------------------
+
+
+def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
+    """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
+    the product's privacy notice under that agreement where it exists, else the agreement's."""
+    for notice in agreement.privacy_notices.all():
+        if notice.product_id == product.pk:
+            return {a.code for a in notice.attributes.all()}
+    return {a.code for a in agreement.attributes.all()}
+
+
+def _latest_approval_key(agreement: Agreement) -> tuple:
+    review = agreement.approving_review()
+    return (review.decided_at, review.pk)
+
+
+@dataclass
+class Coverage:
+    """How a product stands under its covering agreements on one day (DESIGN.md section 5)."""
+
+    product: Product
+    covering: list[Agreement]
+    current: list[Agreement]
+    # The agreements whose allowed attributes count: the current ones, or else the covering
+    # one with the most recent approving review; empty when none was ever approved.
+    basis: list[Agreement]
+    exceeding: list[Attribute]
+    flows: list[DataFlow]
+    today: datetime.date
+
+    @property
+    def outdated(self) -> list[Agreement]:
+        return [a for a in self.covering if a.changed_since_approval()]
+
+    @property
+    def ended(self) -> list[Agreement]:
+        return [
+            a
+            for a in self.covering
+            if a.status == AgreementStatus.APPROVED and a.has_ended(self.today)
+        ]
+
+    @property
+    def expiring_agreement(self) -> Agreement | None:
+        """The latest-ending current agreement when every current one ends within the
+        window (`expiring`), else None."""
+        if not self.current or any(a.ends_on is None for a in self.current):
+            return None
+        latest = max(self.current, key=lambda a: a.ends_on)
+        limit = self.today + datetime.timedelta(days=settings.EXPIRING_WITHIN_DAYS)
+        return latest if latest.ends_on <= limit else None
+
+    @property
+    def unsigned(self) -> bool:
+        return bool(self.current) and not any(a.signed_on for a in self.current)
+
+    @property
+    def basis_agreement(self) -> Agreement | None:
+        """The agreement a finding about flows or approval names."""
+        if self.basis:
+            return self.basis[0]
+        return max(self.covering, key=lambda a: a.pk, default=None)
+
+
+def coverage_for(
+    product: Product,
+    covering: list[Agreement],
+    flows: list[DataFlow],
+    today: datetime.date,
+) -> Coverage:
+    current = [a for a in covering if a.is_current(today)]
+    if current:
+        # Open-ended or latest-ending first: the agreement a finding names.
+        basis = sorted(current, key=lambda a: a.ends_on or datetime.date.max, reverse=True)
+    else:
+        approved_once = [a for a in covering if a.approving_review() is not None]
+        basis = [max(approved_once, key=_latest_approval_key)] if approved_once else []
+    exceeding: list[Attribute] = []
+    if basis:
+        allowed = set().union(*(allowed_codes(product, a) for a in basis))
+        seen: set[str] = set()
+        for flow in flows:
+            code = flow.attribute.code
+            if code not in allowed and code not in seen:
+                seen.add(code)
+                exceeding.append(flow.attribute)
+    return Coverage(
+        product=product,
+        covering=covering,
+        current=current,
+        basis=basis,
+        exceeding=exceeding,
+        flows=flows,
+        today=today,
+    )
+
+
+def _date(day: datetime.date) -> str:
+    return formats.date_format(day, "j F Y")
+
+
+def _status_phrase(agreement: Agreement, today: datetime.date) -> str:
+    if (
+        agreement.status == AgreementStatus.APPROVED
+        and agreement.starts_on
+        and agreement.starts_on > today
+    ):
+        return _("%(ref)s is goedgekeurd maar gaat pas in op %(day)s") % {
+            "ref": agreement.reference,
+            "day": _date(agreement.starts_on),
+        }
+    return _("%(ref)s heeft status '%(status)s'") % {
+        "ref": agreement.reference,
+        "status": agreement.get_status_display(),
+    }
+
+
+def product_flags(coverage: Coverage) -> list[Flag]:
+    """The product flags of DESIGN.md section 5 (AVG art. 28 lid 1 and 3: processing by a
+    processor only under a contract; art. 5 lid 1 sub c: data minimisation)."""
+    product, today = coverage.product, coverage.today
+    flags: list[Flag] = []
+    if not coverage.covering:
+        flags.append(
+            _flag(
+                NO_AGREEMENT,
+                _(
+                    "Er is geen verwerkersovereenkomst voor %(product)s van %(supplier)s. "
+                    "Sluit een overeenkomst af met de leverancier (bij voorkeur Model Convenant 4.0) "
+                    "of stop het gebruik."
+                )
+                % {"product": product.name, "supplier": product.supplier.name},
+                product=product,
+            )
+        )
+    elif not coverage.current:
+        # Precedence: approval_outdated > expired > not_approved.
+        if coverage.outdated:
+            agreement = coverage.outdated[0]
+            flags.append(
+                _flag(
+                    APPROVAL_OUTDATED,
+                    _(
+                        "Overeenkomst %(ref)s is gewijzigd na het akkoord van de FG, dus het "
+                        "akkoord geldt niet meer. Dien de overeenkomst opnieuw in ter beoordeling."
+                    )
+                    % {"ref": agreement.reference},
+                    product=product,
+                    agreement=agreement,
+                )
+            )
+        elif coverage.ended:
+            agreement = max(coverage.ended, key=lambda a: a.ends_on)
+            flags.append(
+                _flag(
+                    EXPIRED,
+                    _(
+                        "Overeenkomst %(ref)s is verlopen op %(day)s. Verleng de overeenkomst en "
+                        "laat haar beoordelen door de FG, of stop het gebruik van %(product)s."
+                    )
+                    % {
+                        "ref": agreement.reference,
+                        "day": _date(agreement.ends_on),
+                        "product": product.name,
+                    },
+                    product=product,
+                    agreement=agreement,
+                )
+            )
+        else:
+            agreement = max(coverage.covering, key=lambda a: a.pk)
+            flags.append(
+                _flag(
+                    NOT_APPROVED,
+                    _(
+                        "Geen geldende, door de FG goedgekeurde overeenkomst: %(state)s. "
+                        "Rond de overeenkomst af en laat haar beoordelen door de FG."
+                    )
+                    % {"state": _status_phrase(agreement, today)},
+                    product=product,
+                    agreement=agreement,
+                )
+            )
+    expiring = coverage.expiring_agreement
+    if expiring is not None:
+        flags.append(
+            _flag(
+                EXPIRING,
+                _(
+                    "Overeenkomst %(ref)s loopt af op %(day)s (over %(days)s dagen). "
+                    "Start de verlenging en laat de nieuwe overeenkomst op tijd beoordelen."
+                )
+                % {
+                    "ref": expiring.reference,
+                    "day": _date(expiring.ends_on),
+                    "days": (expiring.ends_on - today).days,
+                },
+                product=product,
+                agreement=expiring,
+            )
+        )
+    if coverage.unsigned:
+        agreement = coverage.current[0]
+        flags.append(
+            _flag(
+                UNSIGNED,
+                _(
+                    "Overeenkomst %(ref)s is goedgekeurd maar er is geen ondertekening vastgelegd. "
+                    "Laat de overeenkomst tekenen en leg de datum vast."
+                )
+                % {"ref": agreement.reference},
+                product=product,
+                agreement=agreement,
+            )
+        )
+    if not coverage.flows:
+        flags.append(
+            _flag(
+                FLOWS_UNKNOWN,
+                _(
+                    "Voor %(product)s zijn geen gegevensstromen vastgelegd. Leg vast welke "
+                    "attributen via welk kanaal naar de leverancier gaan."
+                )
+                % {"product": product.name},
+                product=product,
+            )
+        )
+    agreement = coverage.basis_agreement
+    for attribute in coverage.exceeding:
+        flags.append(
+            _flag(
+                FLOW_EXCEEDS_AGREEMENT,
+                _(
+                    "Attribuut %(code)s (%(label)s) gaat naar %(product)s maar is niet "
+                    "overeengekomen in %(ref)s. Stop deze gegevensstroom of neem het attribuut "
+                    "op in de overeenkomst of de privacybijsluiter."
+                )
+                % {
+                    "code": attribute.code,
+                    "label": attribute.label,
+                    "product": product.name,
+                    "ref": agreement.reference,
+                },
+                product=product,
+                agreement=agreement,
+                attribute=attribute,
+            )
+        )
+    return flags
+
+
+# --- agreement and register rules ----------------------------------------------------------
+
+
+def has_agreement_document(agreement: Agreement) -> bool:
+    return any(d.kind == DocumentKind.AGREEMENT for d in agreement.documents.all())
+
+
+def agreement_flags(agreement: Agreement) -> list[Flag]:
+    """`no_document` (AVG art. 28 lid 9: the contract is in writing; Kennisnet level 4: stored
+    centrally) and `transfer_outside_eea` (AVG art. 44-46) of DESIGN.md section 5."""
+    flags: list[Flag] = []
+    approved_or_signed = agreement.status == AgreementStatus.APPROVED or agreement.signed_on
+    if approved_or_signed and not has_agreement_document(agreement):
+        flags.append(
+            _flag(
+                NO_DOCUMENT,
+                _(
+                    "Van overeenkomst %(ref)s is geen verwerkersovereenkomst (PDF) opgeslagen. "
+                    "Upload het getekende document."
+                )
+                % {"ref": agreement.reference},
+                agreement=agreement,
+            )
+        )
+    unsafe = transfer_problems(agreement)
+    if unsafe:
+        flags.append(
+            _flag(
+                TRANSFER_OUTSIDE_EEA,
+                _(
+                    "Overeenkomst %(ref)s: gegevens gaan buiten de EER zonder vastgelegde waarborg "
+                    "(%(where)s). Leg de waarborg vast (adequaatheidsbesluit of "
+                    "modelcontractbepalingen) of laat de doorgifte stoppen."
+                )
+                % {"ref": agreement.reference, "where": "; ".join(unsafe)},
+                agreement=agreement,
+            )
+        )
+    return flags
+
+
+def transfer_problems(agreement: Agreement) -> list[str]:
+    """Why an agreement's transfer outside the EEA lacks a safeguard (empty when it has one)."""
+    if agreement.transfer_safeguard.strip():
+        return []
+    problems = [
+        _("subverwerker %(name)s in %(country)s") % {"name": s.name, "country": s.country.upper()}
+        for s in agreement.subprocessors.all()
+        if s.unsafe_transfer
+    ]
+    if agreement.transfer_outside_eea:
+        problems.insert(0, _("de overeenkomst vermeldt doorgifte buiten de EER"))
+    return problems
+
+
+def activity_flags(activity: ProcessingActivity) -> list[Flag]:
+    """`register_incomplete` for an activity missing an Art. 30(1) AVG field."""
+    missing = activity.missing_fields()
+    if not missing:
+        return []
+    return [
+        _flag(
+            REGISTER_INCOMPLETE,
+            _("Verwerking %(name)s mist: %(fields)s. Vul deze gegevens aan (art. 30 lid 1 AVG).")
+            % {"name": activity.name, "fields": ", ".join(missing)},
+            activity=activity,
+        )
+    ]
+
+
+def unlinked_product_flag(product: Product) -> Flag:
+    """`register_incomplete` for an in-scope product in no processing activity (art. 30 AVG)."""
+    return _flag(
+        REGISTER_INCOMPLETE,
+        _(
+            "%(product)s staat bij geen enkele verwerking in het verwerkingsregister. "
+            "Koppel het product aan de verwerking waarvoor het wordt gebruikt."
+        )
+        % {"product": product.name},
+        product=product,
+    )
+
+
+def flags_from(data: RegisterData, today: datetime.date) -> list[Flag]:
+    """All flags of DESIGN.md section 5 over data read by `load_register()`; no queries."""
+    flags: list[Flag] = []
+    for product in data.products:
+        if not product.is_in_scope:
+            continue
+        coverage = coverage_for(
+            product,
+            data.covering_by_product.get(product.pk, []),
+            data.flows_by_product.get(product.pk, []),
+            today,
+        )
+        flags.extend(product_flags(coverage))
+        if product.pk not in data.linked_product_ids:
+            flags.append(unlinked_product_flag(product))
+    for agreement in data.agreements:
+        flags.extend(agreement_flags(agreement))
+    for activity in data.activities:
+        flags.extend(activity_flags(activity))
+    return sorted(flags, key=Flag.sort_key)
+
+
+def compute_flags(today: datetime.date | None = None) -> list[Flag]:
+    """The open flags of the whole register (DESIGN.md section 5), sorted by severity (high
+    first), code and subject name; a fixed number of queries whatever the register's size."""
+    return flags_from(load_register(), today or timezone.localdate())
+
+
+def flags_for_product(product: Product, today: datetime.date | None = None) -> list[Flag]:
+    """The flags whose subject is this product (for its page); a fixed number of queries."""
+    data = load_register([product])
+    data.agreements = []  # agreement flags have the agreement as subject, not the product
+    return flags_from(data, today or timezone.localdate())
+
+
+def group_by_severity(flags: Iterable[Flag]) -> dict[str, list[Flag]]:
+    grouped: dict[str, list[Flag]] = {HIGH: [], MEDIUM: [], LOW: []}
+    for flag in flags:
+        grouped[flag.severity].append(flag)
+    return grouped
+
+
+def flag_codes(flags: Iterable[Flag]) -> set[str]:
+    return {f.code for f in flags}
+
+
+__all__ = [
+    "AGREEMENT_MISSING_CODES",
+    "FLAG_CODES",
+    "SEVERITY_LABELS",
+    "SEVERITY_ORDER",
+    "Flag",
+    "compute_flags",
+    "flags_for_product",
+]
