@@ -1,0 +1,334 @@
+"""The procurement verdict of DESIGN.md section 6: may the board buy or keep using this tool?
+
+AVG art. 28 lid 1 and 3: a controller uses only processors bound by a written contract;
+AVG art. 5 lid 1 sub c: no more data than agreed. The rules are those of the flags
+(rules/flags.py), applied to one product whatever its lifecycle status.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agreements.models import Agreement, AgreementStatus
+from suppliers.models import Product, Supplier
+
+from .flags import Coverage, _date, coverage_for, load_register
+
+ALLOWED, CONDITIONAL, BLOCKED, UNKNOWN = "allowed", "conditional", "blocked", "unknown"
+VERDICT_LABELS = {
+    ALLOWED: gettext_lazy("Toegestaan"),
+    CONDITIONAL: gettext_lazy("Voorwaardelijk"),
+    BLOCKED: gettext_lazy("Niet toegestaan"),
+    UNKNOWN: gettext_lazy("Onbekend"),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    product: Product | None
+    supplier: Supplier | None
+    verdict: str
+    reasons: list[str]
+    agreement: Agreement | None = None
+    notes: list[str] = field(default_factory=list)
+    # Several suppliers have a product of this name: the caller must pick one.
+    candidates: list[Product] = field(default_factory=list)
+    query: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(VERDICT_LABELS[self.verdict])
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.candidates)
+
+    def as_json(self) -> dict:
+        """The contract keys of `check_product --json` (DESIGN.md section 8)."""
+        return {
+            "product": self.product.name if self.product else None,
+            "supplier": self.supplier.name if self.supplier else None,
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "agreement": self.agreement.reference if self.agreement else None,
+        }
+
+
+def find_products(name: str, supplier: str | None = None) -> list[Product]:
+    """Products by name (and supplier name), case-insensitive and trimmed (section 8)."""
+    products = Product.objects.by_name(name).select_related("supplier")
+    if supplier and supplier.strip():
+        products = products.filter(supplier__name__iexact=supplier.strip())
+    return list(products.order_by("supplier__name"))
+
+
+def verdict_for(
+    name: str, supplier: str | None = None, today: datetime.date | None = None
+) -> Verdict:
+    """The verdict for the product named `name` (optionally of `supplier`)."""
+    today = today or timezone.localdate()
+    name = (name or "").strip()
+    products = find_products(name, supplier) if name else []
+    if not products:
+        return _unknown(name, supplier)
+    if len(products) > 1:
+        suppliers = ", ".join(p.supplier.name for p in products)
+        return Verdict(
+            product=None,
+            supplier=None,
+            verdict=UNKNOWN,
+            reasons=[
+                _(
+                    "Meerdere leveranciers hebben een product met de naam '%(name)s' "
+                    "(%(suppliers)s). Geef de leverancier op (--supplier) om het juiste "
+                    "product te controleren."
+                )
+                % {"name": name, "suppliers": suppliers}
+            ],
+            candidates=products,
+            query=name,
+        )
+    return verdict_for_product(products[0], today)
+
+
+def _unknown(name: str, supplier: str | None) -> Verdict:
+    where = (
+        _("van leverancier '%(supplier)s' ") % {"supplier": supplier.strip()}
+        if supplier and supplier.strip()
+        else ""
+    )
+    return Verdict(
+        product=None,
+        supplier=None,
+        verdict=UNKNOWN,
+        reasons=[
+            _(
+                "Er staat geen product '%(name)s' %(where)sin het register. Dien een "
+                "intakeverzoek in via de Inkoopcheck (naam, leverancier, beoogd gebruik en "
+                "scholen); de privacy officer zorgt dan voor een verwerkersovereenkomst en "
+                "laat die beoordelen door de FG."
+            )
+            % {"name": name, "where": where}
+        ],
+        query=name,
+    )
+
+
+def verdict_for_product(product: Product, today: datetime.date | None = None) -> Verdict:
+    """Section 6, steps 2-5, for one product; a fixed number of queries."""
+    today = today or timezone.localdate()
+    data = load_register([product])
+    coverage = coverage_for(
+        product,
+        data.covering_by_product.get(product.pk, []),
+        data.flows_by_product.get(product.pk, []),
+        today,
+    )
+    return decide(coverage)
+
+
+def decide(coverage: Coverage) -> Verdict:
+    """Decide the verdict over a product's coverage: the first rule that applies wins."""
+    product, today = coverage.product, coverage.today
+    notes = []
+    if not coverage.flows and product.processes_personal_data:
+        notes.append(
+            _(
+                "Er zijn nog geen gegevensstromen vastgelegd; leg vast welke gegevens het "
+                "product ontvangt. Dit verandert het oordeel niet."
+            )
+        )
+
+    def verdict(kind: str, reasons: list[str], agreement: Agreement | None) -> Verdict:
+        return Verdict(
+            product=product,
+            supplier=product.supplier,
+            verdict=kind,
+            reasons=reasons,
+            agreement=agreement,
+            notes=notes,
+            query=product.name,
+        )
+
+    # 2. No personal data: no processor agreement needed.
+    if not product.processes_personal_data:
+        return verdict(
+            ALLOWED,
+            [
+                _(
+                    "%(product)s verwerkt geen persoonsgegevens; een verwerkersovereenkomst is "
+                    "niet nodig."
+                )
+                % {"product": product.name}
+            ],
+            None,
+        )
+
+    # 3. Blocked: nothing covers it, or every covering agreement is rejected or ended.
+    if not coverage.covering:
+        return verdict(
+            BLOCKED,
+            [
+                _(
+                    "Er is geen verwerkersovereenkomst met %(supplier)s voor %(product)s. "
+                    "Zonder overeenkomst mag het product geen persoonsgegevens ontvangen "
+                    "(AVG art. 28)."
+                )
+                % {"supplier": product.supplier.name, "product": product.name}
+            ],
+            None,
+        )
+    dead = [a for a in coverage.covering if _is_rejected_or_ended(a, today)]
+    if len(dead) == len(coverage.covering):
+        reasons = [_blocked_reason(a, today) for a in dead]
+        latest = max(dead, key=lambda a: (a.ends_on or datetime.date.min, a.pk))
+        return verdict(BLOCKED, reasons, latest)
+
+    # 4. Allowed: a current, signed agreement, no flow beyond it and not expiring.
+    signed_current = [a for a in coverage.basis if a in coverage.current and a.signed_on]
+    expiring = coverage.expiring_agreement
+    if signed_current and not coverage.exceeding and expiring is None:
+        agreement = signed_current[0]
+        return verdict(
+            ALLOWED,
+            [
+                _(
+                    "Overeenkomst %(ref)s is goedgekeurd door de FG, getekend en geldig%(until)s; "
+                    "de vastgelegde gegevensstromen vallen binnen de overeenkomst."
+                )
+                % {
+                    "ref": agreement.reference,
+                    "until": (
+                        _(" tot en met %(day)s") % {"day": _date(agreement.ends_on)}
+                        if agreement.ends_on
+                        else ""
+                    ),
+                }
+            ],
+            agreement,
+        )
+
+    # 5. Conditional: list what must happen first.
+    reasons: list[str] = []
+    if not coverage.current:
+        live = [a for a in coverage.covering if a not in dead]
+        agreement = _best_pending(live)
+        reasons.extend(
+            _pending_reasons(coverage, [agreement, *(a for a in live if a != agreement)])
+        )
+        reasons.extend(_dead_reason(a) for a in dead)
+    else:
+        agreement = coverage.basis_agreement
+        if not signed_current:
+            reasons.append(
+                _("Overeenkomst %(ref)s is nog niet getekend; laat haar tekenen.")
+                % {"ref": agreement.reference}
+            )
+        if expiring is not None:
+            reasons.append(
+                _("Overeenkomst %(ref)s loopt af op %(day)s; regel eerst de verlenging.")
+                % {"ref": expiring.reference, "day": _date(expiring.ends_on)}
+            )
+    for attribute in coverage.exceeding:
+        reasons.append(
+            _(
+                "Attribuut %(code)s (%(label)s) gaat naar het product maar staat niet in "
+                "overeenkomst %(ref)s; stop die gegevensstroom of neem het attribuut op in "
+                "de overeenkomst."
+            )
+            % {
+                "code": attribute.code,
+                "label": attribute.label,
+                "ref": coverage.basis_agreement.reference,
+            }
+        )
+    return verdict(CONDITIONAL, reasons, agreement)
+
+
+def _is_rejected_or_ended(agreement: Agreement, today: datetime.date) -> bool:
+    if agreement.status == AgreementStatus.REJECTED:
+        return True
+    return agreement.status == AgreementStatus.APPROVED and agreement.has_ended(today)
+
+
+def _blocked_reason(agreement: Agreement, today: datetime.date) -> str:
+    if agreement.status == AgreementStatus.REJECTED:
+        return _(
+            "De FG heeft overeenkomst %(ref)s afgekeurd; er is geen andere overeenkomst. "
+            "Sluit een nieuwe overeenkomst af of kies een ander product."
+        ) % {"ref": agreement.reference}
+    return _(
+        "Overeenkomst %(ref)s is verlopen op %(day)s; er is geen geldige opvolger. "
+        "Sluit een nieuwe overeenkomst af en laat die beoordelen door de FG."
+    ) % {"ref": agreement.reference, "day": _date(agreement.ends_on)}
+
+
+def _dead_reason(agreement: Agreement) -> str:
+    if agreement.status == AgreementStatus.REJECTED:
+        return _("De FG heeft overeenkomst %(ref)s afgekeurd.") % {"ref": agreement.reference}
+    return _("Overeenkomst %(ref)s is verlopen op %(day)s.") % {
+        "ref": agreement.reference,
+        "day": _date(agreement.ends_on),
+    }
+
+
+def _best_pending(live: list[Agreement]) -> Agreement:
+    """Without a current agreement: the most advanced live one (outdated approval first,
+    then submitted, changes requested, draft; the newest among equals)."""
+    rank = {
+        AgreementStatus.APPROVED: 0,
+        AgreementStatus.SUBMITTED: 1,
+        AgreementStatus.CHANGES_REQUESTED: 2,
+        AgreementStatus.DRAFT: 3,
+        AgreementStatus.REJECTED: 4,
+    }
+    return min(live, key=lambda a: (rank.get(a.status, 9), -a.pk))
+
+
+def _pending_reasons(coverage: Coverage, live: list[Agreement]) -> list[str]:
+    """Why no covering agreement is current, for each live agreement."""
+    today = coverage.today
+    reasons = []
+    for agreement in live:
+        ref = agreement.reference
+        if agreement.changed_since_approval():
+            reasons.append(
+                _(
+                    "Overeenkomst %(ref)s is gewijzigd na het akkoord van de FG; laat de "
+                    "nieuwe versie opnieuw beoordelen."
+                )
+                % {"ref": ref}
+            )
+        elif agreement.status == AgreementStatus.APPROVED:
+            reasons.append(
+                _("Overeenkomst %(ref)s is goedgekeurd maar gaat pas in op %(day)s.")
+                % {"ref": ref, "day": _date(agreement.starts_on)}
+                if agreement.starts_on and agreement.starts_on > today
+                else _("Overeenkomst %(ref)s heeft geen geldig akkoord van de FG.") % {"ref": ref}
+            )
+        elif agreement.status == AgreementStatus.SUBMITTED:
+            reasons.append(_("Overeenkomst %(ref)s wacht op het akkoord van de FG.") % {"ref": ref})
+        elif agreement.status == AgreementStatus.CHANGES_REQUESTED:
+            reasons.append(
+                _(
+                    "De FG heeft aanpassingen gevraagd in overeenkomst %(ref)s; verwerk die en "
+                    "dien haar opnieuw in."
+                )
+                % {"ref": ref}
+            )
+        else:
+            reasons.append(
+                _(
+                    "Overeenkomst %(ref)s is nog een concept; rond haar af en dien haar in ter "
+                    "beoordeling door de FG."
+                )
+                % {"ref": ref}
+            )
+        if not agreement.signed_on:
+            reasons.append(_("Overeenkomst %(ref)s is nog niet getekend.") % {"ref": ref})
+    return reasons
