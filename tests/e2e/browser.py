@@ -1,0 +1,85 @@
+"""Helpers for the browser tests: logging in, the accessibility check, screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "privacy-demo"
+LAPTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 768, "height": 1024}
+AXE_URL = "/static/vendor/axe/axe.min.js"
+SCREENSHOT_DIR = Path(settings.BASE_DIR) / "docs" / "screenshots"
+# axe impacts that fail a test; "moderate" and "minor" are tolerated.
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def login(page: Page, base_url: str, username: str) -> None:
+    """Log in through the real login form and land on the dashboard."""
+    page.goto(f"{base_url}/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def logout(page: Page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+
+
+def assert_styled(page: Page) -> None:
+    """The stylesheet loaded: the live server serves static files."""
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert background == "rgb(8, 59, 107)", f"app.css did not load (header: {background})"
+
+
+def check_accessibility(page: Page) -> list[dict]:
+    """Run axe-core (WCAG 2.x A/AA); fail on serious or critical violations, return all."""
+    # Loaded from our own static files, which the strict CSP (script-src 'self') allows;
+    # an inline script tag (add_script_tag(path=...)) would be blocked.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+            });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(
+                    n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' ')
+                ),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe violations on {page.url}:\n" + json.dumps(blocking, indent=2)
+    return violations
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save docs/screenshots/<name>.png, only when E2E_SCREENSHOTS=1 (CI leaves the tree alone)."""
+    if os.environ.get("E2E_SCREENSHOTS") != "1":
+        return
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
