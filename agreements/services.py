@@ -5,13 +5,23 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agreement, Document
+from .history import changes_since, version_baseline
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Decision,
+    Document,
+    DocumentKind,
+    PrivacyNotice,
+    Review,
+)
 
 PDF_MAGIC = b"%PDF-"
 
@@ -57,3 +67,219 @@ def add_document(
     document.full_clean()
     document.save()
     return document
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the agreement after this editor loaded it; nothing was written."""
+
+    def __init__(self, changes: list) -> None:
+        super().__init__("concurrent edit")
+        self.changes = changes
+
+
+def _acting_on(agreement: Agreement, user) -> None:
+    if user is not None:
+        agreement._history_user = user
+
+
+def _refuse_if_final(agreement: Agreement) -> None:
+    if not agreement.is_editable:
+        raise ValidationError(
+            _("Deze overeenkomst is beëindigd en kan niet meer worden gewijzigd."),
+            code="terminated",
+        )
+
+
+def _back_to_draft_after_edit(agreement: Agreement, user) -> None:
+    """A rejected or changes-requested agreement goes back to draft when edited."""
+    back = (AgreementStatus.REJECTED, AgreementStatus.CHANGES_REQUESTED)
+    if agreement.status in back:
+        # Re-read under lock: set_status saves every field, never from a stale instance.
+        fresh = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if fresh.status in back:
+            fresh.set_status(AgreementStatus.DRAFT, user=user)
+        agreement.status = fresh.status
+
+
+def _require(user, perm: str, message: str) -> None:
+    if user is None or not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def save_agreement(*, form, subprocessor_formset, user, expected_version: int | None) -> Agreement:
+    """Create or edit an agreement with its subprocessors in one go.
+
+    An edit only goes through when the agreement is still at the version the editor
+    loaded; otherwise ConcurrentEditError carries the other user's changes and nothing
+    is written (the editor's input stays in the form).
+    """
+    agreement = form.instance
+    creating = agreement.pk is None
+    _require(
+        user,
+        "agreements.add_agreement" if creating else "agreements.change_agreement",
+        _("U mag overeenkomsten niet aanmaken of wijzigen."),
+    )
+    if not creating:
+        current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        _refuse_if_final(current)
+        # Claim the next version atomically: 0 rows means someone else saved first.
+        # A bare version bump writes no history; the save below records the edit.
+        claimed = Agreement.objects.filter(pk=agreement.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not claimed:
+            since = version_baseline(current, expected_version or 0)
+            changes = changes_since(current, since) if since else []
+            raise ConcurrentEditError(changes)
+        agreement.version = (expected_version or 0) + 1
+        agreement.status = current.status
+    agreement = form.save(commit=False)
+    _acting_on(agreement, user)
+    agreement.full_clean(exclude=["products", "attributes"])
+    agreement.save()
+    form.save_m2m()
+    subprocessor_formset.instance = agreement
+    for subprocessor in subprocessor_formset.save(commit=False):
+        _acting_on(subprocessor, user)
+        subprocessor.save()
+    for subprocessor in subprocessor_formset.deleted_objects:
+        _acting_on(subprocessor, user)
+        subprocessor.delete()
+    if not creating:
+        _back_to_draft_after_edit(agreement, user)
+    return agreement
+
+
+@transaction.atomic
+def upload_document(*, agreement: Agreement, kind: str, upload, user) -> Document:
+    """A new document version through the UI (permission, status, and back to draft)."""
+    _require(user, "agreements.add_document", _("U mag geen documenten toevoegen."))
+    _refuse_if_final(agreement)
+    upload.seek(0)
+    document = add_document(
+        agreement=agreement,
+        kind=kind,
+        content=upload.read(),
+        original_name=upload.name or "",
+        user=user,
+    )
+    _back_to_draft_after_edit(agreement, user)
+    return document
+
+
+@transaction.atomic
+def save_privacy_notice(
+    *,
+    agreement: Agreement,
+    product,
+    attributes,
+    note: str = "",
+    upload=None,
+    user,
+) -> PrivacyNotice:
+    """Set the agreed attributes of one covered product, optionally with its own document."""
+    _require(user, "agreements.change_privacynotice", _("U mag geen privacybijsluiters wijzigen."))
+    _refuse_if_final(agreement)
+    if not agreement.products.filter(pk=product.pk).exists():
+        raise ValidationError(
+            _("%(product)s valt niet onder deze overeenkomst. Voeg het product eerst toe.")
+            % {"product": product.name},
+            code="product_not_covered",
+        )
+    notice = PrivacyNotice.objects.filter(agreement=agreement, product=product).first()
+    if notice is None:
+        notice = PrivacyNotice(agreement=agreement, product=product)
+    notice.note = note
+    if upload is not None:
+        notice.document = upload_document(
+            agreement=agreement, kind=DocumentKind.PRIVACY_NOTICE, upload=upload, user=user
+        )
+    _acting_on(notice, user)
+    notice.full_clean()
+    notice.save()
+    notice.attributes.set(attributes)
+    _back_to_draft_after_edit(agreement, user)
+    return notice
+
+
+@transaction.atomic
+def submit_agreement(*, agreement: Agreement, user) -> Agreement:
+    """The privacy officer asks the FG for a decision ("Indienen ter beoordeling")."""
+    _require(user, "agreements.submit_agreement", _("U mag geen overeenkomsten indienen."))
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement.set_status(AgreementStatus.SUBMITTED, user=user)
+    return agreement
+
+
+@transaction.atomic
+def decide_agreement(
+    *,
+    agreement: Agreement,
+    user,
+    decision: str,
+    comment: str,
+    seen_fingerprint: str | None = None,
+) -> Review:
+    """The FG's decision, fingerprinted on exactly the content it covers (AVG art. 38-39)."""
+    _require(
+        user,
+        "agreements.review_agreement",
+        _("Alleen de FG mag een besluit nemen over een overeenkomst."),
+    )
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if decision not in Decision.values:
+        raise ValidationError(_("Kies een geldig besluit."), code="invalid_decision")
+    if agreement.submitted_by_id is not None and agreement.submitted_by_id == user.pk:
+        # AVG art. 38: the FG reviews independently, never their own submission.
+        raise PermissionDenied(
+            _(
+                "U heeft deze overeenkomst zelf ingediend en mag er daarom niet over besluiten. "
+                "Een andere FG moet haar beoordelen."
+            )
+        )
+    if not comment.strip():
+        raise ValidationError(
+            _("Licht uw besluit toe; een toelichting is verplicht."), code="comment_required"
+        )
+    if agreement.status != AgreementStatus.SUBMITTED:
+        raise ValidationError(
+            _(
+                "Alleen een overeenkomst met status \u201cTer beoordeling\u201d kan worden beoordeeld."
+            ),
+            code="not_submitted",
+        )
+    fingerprint_now = agreement.content_fingerprint()
+    if seen_fingerprint is not None and seen_fingerprint != fingerprint_now:
+        raise ValidationError(
+            _(
+                "De overeenkomst is gewijzigd terwijl u haar bekeek. Bekijk de nieuwe inhoud "
+                "en neem dan opnieuw een besluit."
+            ),
+            code="stale",
+        )
+    review = Review(
+        agreement=agreement,
+        decision=decision,
+        comment=comment.strip(),
+        reviewer=user,
+        reviewer_name=user.get_full_name() or user.get_username(),
+        decided_at=timezone.now(),
+        fingerprint=fingerprint_now,
+        imported=False,
+    )
+    _acting_on(review, user)
+    review.full_clean()
+    review.save()
+    agreement.set_status(decision, user=user)
+    return review
+
+
+@transaction.atomic
+def terminate_agreement(*, agreement: Agreement, user, reason: str) -> Agreement:
+    """End an agreement early or archive it; final, with a reason."""
+    _require(user, "agreements.terminate_agreement", _("U mag geen overeenkomsten beëindigen."))
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement.set_status(AgreementStatus.TERMINATED, user=user, reason=reason)
+    return agreement

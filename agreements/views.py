@@ -1,28 +1,359 @@
-from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from __future__ import annotations
 
-from .models import Agreement, AgreementStatus
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from suppliers.models import Product, Supplier
+
+from . import services
+from .forms import (
+    AgreementFilterForm,
+    AgreementForm,
+    DecisionForm,
+    DocumentUploadForm,
+    PrivacyNoticeForm,
+    SubprocessorFormSet,
+    SupplierChoiceForm,
+    TerminateForm,
+)
+from .history import agreement_timeline, approval_baseline, changes_since
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Document,
+    PrivacyNotice,
+    Review,
+)
 
 PAGE_SIZE = 50
+EXPIRING_DAYS = 90
 
 
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _get_agreement(pk: int) -> Agreement:
+    return get_object_or_404(Agreement.objects.select_related("supplier", "submitted_by"), pk=pk)
+
+
+@permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    agreements = Agreement.objects.select_related("supplier")
-    query = request.GET.get("q", "").strip()
-    if query:
-        agreements = agreements.filter(
-            Q(reference__icontains=query) | Q(supplier__name__icontains=query)
-        )
+    form = AgreementFilterForm(request.GET or None)
+    agreements = Agreement.objects.select_related("supplier").with_fingerprint_content()
+    sort = "reference"
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            query = data["q"].strip()
+            matching = Agreement.objects.filter(
+                Q(reference__icontains=query)
+                | Q(supplier__name__icontains=query)
+                | Q(products__name__icontains=query)
+            ).values("pk")
+            agreements = agreements.filter(pk__in=matching)
+        if data["status"]:
+            agreements = agreements.filter(status=data["status"])
+        if data["supplier"]:
+            agreements = agreements.filter(supplier=data["supplier"])
+        if data["model"]:
+            agreements = agreements.filter(model=data["model"])
+        if data["expiring"]:
+            agreements = agreements.not_terminated().ending_within(EXPIRING_DAYS)
+        sort = data["sort"] or "reference"
+    agreements = agreements.order_by(AgreementFilterForm.SORTS[sort], "reference")
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "agreements/agreement_list.html", {"page": page, "query": query})
+    ctx = {
+        "page": page,
+        "form": form,
+        "sort": sort,
+        "query": request.GET.get("q", ""),
+        "sort_links": _sort_links(request, sort),
+        "today": timezone.localdate(),
+    }
+    return render(request, "agreements/agreement_list.html", ctx)
 
 
+def _sort_links(request: HttpRequest, current: str) -> dict[str, str]:
+    """For each sortable column, the query string that sorts by it (toggling direction)."""
+    links = {}
+    for column in ("reference", "supplier", "status", "ends_on"):
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = f"-{column}" if current == column else column
+        links[column] = params.urlencode()
+    return links
+
+
+def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict:
+    # The prefetches of with_fingerprint_content(), with the names the page shows.
+    agreement = (
+        Agreement.objects.select_related("supplier", "submitted_by")
+        .prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+            Prefetch("products", queryset=Product.objects.order_by("name")),
+            "attributes",
+            "subprocessors",
+            Prefetch(
+                "documents",
+                queryset=Document.objects.select_related("uploaded_by").order_by(
+                    "kind", "-version"
+                ),
+            ),
+            Prefetch(
+                "privacy_notices",
+                queryset=PrivacyNotice.objects.select_related(
+                    "product", "document"
+                ).prefetch_related("attributes"),
+            ),
+        )
+        .get(pk=agreement.pk)
+    )
+    user = request.user
+    notices = {n.product_id: n for n in agreement.privacy_notices.all()}
+    products = [(p, notices.get(p.pk)) for p in agreement.products.all()]
+    changed = agreement.changed_since_approval()
+    review = agreement.approving_review()
+    ctx = {
+        "agreement": agreement,
+        "products": products,
+        "orphan_notices": [
+            n for n in notices.values() if n.product not in agreement.products.all()
+        ],
+        "changed_since_approval": changed,
+        "approval_matches": agreement.approval_matches_content(),
+        "approving_review": review,
+        "changes": changes_since(agreement, approval_baseline(review)) if changed else [],
+        "fingerprint": agreement.content_fingerprint(),
+        "own_submission": agreement.submitted_by_id == user.pk,
+        "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
+        "can_submit": user.has_perm("agreements.submit_agreement")
+        and agreement.can_move_to(AgreementStatus.SUBMITTED),
+        "can_decide": user.has_perm("agreements.review_agreement")
+        and agreement.status == AgreementStatus.SUBMITTED
+        and agreement.submitted_by_id != user.pk,
+        "can_terminate": user.has_perm("agreements.terminate_agreement")
+        and agreement.can_move_to(AgreementStatus.TERMINATED),
+        "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,
+    }
+    ctx.setdefault("decision_form", DecisionForm(initial={"fingerprint": ctx["fingerprint"]}))
+    ctx.setdefault("terminate_form", TerminateForm())
+    ctx.setdefault("upload_form", DocumentUploadForm())
+    ctx.update(extra)
+    return ctx
+
+
+@permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_object_or_404(Agreement.objects.select_related("supplier"), pk=pk)
-    return render(request, "agreements/agreement_detail.html", {"agreement": agreement})
+    agreement = _get_agreement(pk)
+    return render(request, "agreements/agreement_detail.html", _detail_context(request, agreement))
+
+
+@permission_required("agreements.add_agreement", raise_exception=True)
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    supplier = None
+    supplier_id = (
+        request.POST.get("supplier")
+        or request.GET.get("leverancier")
+        or request.GET.get("supplier")
+    )
+    if supplier_id:
+        supplier = (
+            Supplier.objects.filter(pk=supplier_id).first() if supplier_id.isdigit() else None
+        )
+    if supplier is None and request.method != "POST":
+        choose = SupplierChoiceForm()
+        return render(request, "agreements/agreement_choose_supplier.html", {"form": choose})
+    form = AgreementForm(request.POST or None, supplier=supplier)
+    formset = SubprocessorFormSet(request.POST or None, prefix="sub")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        agreement = services.save_agreement(
+            form=form, subprocessor_formset=formset, user=request.user, expected_version=None
+        )
+        messages.success(request, _("Overeenkomst %(ref)s is aangemaakt.") % {"ref": agreement})
+        return redirect(agreement)
+    ctx = {"form": form, "formset": formset, "supplier": supplier}
+    return render(request, "agreements/agreement_form.html", ctx)
+
+
+@permission_required("agreements.change_agreement", raise_exception=True)
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    if not agreement.is_editable:
+        messages.error(request, _("Een beëindigde overeenkomst kan niet meer worden gewijzigd."))
+        return redirect(agreement)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    formset = SubprocessorFormSet(request.POST or None, instance=agreement, prefix="sub")
+    conflict = None
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.save_agreement(
+                form=form,
+                subprocessor_formset=formset,
+                user=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except services.ConcurrentEditError as error:
+            conflict = error.changes
+            messages.error(
+                request,
+                _(
+                    "Niet opgeslagen: iemand anders heeft deze overeenkomst gewijzigd nadat u "
+                    "haar opende. Hieronder ziet u wat er veranderd is; uw invoer staat nog in "
+                    "het formulier. Open de overeenkomst opnieuw en voer uw wijzigingen daarin door."
+                ),
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Wijzigingen opgeslagen."))
+            return redirect(agreement)
+    ctx = {"form": form, "formset": formset, "agreement": agreement, "conflict": conflict}
+    return render(request, "agreements/agreement_form.html", ctx)
+
+
+@require_POST
+@permission_required("agreements.submit_agreement", raise_exception=True)
+def agreement_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    try:
+        services.submit_agreement(agreement=agreement, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Ingediend ter beoordeling bij de FG."))
+    return redirect(agreement)
+
+
+@require_POST
+@permission_required("agreements.review_agreement", raise_exception=True)
+def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_agreement(
+                agreement=agreement,
+                user=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                seen_fingerprint=form.cleaned_data["fingerprint"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect(agreement)
+        messages.success(request, _("Uw besluit is vastgelegd."))
+        return redirect("agreements:review_queue")
+    ctx = _detail_context(request, agreement, decision_form=form)
+    return render(request, "agreements/agreement_detail.html", ctx, status=400)
+
+
+@require_POST
+@permission_required("agreements.terminate_agreement", raise_exception=True)
+def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    form = TerminateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.terminate_agreement(
+                agreement=agreement, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("De overeenkomst is beëindigd."))
+        return redirect(agreement)
+    ctx = _detail_context(request, agreement, terminate_form=form)
+    return render(request, "agreements/agreement_detail.html", ctx, status=400)
+
+
+@permission_required("agreements.add_document", raise_exception=True)
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.upload_document(
+                agreement=agreement,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request,
+                _("%(kind)s versie %(version)s is opgeslagen.")
+                % {"kind": document.get_kind_display(), "version": document.version},
+            )
+            return redirect(agreement)
+    ctx = {"agreement": agreement, "form": form}
+    return render(request, "agreements/document_form.html", ctx, status=400 if form.errors else 200)
+
+
+@permission_required("agreements.view_document", raise_exception=True)
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    document = get_object_or_404(Document, pk=document_pk, agreement_id=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("Het bestand is niet gevonden.")) from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.display_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission_required("agreements.change_privacynotice", raise_exception=True)
+def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    product = get_object_or_404(Product, pk=product_pk, agreements=agreement)
+    notice = PrivacyNotice.objects.filter(agreement=agreement, product=product).first()
+    if notice is not None:
+        initial = {"attributes": list(notice.attributes.all()), "note": notice.note}
+    else:
+        initial = {"attributes": list(agreement.attributes.all())}
+    form = PrivacyNoticeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_privacy_notice(
+                agreement=agreement,
+                product=product,
+                attributes=form.cleaned_data["attributes"],
+                note=form.cleaned_data["note"],
+                upload=form.cleaned_data.get("file") or None,
+                user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Privacybijsluiter voor %(product)s opgeslagen.") % {"product": product.name},
+            )
+            return redirect(agreement)
+    ctx = {"agreement": agreement, "product": product, "notice": notice, "form": form}
+    return render(request, "agreements/privacy_notice_form.html", ctx)
+
+
+@permission_required("agreements.view_agreement", raise_exception=True)
+def agreement_history(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    ctx = {"agreement": agreement, "entries": agreement_timeline(agreement)}
+    return render(request, "agreements/agreement_history.html", ctx)
 
 
 @permission_required("agreements.review_agreement", raise_exception=True)
@@ -32,6 +363,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
         .exclude(submitted_by=request.user)
         .select_related("supplier", "submitted_by")
+        .prefetch_related("products", "reviews")
         .order_by("submitted_at", "pk")
     )
     return render(request, "agreements/review_queue.html", {"agreements": agreements})

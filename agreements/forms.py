@@ -1,0 +1,309 @@
+"""Forms of the agreement pages; validation messages say how to fix the problem."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from suppliers.models import Attribute, Product, Supplier
+
+from .models import (
+    ISO_COUNTRIES,
+    Agreement,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    Subprocessor,
+)
+from .services import validate_pdf
+
+
+def clean_pdf_upload(upload):
+    """PDF by content (magic bytes), at most DOCUMENT_MAX_BYTES; the name is never trusted."""
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        # Refuse by size before reading a huge file into memory.
+        raise ValidationError(
+            _("Het bestand is groter dan %(limit)s MB. Verklein de PDF of splits hem op."),
+            code="too_large",
+            params={"limit": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)},
+        )
+    upload.seek(0)
+    validate_pdf(upload.read())
+    upload.seek(0)
+    return upload
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AttributeChoiceField(forms.ModelMultipleChoiceField):
+    """The attribute vocabulary as checkboxes; the template marks the sensitive ones."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("queryset", Attribute.objects.order_by("sort_order", "code"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Attribute) -> str:
+        return f"{obj.code} ({obj.label})"
+
+
+class SupplierChoiceForm(forms.Form):
+    """Step one of a new agreement: which supplier (its products follow from that)."""
+
+    supplier = forms.ModelChoiceField(
+        label=_("Leverancier"),
+        queryset=Supplier.objects.order_by("name"),
+        empty_label=_("Kies een leverancier"),
+    )
+
+
+class AgreementForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    attributes = AttributeChoiceField(
+        label=_("Overeengekomen attributen"),
+        help_text=_(
+            "Gelden voor elk product zonder eigen privacybijsluiter. "
+            "Per product kunt u op de overeenkomst een bijsluiter met eigen attributen vastleggen."
+        ),
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "reference",
+            "supplier",
+            "products",
+            "model",
+            "signed_on",
+            "signed_by",
+            "starts_on",
+            "ends_on",
+            "purposes",
+            "data_subjects",
+            "retention",
+            "processing_locations",
+            "transfer_outside_eea",
+            "transfer_safeguard",
+            "attributes",
+        ]
+        widgets = {
+            "products": forms.CheckboxSelectMultiple,
+            "signed_on": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "purposes": forms.Textarea(attrs={"rows": 3}),
+            "data_subjects": forms.Textarea(attrs={"rows": 2}),
+            "retention": forms.Textarea(attrs={"rows": 2}),
+            "processing_locations": forms.Textarea(attrs={"rows": 2}),
+            "transfer_safeguard": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, supplier: Supplier | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            supplier = self.instance.supplier
+            # An agreement belongs to one supplier; another supplier means another agreement.
+            self.fields["supplier"].disabled = True
+            self.fields["version"].initial = self.instance.version
+        if supplier is not None:
+            self.fields["supplier"].initial = supplier
+            self.fields["products"].queryset = Product.objects.filter(supplier=supplier).order_by(
+                "name"
+            )
+        else:
+            self.fields["products"].queryset = Product.objects.select_related("supplier").order_by(
+                "supplier__name", "name"
+            )
+        self.fields["products"].label_from_instance = lambda p: p.name
+        self.fields["products"].error_messages["required"] = _(
+            "Kies minstens één product waarvoor de overeenkomst geldt."
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        supplier = cleaned.get("supplier")
+        products = cleaned.get("products")
+        if supplier and products:
+            foreign = [p.name for p in products if p.supplier_id != supplier.pk]
+            if foreign:
+                self.add_error(
+                    "products",
+                    ValidationError(
+                        _(
+                            "%(products)s hoort niet bij %(supplier)s. Kies alleen producten "
+                            "van deze leverancier; maak voor een andere leverancier een eigen "
+                            "overeenkomst."
+                        ),
+                        code="foreign_product",
+                        params={"products": ", ".join(foreign), "supplier": supplier.name},
+                    ),
+                )
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error(
+                "ends_on",
+                ValidationError(
+                    _(
+                        "De einddatum (%(ends)s) ligt vóór de ingangsdatum (%(starts)s). "
+                        "Kies een einddatum op of na de ingangsdatum."
+                    ),
+                    code="ends_before_start",
+                    params={
+                        "ends": ends_on.strftime("%d-%m-%Y"),
+                        "starts": starts_on.strftime("%d-%m-%Y"),
+                    },
+                ),
+            )
+        if (
+            cleaned.get("transfer_outside_eea")
+            and not cleaned.get("transfer_safeguard", "").strip()
+        ):
+            self.add_error(
+                "transfer_safeguard",
+                ValidationError(
+                    _(
+                        "Bij doorgifte buiten de EER hoort een waarborg, bijvoorbeeld een "
+                        "adequaatheidsbesluit of modelcontractbepalingen (SCC's)."
+                    ),
+                    code="safeguard_required",
+                ),
+            )
+        return cleaned
+
+    def validate_constraints(self, exclude=None) -> None:
+        # The end-after-start constraint is checked in clean() with a clearer message.
+        pass
+
+
+class SubprocessorForm(forms.ModelForm):
+    class Meta:
+        model = Subprocessor
+        fields = ["name", "service", "country", "safeguard"]
+        widgets = {"safeguard": forms.TextInput, "country": forms.TextInput(attrs={"size": 3})}
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data.get("country", "").strip().upper()
+        if country and country not in ISO_COUNTRIES:
+            raise ValidationError(
+                _(
+                    "\u201c%(value)s\u201d is geen landcode. Gebruik de tweeletterige "
+                    "ISO 3166-code, bijvoorbeeld NL, IE, DE of US."
+                ),
+                code="invalid_country",
+                params={"value": country},
+            )
+        return country
+
+
+SubprocessorFormSet = inlineformset_factory(
+    Agreement,
+    Subprocessor,
+    form=SubprocessorForm,
+    extra=1,
+    can_delete=True,
+)
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("PDF-bestand"),
+        help_text=_("Alleen PDF, hoogstens 25 MB. Een eerdere versie blijft altijd bewaard."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        return clean_pdf_upload(self.cleaned_data["file"])
+
+
+class PrivacyNoticeForm(forms.Form):
+    attributes = AttributeChoiceField(
+        label=_("Overeengekomen attributen voor dit product"),
+        help_text=_(
+            "Vervangen voor dit product de attributen van de overeenkomst. "
+            "Bijzondere of gevoelige gegevens zijn gemarkeerd."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = forms.FileField(
+        label=_("Eigen bijsluiter (PDF, optioneel)"),
+        required=False,
+        help_text=_("Alleen PDF, hoogstens 25 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        return clean_pdf_upload(upload) if upload else upload
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Besluit"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Toelichting"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Verplicht: waarom dit besluit, en wat moet er eventueel anders."),
+        error_messages={"required": _("Licht uw besluit toe; een toelichting is verplicht.")},
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput)
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van beëindiging"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Geef een reden op waarom de overeenkomst wordt beëindigd.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Ik begrijp dat beëindigen definitief is."),
+        error_messages={"required": _("Bevestig dat u de overeenkomst definitief beëindigt.")},
+    )
+
+
+class AgreementFilterForm(forms.Form):
+    SORTS = {
+        "reference": "reference",
+        "-reference": "-reference",
+        "supplier": "supplier__name",
+        "-supplier": "-supplier__name",
+        "status": "status",
+        "-status": "-status",
+        "ends_on": "ends_on",
+        "-ends_on": "-ends_on",
+    }
+
+    q = forms.CharField(label=_("Zoeken"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen")), *AgreementStatus.choices],
+    )
+    supplier = forms.ModelChoiceField(
+        label=_("Leverancier"),
+        required=False,
+        queryset=Supplier.objects.order_by("name"),
+        empty_label=_("Alle leveranciers"),
+    )
+    model = forms.ChoiceField(
+        label=_("Model"),
+        required=False,
+        choices=[("", _("Alle modellen")), *Agreement._meta.get_field("model").choices],
+    )
+    expiring = forms.BooleanField(label=_("Verloopt binnen 90 dagen"), required=False)
+    sort = forms.ChoiceField(
+        required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput
+    )

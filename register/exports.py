@@ -1,0 +1,514 @@
+"""The register workbook of DESIGN.md section 9 as Excel: one row generator per sheet, one
+renderer (openpyxl write-only, bounded memory, a fixed number of queries).
+
+The sheet and column names are the contract shared with the import (register/workbook.py).
+Text that a spreadsheet would evaluate (starting with = + - @) is written as a text cell with
+the "quote prefix" style: the spreadsheet shows and keeps the original text and never turns
+it into a formula, and reading the cell back gives the same text, so the import needs no
+unescaping and a round trip keeps the value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from agreements.models import Agreement, AgreementStatus, Document
+from suppliers.models import DataFlow, Product, Supplier
+
+from .models import Organisation, ProcessingActivity, School
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    required: bool = False
+    width: int = 18
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: tuple[Column, ...]
+    export_only: bool = False
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+def _c(header: str, width: int = 18, required: bool = False) -> Column:
+    return Column(header=header, required=required, width=width)
+
+
+def _req(header: str, width: int = 18) -> Column:
+    return Column(header=header, required=True, width=width)
+
+
+# DESIGN.md section 9, in this order. Columns after the contract's are additions (allowed:
+# "add, never rename"): they keep a round trip lossless.
+SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(
+        "Organisatie", (_req("Naam", 40), _c("Contact", 50), _c("FG", 30), _c("FG-contact", 40))
+    ),
+    SheetSpec("Scholen", (_req("BRIN", 10), _req("Naam", 40), _c("Sector", 30))),
+    SheetSpec(
+        "Leveranciers",
+        (
+            _req("Naam", 30),
+            _c("KvK-nummer", 12),
+            _c("Website", 30),
+            _c("Privacycontact", 30),
+            _c("Convenant", 14),
+        ),
+    ),
+    SheetSpec(
+        "Producten",
+        (
+            _req("Naam", 30),
+            _req("Leverancier", 30),
+            _c("Soort", 22),
+            _c("Toegang", 18),
+            _req("Status", 14),
+            _c("Persoonsgegevens", 10),
+            _c("Scholen", 24),
+        ),
+    ),
+    SheetSpec(
+        "Overeenkomsten",
+        (
+            _req("Kenmerk", 16),
+            _req("Leverancier", 28),
+            _req("Producten", 40),
+            _c("Model", 24),
+            _c("Getekend op", 12),
+            _c("Ingangsdatum", 12),
+            _c("Einddatum", 12),
+            _c("Doeleinden", 40),
+            _c("Betrokkenen", 24),
+            _c("Bewaartermijn", 30),
+            _c("Verwerkingslocatie", 24),
+            _c("Doorgifte buiten EER", 10),
+            _c("Waarborg doorgifte", 30),
+            _c("Attributen", 40),
+            _req("Status", 18),
+            _c("FG-besluit op", 12),
+            _c("FG", 24),
+            _c("Akkoord actueel", 10),
+            _c("Besluit FG", 18),
+            _c("Toelichting FG", 40),
+            _c("Getekend door", 24),
+            _c("Reden beëindiging", 30),
+        ),
+    ),
+    SheetSpec(
+        "Bijsluiters", (_req("Overeenkomst", 16), _req("Product", 30), _req("Attributen", 50))
+    ),
+    SheetSpec(
+        "Subverwerkers",
+        (
+            _req("Overeenkomst", 16),
+            _req("Naam", 30),
+            _c("Dienst", 24),
+            _c("Land", 8),
+            _c("Waarborg", 40),
+        ),
+    ),
+    SheetSpec(
+        "Documenten",
+        (_req("Overeenkomst", 16), _c("Soort", 22), _req("Bestand", 48), _c("Sha256", 66)),
+    ),
+    SheetSpec(
+        "Gegevensstromen",
+        (
+            _req("Product", 30),
+            _req("Leverancier", 30),
+            _req("Attribuut", 28),
+            _req("Kanaal", 18),
+            _c("Toelichting", 30),
+        ),
+    ),
+    SheetSpec(
+        "Verwerkingen",
+        (
+            _req("Naam", 30),
+            _c("Doeleinden", 40),
+            _c("Grondslag", 24),
+            _c("Betrokkenen", 24),
+            _c("Persoonsgegevens", 40),
+            _c("Ontvangers", 30),
+            _c("Doorgifte derde landen", 24),
+            _c("Bewaartermijn", 30),
+            _c("Beveiligingsmaatregelen", 40),
+            _c("Producten", 40),
+        ),
+    ),
+    SheetSpec(
+        "Signaleringen",
+        (
+            _c("Code", 24),
+            _c("Ernst", 8),
+            _c("Product", 26),
+            _c("Leverancier", 26),
+            _c("Overeenkomst", 16),
+            _c("Attribuut", 20),
+            _c("Melding", 80),
+            _c("Verwerking", 26),
+        ),
+        export_only=True,
+    ),
+    SheetSpec(
+        "Niveau",
+        (_c("Niveau", 8), _c("Criterium", 50), _c("Voldaan", 9), _c("Toelichting", 80)),
+        export_only=True,
+    ),
+)
+SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+
+YES, NO = "ja", "nee"
+LIST_SEPARATOR = "; "
+# Characters that make a spreadsheet evaluate a cell (OWASP "CSV injection"), plus tab and CR.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+Row = list[Any]
+
+
+def yes_no(value: bool) -> str:
+    return YES if value else NO
+
+
+def join(items: Iterable[str]) -> str:
+    return LIST_SEPARATOR.join(items)
+
+
+def local_date(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def latest_review(agreement: Agreement):
+    """The FG's most recent decision (reads prefetched reviews)."""
+    return max(agreement.reviews.all(), key=lambda r: (r.decided_at, r.pk), default=None)
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RegisterExport:
+    """The register read once for the workbook; each `*_rows()` yields one sheet's rows.
+
+    Every query is a fixed one (select_related / prefetch_related), so the number of queries
+    does not grow with the register.
+    """
+
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @cached_property
+    def products(self) -> list[Product]:
+        return list(
+            Product.objects.select_related("supplier")
+            .prefetch_related(Prefetch("schools", queryset=School.objects.order_by("brin")))
+            .order_by("supplier__name", "name")
+        )
+
+    @cached_property
+    def _shared_names(self) -> set[str]:
+        counts = Counter(p.name.strip().lower() for p in self.products)
+        return {name for name, count in counts.items() if count > 1}
+
+    def product_ref(self, product: Product, supplier_name: str | None = None) -> str:
+        """The product's name in a list cell: bare when unambiguous, else `Leverancier / Product`."""
+        if product.name.strip().lower() in self._shared_names:
+            return f"{supplier_name or product.supplier.name} / {product.name}"
+        return product.name
+
+    @cached_property
+    def agreements(self) -> list[Agreement]:
+        return list(
+            Agreement.objects.select_related("supplier")
+            .with_fingerprint_content()
+            .order_by("reference")
+        )
+
+    def organisation_rows(self) -> Iterator[Row]:
+        organisation = Organisation.objects.first()
+        if organisation is not None:
+            yield [
+                organisation.name,
+                organisation.contact,
+                organisation.fg_name,
+                organisation.fg_contact,
+            ]
+
+    def school_rows(self) -> Iterator[Row]:
+        for school in School.objects.order_by("brin"):
+            yield [school.brin, school.name, school.get_sector_display()]
+
+    def supplier_rows(self) -> Iterator[Row]:
+        for supplier in Supplier.objects.order_by("name"):
+            yield [
+                supplier.name,
+                supplier.kvk_number,
+                supplier.website,
+                supplier.privacy_contact,
+                supplier.get_convenant_display(),
+            ]
+
+    def product_rows(self) -> Iterator[Row]:
+        for product in self.products:
+            yield [
+                product.name,
+                product.supplier.name,
+                product.get_kind_display(),
+                product.get_access_channel_display(),
+                product.get_status_display(),
+                yes_no(product.processes_personal_data),
+                join(school.brin for school in product.schools.all()),
+            ]
+
+    def agreement_rows(self) -> Iterator[Row]:
+        for agreement in self.agreements:
+            review = latest_review(agreement)
+            current = ""
+            if agreement.status == AgreementStatus.APPROVED:
+                current = yes_no(not agreement.changed_since_approval())
+            supplier = agreement.supplier.name
+            yield [
+                agreement.reference,
+                supplier,
+                join(sorted(self.product_ref(p, supplier) for p in agreement.products.all())),
+                agreement.get_model_display(),
+                agreement.signed_on,
+                agreement.starts_on,
+                agreement.ends_on,
+                agreement.purposes,
+                agreement.data_subjects,
+                agreement.retention,
+                agreement.processing_locations,
+                yes_no(agreement.transfer_outside_eea),
+                agreement.transfer_safeguard,
+                join(sorted(a.code for a in agreement.attributes.all())),
+                agreement.get_status_display(),
+                local_date(review.decided_at) if review else None,
+                _reviewer_name(review) if review else "",
+                current,
+                review.get_decision_display() if review else "",
+                review.comment if review else "",
+                agreement.signed_by,
+                agreement.status_reason,
+            ]
+
+    def notice_rows(self) -> Iterator[Row]:
+        for agreement in self.agreements:
+            notices = sorted(agreement.privacy_notices.all(), key=lambda n: n.product.name)
+            for notice in notices:
+                yield [
+                    agreement.reference,
+                    self.product_ref(notice.product, agreement.supplier.name),
+                    join(sorted(a.code for a in notice.attributes.all())),
+                ]
+
+    def subprocessor_rows(self) -> Iterator[Row]:
+        for agreement in self.agreements:
+            for sub in sorted(agreement.subprocessors.all(), key=lambda s: (s.name, s.pk)):
+                yield [agreement.reference, sub.name, sub.service, sub.country, sub.safeguard]
+
+    def documents(self) -> Iterator[tuple[Agreement, Document]]:
+        for agreement in self.agreements:
+            for document in sorted(
+                agreement.documents.all(), key=lambda d: (d.kind, d.version, d.pk)
+            ):
+                yield agreement, document
+
+    def document_rows(self) -> Iterator[Row]:
+        # Bestand is the stored file's name, relative to the media folder; `export_register
+        # --with-documents` copies the PDFs there, beside the workbook, so the paths resolve.
+        for agreement, document in self.documents():
+            yield [
+                agreement.reference,
+                document.get_kind_display(),
+                document.file.name,
+                document.sha256,
+            ]
+
+    def flow_rows(self) -> Iterator[Row]:
+        flows = DataFlow.objects.select_related("product__supplier", "attribute").order_by(
+            "product__supplier__name", "product__name", "attribute__sort_order", "attribute__code"
+        )
+        for flow in flows:
+            yield [
+                flow.product.name,
+                flow.product.supplier.name,
+                flow.attribute.code,
+                flow.get_channel_display(),
+                flow.note,
+            ]
+
+    def activity_rows(self) -> Iterator[Row]:
+        activities = ProcessingActivity.objects.order_by("name").prefetch_related(
+            Prefetch("products", queryset=Product.objects.select_related("supplier"))
+        )
+        for activity in activities:
+            yield [
+                activity.name,
+                activity.purposes,
+                activity.get_legal_basis_display(),
+                activity.data_subjects,
+                activity.personal_data,
+                activity.recipients,
+                activity.third_country_transfers,
+                activity.retention,
+                activity.security_measures,
+                join(sorted(self.product_ref(p) for p in activity.products.all())),
+            ]
+
+    @cached_property
+    def flags(self) -> list:
+        from .rules import compute_flags
+
+        return compute_flags(self.today)
+
+    def flag_rows(self) -> Iterator[Row]:
+        for flag in self.flags:
+            supplier = flag.supplier
+            yield [
+                flag.code,
+                flag.severity_label,
+                flag.product.name if flag.product else "",
+                supplier.name if supplier else "",
+                flag.agreement.reference if flag.agreement else "",
+                flag.attribute.code if flag.attribute else "",
+                flag.message,
+                flag.activity.name if flag.activity else "",
+            ]
+
+    def level_rows(self) -> Iterator[Row]:
+        from .rules.level import compute_level, level_rows
+
+        for row in level_rows(compute_level(self.today, flags=self.flags)):
+            yield list(row)
+
+    def sheets(self) -> Iterator[tuple[SheetSpec, Iterator[Row]]]:
+        generators: dict[str, Callable[[], Iterator[Row]]] = {
+            "Organisatie": self.organisation_rows,
+            "Scholen": self.school_rows,
+            "Leveranciers": self.supplier_rows,
+            "Producten": self.product_rows,
+            "Overeenkomsten": self.agreement_rows,
+            "Bijsluiters": self.notice_rows,
+            "Subverwerkers": self.subprocessor_rows,
+            "Documenten": self.document_rows,
+            "Gegevensstromen": self.flow_rows,
+            "Verwerkingen": self.activity_rows,
+            "Signaleringen": self.flag_rows,
+            "Niveau": self.level_rows,
+        }
+        for spec in SHEETS:
+            yield spec, generators[spec.name]()
+
+
+def _reviewer_name(review) -> str:
+    if review.reviewer_name:
+        return review.reviewer_name
+    return review.reviewer.get_full_name() if review.reviewer_id else ""
+
+
+# --- the renderer ----------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="083B6B")
+HEADER_ALIGNMENT = Alignment(vertical="center")
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _cell(sheet, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            cell = WriteOnlyCell(sheet, value=value)
+            # Assigning a string starting with "=" makes openpyxl write a formula: force text.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+    return value
+
+
+def render_xlsx(
+    sheets: Iterable[tuple[SheetSpec, Iterable[Row]]],
+    target: str | Path | IO[bytes],
+    progress: Callable[[str, int], None] | None = None,
+) -> None:
+    """Write the sheets to `target` (a path or a binary file object)."""
+    workbook = Workbook(write_only=True)
+    for spec, rows in sheets:
+        sheet = workbook.create_sheet(spec.name)
+        for index, column in enumerate(spec.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for title in spec.headers:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = HEADER_ALIGNMENT
+            header.append(cell)
+        sheet.append(header)
+        count = 0
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
+            count += 1
+        last_column = get_column_letter(len(spec.columns))
+        sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
+        if progress is not None:
+            progress(spec.name, count)
+    workbook.save(target)
+
+
+def export_register(
+    target: str | Path | IO[bytes],
+    *,
+    today: datetime.date | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> RegisterExport:
+    """Write the whole register workbook (DESIGN.md section 9) to `target`."""
+    export = RegisterExport(today=today or timezone.localdate())
+    render_xlsx(export.sheets(), target, progress=progress)
+    return export
+
+
+def copy_documents(export: RegisterExport, folder: Path) -> int:
+    """Copy the stored PDFs beside the workbook, at the paths its Documenten sheet names."""
+    count = 0
+    for _agreement, document in export.documents():
+        destination = folder / document.file.name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with document.file.open("rb") as source, open(destination, "wb") as out:
+            shutil.copyfileobj(source, out)
+        count += 1
+    return count
+
+
+def export_filename(today: datetime.date | None = None) -> str:
+    return f"verwerkingsregister-{(today or timezone.localdate()).isoformat()}.xlsx"

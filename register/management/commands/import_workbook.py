@@ -1,0 +1,58 @@
+"""`import_workbook PATH [--dry-run]`: the register workbook of DESIGN.md section 9."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from register.workbook import WorkbookUnreadable, import_workbook
+
+
+class Command(BaseCommand):
+    help = (
+        "Importeert een register-werkmap (DESIGN.md sectie 9). Alles of niets: bij een fout "
+        "worden alle fouten getoond als 'Tabblad!row N: melding', wordt niets opgeslagen en is "
+        "de exitcode 1. Documenten worden gelezen relatief aan de map van de werkmap."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", help="Pad van de .xlsx-werkmap.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Alleen controleren en tonen wat er zou veranderen; niets opslaan.",
+        )
+
+    def handle(self, *args, path: str, dry_run: bool, **options) -> None:
+        source = Path(path)
+        if not source.is_file():
+            raise CommandError(f"Bestand niet gevonden: {source}")
+
+        def progress(sheet: str, rows: int) -> None:
+            self.stderr.write(f"{sheet}: {rows} rijen gelezen")
+
+        try:
+            result = import_workbook(source, dry_run=dry_run, progress=progress)
+        except WorkbookUnreadable as exc:
+            raise CommandError(str(exc)) from exc
+
+        for note in result.notes:
+            self.stderr.write(note)
+        if result.errors:
+            for error in result.errors:
+                self.stdout.write(error)
+            self.stderr.write(f"{len(result.errors)} fout(en) gevonden; er is niets opgeslagen.")
+            sys.exit(1)
+        for line in result.summary():
+            self.stdout.write(
+                f"{line['sheet']}: {line['created']} nieuw, {line['changed']} gewijzigd, "
+                f"{line['unchanged']} ongewijzigd"
+            )
+        if dry_run:
+            self.stdout.write("Proefimport (--dry-run): er is niets opgeslagen.")
+        else:
+            self.stdout.write(
+                f"Import voltooid: {len(result.created)} nieuw, {len(result.changed)} gewijzigd."
+            )

@@ -1,0 +1,1198 @@
+"""Importing the register workbook (DESIGN.md section 9): parse, validate, apply.
+
+Used by `import_workbook PATH [--dry-run]` and by the upload page. The import is
+all-or-nothing: every row is checked, every problem is reported as `Sheet!row N: message`
+(in Dutch, all of them), and only a workbook without a single problem is written, in one
+transaction. A dry run does the same work and rolls it back, so its report says exactly what
+the real import would create and change.
+
+Records are matched on their natural keys (BRIN, supplier name, supplier + product name,
+Kenmerk, activity name); a record is saved only when a value actually differs, so importing
+the same workbook twice changes nothing and writes no history. Rows are saved one by one
+with the model's `save()` (never `bulk_*`), so django-simple-history records every change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import (
+    ISO_COUNTRIES,
+    Agreement,
+    AgreementModel,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    PrivacyNotice,
+    Review,
+    Subprocessor,
+)
+from agreements.services import add_document, validate_pdf
+from suppliers.models import (
+    AccessChannel,
+    Attribute,
+    Channel,
+    ConvenantStatus,
+    DataFlow,
+    LifecycleStatus,
+    Product,
+    ProductKind,
+    Supplier,
+)
+
+from .exports import SHEETS, SheetSpec, local_date
+from .models import LegalBasis, Organisation, ProcessingActivity, School, Sector
+
+# A review imported with "Akkoord actueel = nee" stores this instead of a content
+# fingerprint. It is not a hex sha256, so it can never equal `content_fingerprint()`: the
+# approval stays "changed since approval" and `approval_outdated` survives a round trip.
+OUTDATED_FINGERPRINT = "import:akkoord-niet-actueel"
+
+IMPORTED_REVIEW_COMMENT = "Besluit overgenomen uit een bestaande werkmap (import)."
+
+TRUE_WORDS = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
+FALSE_WORDS = {"nee", "n", "no", "false", "onwaar", "0"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# An empty cell of an enumeration without an empty choice: keep the record's value (a new
+# record gets the model's default).
+KEEP = object()
+
+
+def keep(value: Any) -> Any:
+    return KEEP if value is None else value
+
+
+class WorkbookUnreadable(Exception):
+    """The file is not an .xlsx workbook openpyxl can read."""
+
+
+# --- the result ------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    sheet: str
+    row: int
+    action: str  # "created" or "changed"
+    label: str
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    errors: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    unchanged: Counter = field(default_factory=Counter)
+    rows: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def applied(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def created(self) -> list[Change]:
+        return [c for c in self.changes if c.action == "created"]
+
+    @property
+    def changed(self) -> list[Change]:
+        return [c for c in self.changes if c.action == "changed"]
+
+    def summary(self) -> list[dict]:
+        """Per sheet: rows read, created, changed, unchanged (for the preview and the CLI)."""
+        created = Counter(c.sheet for c in self.created)
+        changed = Counter(c.sheet for c in self.changed)
+        return [
+            {
+                "sheet": spec.name,
+                "rows": self.rows[spec.name],
+                "created": created[spec.name],
+                "changed": changed[spec.name],
+                "unchanged": self.unchanged[spec.name],
+            }
+            for spec in SHEETS
+            if spec.name in self.rows
+        ]
+
+
+# --- reading the file ------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRows:
+    spec: SheetSpec
+    title: str  # as spelled in the workbook
+    columns: dict[str, int]  # contract header -> column index
+    rows: list[tuple[int, list[Any]]]  # (row number, values)
+
+
+def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
+    """The known sheets of the workbook; problems with headers go to `result.errors`."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key, value errors)
+        raise WorkbookUnreadable(
+            _(
+                "Dit bestand is geen leesbare Excel-werkmap (.xlsx). Sla de werkmap in Excel "
+                "of LibreOffice op als 'Excel-werkmap (.xlsx)' en probeer het opnieuw."
+            )
+        ) from exc
+    sheets: dict[str, SheetRows] = {}
+    try:
+        by_lower = {spec.name.lower(): spec for spec in SHEETS}
+        for worksheet in workbook.worksheets:
+            spec = by_lower.get(worksheet.title.strip().lower())
+            if spec is None:
+                result.notes.append(
+                    _("Tabblad %(name)s is onbekend en is overgeslagen.")
+                    % {"name": worksheet.title}
+                )
+                continue
+            if spec.export_only:
+                result.notes.append(
+                    _("Tabblad %(name)s wordt alleen geëxporteerd en is bij import overgeslagen.")
+                    % {"name": spec.name}
+                )
+                continue
+            if spec.name in sheets:
+                result.errors.append(
+                    _("%(sheet)s!row 1: het tabblad komt twee keer voor in de werkmap.")
+                    % {"sheet": spec.name}
+                )
+                continue
+            sheets[spec.name] = _read_sheet(spec, worksheet, result)
+    except WorkbookUnreadable:
+        raise
+    except Exception as exc:
+        raise WorkbookUnreadable(
+            _("De werkmap kon niet worden gelezen. Controleer of het bestand niet beschadigd is.")
+        ) from exc
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _read_sheet(spec: SheetSpec, worksheet, result: ImportResult) -> SheetRows:
+    rows = worksheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    wanted = {c.header.lower(): c.header for c in spec.columns}
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        if title is None:
+            continue
+        key = str(title).strip().rstrip("*").strip().lower()
+        if key in wanted and wanted[key] not in columns:
+            columns[wanted[key]] = index
+    for column in spec.columns:
+        if column.required and column.header not in columns:
+            result.errors.append(
+                _("%(sheet)s!row 1: de verplichte kolom “%(column)s” ontbreekt.")
+                % {"sheet": spec.name, "column": column.header}
+            )
+    data = []
+    for number, values in enumerate(rows, start=2):
+        values = list(values or ())
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        data.append((number, values))
+    return SheetRows(spec=spec, title=worksheet.title, columns=columns, rows=data)
+
+
+# --- reading one row -------------------------------------------------------------------------
+
+
+def _choice_lookup(choices: type[models.Choices]) -> dict[str, str]:
+    lookup = {}
+    for value, label in choices.choices:
+        for key in (str(value), str(value).replace("_", " "), str(label)):
+            lookup[key.strip().lower()] = value
+    return lookup
+
+
+class RowReader:
+    """The cells of one row by contract header, with parsing that records errors."""
+
+    def __init__(self, sheet: SheetRows, number: int, values: list[Any], errors: list[str]):
+        self.sheet = sheet
+        self.number = number
+        self.values = values
+        self.errors = errors
+        self.failed = False
+
+    def error(self, message: str) -> None:
+        self.failed = True
+        self.errors.append(f"{self.sheet.spec.name}!row {self.number}: {message}")
+
+    def has(self, header: str) -> bool:
+        return header in self.sheet.columns
+
+    def raw(self, header: str) -> Any:
+        index = self.sheet.columns.get(header)
+        if index is None or index >= len(self.values):
+            return None
+        value = self.values[index]
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def text(self, header: str, required: bool = False) -> str:
+        value = self.raw(header)
+        if value is None:
+            if required:
+                self.error(_("“%(column)s” is leeg; vul het in.") % {"column": header})
+            return ""
+        if isinstance(value, bool):
+            return "ja" if value else "nee"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat() if not value.time() else value.isoformat()
+        return str(value)
+
+    def items(self, header: str, required: bool = False) -> list[str]:
+        text = self.text(header, required=required)
+        items = [item.strip() for item in text.split(";")]
+        return [item for item in items if item]
+
+    def choice(self, header: str, choices: type[models.Choices], required: bool = False):
+        text = self.text(header, required=required)
+        if not text:
+            return None
+        value = _choice_lookup(choices).get(text.lower())
+        if value is None:
+            allowed = ", ".join(str(label) for label in choices.labels)
+            self.error(
+                _("“%(value)s” is geen geldige waarde voor %(column)s; kies uit: %(allowed)s.")
+                % {"value": text, "column": header, "allowed": allowed}
+            )
+        return value
+
+    def boolean(self, header: str) -> bool | None:
+        value = self.raw(header)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        text = self.text(header).lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        self.error(
+            _("“%(value)s” in %(column)s is geen ja of nee.")
+            % {"value": self.text(header), "column": header}
+        )
+        return None
+
+    def date(self, header: str) -> datetime.date | None:
+        value = self.raw(header)
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        if ISO_DATE.match(text):
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                pass
+        self.error(
+            _(
+                "“%(value)s” in %(column)s is geen leesbare datum; gebruik een Excel-datum of "
+                "JJJJ-MM-DD."
+            )
+            % {"value": text, "column": header}
+        )
+        return None
+
+
+# --- the importer ----------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Raised inside the transaction to roll back a refused import or a dry run."""
+
+
+class Importer:
+    """Applies the sheets in dependency order; see `import_workbook()`."""
+
+    def __init__(self, *, folder: Path, result: ImportResult, user=None, progress=None):
+        self.folder = folder
+        self.result = result
+        self.user = user
+        self.progress = progress
+        self.stored_files: list[str] = []
+        self.pending_reviews: list[dict] = []
+        # Keys whose row failed: later references to them are not reported a second time.
+        self.failed_keys: dict[str, set] = defaultdict(set)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.result.errors
+
+    # -- lookups, loaded in a fixed number of queries --
+
+    def preload(self) -> None:
+        self.organisation = Organisation.objects.first()
+        self.schools = {
+            s.brin.upper(): s
+            for s in School.objects.prefetch_related(
+                Prefetch("products", queryset=Product.objects.only("pk"))
+            )
+        }
+        self.suppliers = {s.name.strip().lower(): s for s in Supplier.objects.all()}
+        self.products: dict[tuple[str, str], Product] = {}
+        self.products_by_name: dict[str, list[Product]] = defaultdict(list)
+        for product in Product.objects.select_related("supplier").prefetch_related(
+            Prefetch("schools", queryset=School.objects.only("pk"))
+        ):
+            self._remember_product(product)
+        self.attributes = {a.code: a for a in Attribute.objects.all()}
+        self.attributes_ci: dict[str, list[Attribute]] = defaultdict(list)
+        for attribute in self.attributes.values():
+            self.attributes_ci[attribute.code.lower()].append(attribute)
+        self.agreements = {
+            a.reference: a
+            for a in Agreement.objects.select_related("supplier").with_fingerprint_content()
+        }
+        self.notices = {}
+        self.subprocessors = {}
+        self.hashes: dict[int, set[str]] = defaultdict(set)
+        for agreement in self.agreements.values():
+            for notice in agreement.privacy_notices.all():
+                self.notices[(agreement.pk, notice.product_id)] = notice
+            for sub in agreement.subprocessors.all():
+                self.subprocessors.setdefault((agreement.pk, sub.name.strip().lower()), sub)
+            self.hashes[agreement.pk].update(d.sha256 for d in agreement.documents.all())
+        self.flows = {(f.product_id, f.attribute_id, f.channel): f for f in DataFlow.objects.all()}
+        self.activities = {
+            a.name.strip().lower(): a
+            for a in ProcessingActivity.objects.prefetch_related(
+                Prefetch("products", queryset=Product.objects.only("pk"))
+            )
+        }
+
+    def _remember_product(self, product: Product) -> None:
+        key = (product.supplier.name.strip().lower(), product.name.strip().lower())
+        self.products[key] = product
+        self.products_by_name[product.name.strip().lower()].append(product)
+
+    def _failed_product(self, supplier_name: str, name: str) -> None:
+        self.failed_keys["Producten"].update({name.lower(), f"{supplier_name} / {name}".lower()})
+
+    # -- shared helpers --
+
+    def rows(self, sheet: SheetRows) -> Iterable[RowReader]:
+        for number, values in sheet.rows:
+            yield RowReader(sheet, number, values, self.errors)
+
+    def duplicate(self, reader: RowReader, seen: dict, key, label: str) -> bool:
+        if key in seen:
+            reader.error(
+                _(
+                    "%(label)s staat ook al op rij %(row)s; elke sleutel mag maar één keer voorkomen."
+                )
+                % {"label": label, "row": seen[key]}
+            )
+            return True
+        seen[key] = reader.number
+        return False
+
+    def supplier(self, reader: RowReader, name: str) -> Supplier | None:
+        supplier = self.suppliers.get(name.strip().lower())
+        if supplier is None and name.strip().lower() not in self.failed_keys["Leveranciers"]:
+            reader.error(
+                _(
+                    "onbekende leverancier “%(name)s”; voeg die toe op het tabblad Leveranciers "
+                    "of controleer de spelling."
+                )
+                % {"name": name}
+            )
+        if supplier is None:
+            reader.failed = True
+        return supplier
+
+    def product(self, reader: RowReader, ref: str, supplier_hint: str = "") -> Product | None:
+        """A product named by its name or as `Leverancier / Product`."""
+        ref = ref.strip()
+        parts = ref.split(" / ")
+        for i in range(1, len(parts)):
+            key = (" / ".join(parts[:i]).strip().lower(), " / ".join(parts[i:]).strip().lower())
+            if key in self.products:
+                return self.products[key]
+        if supplier_hint:
+            found = self.products.get((supplier_hint.strip().lower(), ref.lower()))
+            if found is not None:
+                return found
+        candidates = self.products_by_name.get(ref.lower(), [])
+        if len(candidates) == 1:
+            return candidates[0]
+        if len(candidates) > 1:
+            names = ", ".join(sorted(p.supplier.name for p in candidates))
+            reader.error(
+                _(
+                    "product “%(name)s” bestaat bij meer dan één leverancier (%(suppliers)s); "
+                    "schrijf het als “Leverancier / Product”."
+                )
+                % {"name": ref, "suppliers": names}
+            )
+            return None
+        if ref.lower() not in self.failed_keys["Producten"]:
+            reader.error(
+                _(
+                    "onbekend product “%(name)s”; voeg het toe op het tabblad Producten of "
+                    "controleer de spelling."
+                )
+                % {"name": ref}
+            )
+        reader.failed = True
+        return None
+
+    def products_list(
+        self, reader: RowReader, header: str, supplier_hint: str = "", required=False
+    ):
+        found = []
+        for ref in reader.items(header, required=required):
+            product = self.product(reader, ref, supplier_hint)
+            if product is not None and product not in found:
+                found.append(product)
+        return found
+
+    def attribute_list(self, reader: RowReader, header: str, required=False) -> list[Attribute]:
+        found, unknown = [], []
+        for code in reader.items(header, required=required):
+            attribute = self.attribute(code)
+            if attribute is None:
+                unknown.append(code)
+            elif attribute not in found:
+                found.append(attribute)
+        if unknown:
+            reader.error(
+                _(
+                    "onbekende attribuutcode(s) in %(column)s: %(codes)s. Gebruik de codes uit "
+                    "de attributenlijst, zoals eckId of givenName."
+                )
+                % {"column": header, "codes": ", ".join(unknown)}
+            )
+        return found
+
+    def attribute(self, code: str) -> Attribute | None:
+        attribute = self.attributes.get(code)
+        if attribute is None:
+            candidates = self.attributes_ci.get(code.lower(), [])
+            attribute = candidates[0] if len(candidates) == 1 else None
+        return attribute
+
+    def save(
+        self,
+        reader: RowReader,
+        obj: models.Model,
+        values: dict[str, Any],
+        headers: dict[str, str],
+        label: str,
+        *,
+        m2m: dict[str, tuple[str, list]] | None = None,
+    ) -> bool:
+        """Assign the values that differ and save, validated; record the change.
+
+        `values` maps field -> value (only the columns present in the sheet); `headers` maps
+        field -> column header for messages; `m2m` maps relation name -> (header, objects).
+        Returns False when the row was refused.
+        """
+        created = obj.pk is None
+        changed = []
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed.append(headers.get(name, name))
+        m2m_changes = {}
+        for relation, (header, objects) in (m2m or {}).items():
+            wanted = {o.pk for o in objects}
+            current = set() if created else {o.pk for o in getattr(obj, relation).all()}
+            if wanted != current:
+                m2m_changes[relation] = objects
+                changed.append(header)
+        if reader.failed:
+            return False
+        if not created and not changed:
+            self.result.unchanged[reader.sheet.spec.name] += 1
+            return True
+        try:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                prefix = headers.get(name, "")
+                for message in messages:
+                    reader.error(f"{prefix}: {message}" if prefix else message)
+            return False
+        fields_changed = len(changed) > len(m2m_changes)
+        if not created and fields_changed and hasattr(obj, "version"):
+            obj.version += 1  # refuses a concurrent edit made from a form opened earlier
+        try:
+            with transaction.atomic():
+                if created or fields_changed:
+                    obj.save()
+                for relation, objects in m2m_changes.items():
+                    getattr(obj, relation).set(objects)
+        except IntegrityError as exc:
+            reader.error(_("kon niet worden opgeslagen (%(reason)s).") % {"reason": exc})
+            return False
+        self.result.changes.append(
+            Change(
+                sheet=reader.sheet.spec.name,
+                row=reader.number,
+                action="created" if created else "changed",
+                label=label,
+                fields=[] if created else changed,
+            )
+        )
+        return True
+
+    @staticmethod
+    def present(reader: RowReader, pairs: Iterable[tuple[str, str, Any]]) -> dict[str, Any]:
+        """field -> value for the columns present in the sheet."""
+        return {
+            name: value for header, name, value in pairs if reader.has(header) and value is not KEEP
+        }
+
+    # -- the sheets, in dependency order --
+
+    def import_organisation(self, sheet: SheetRows) -> None:
+        for index, reader in enumerate(self.rows(sheet)):
+            if index > 0:
+                reader.error(
+                    _("het tabblad Organisatie heeft precies één rij; verwijder deze rij.")
+                )
+                continue
+            name = reader.text("Naam", required=True)
+            organisation = self.organisation or Organisation()
+            values = self.present(
+                reader,
+                [
+                    ("Naam", "name", name),
+                    ("Contact", "contact", reader.text("Contact")),
+                    ("FG", "fg_name", reader.text("FG")),
+                    ("FG-contact", "fg_contact", reader.text("FG-contact")),
+                ],
+            )
+            headers = {
+                "name": "Naam",
+                "contact": "Contact",
+                "fg_name": "FG",
+                "fg_contact": "FG-contact",
+            }
+            self.save(reader, organisation, values, headers, name)
+
+    def import_schools(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        headers = {"brin": "BRIN", "name": "Naam", "sector": "Sector"}
+        for reader in self.rows(sheet):
+            brin = reader.text("BRIN", required=True).upper().replace(" ", "")
+            name = reader.text("Naam", required=True)
+            sector = reader.choice("Sector", Sector)
+            if brin and self.duplicate(reader, seen, brin, f"BRIN {brin}"):
+                continue
+            school = self.schools.get(brin) or School(brin=brin)
+            values = self.present(
+                reader, [("Naam", "name", name), ("Sector", "sector", sector or "")]
+            )
+            if self.save(reader, school, values, headers, f"{name} ({brin})"):
+                self.schools[brin] = school
+            elif brin:
+                self.failed_keys["Scholen"].add(brin)
+
+    def import_suppliers(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        headers = {
+            "name": "Naam",
+            "kvk_number": "KvK-nummer",
+            "website": "Website",
+            "privacy_contact": "Privacycontact",
+            "convenant": "Convenant",
+        }
+        for reader in self.rows(sheet):
+            name = reader.text("Naam", required=True)
+            key = name.lower()
+            convenant = reader.choice("Convenant", ConvenantStatus)
+            if name and self.duplicate(
+                reader, seen, key, _("Leverancier %(name)s") % {"name": name}
+            ):
+                continue
+            supplier = self.suppliers.get(key) or Supplier(name=name)
+            values = self.present(
+                reader,
+                [
+                    ("KvK-nummer", "kvk_number", reader.text("KvK-nummer").replace(" ", "")),
+                    ("Website", "website", reader.text("Website")),
+                    ("Privacycontact", "privacy_contact", reader.text("Privacycontact")),
+                    ("Convenant", "convenant", keep(convenant)),
+                ],
+            )
+            if self.save(reader, supplier, values, headers, name):
+                self.suppliers[key] = supplier
+            elif key:
+                self.failed_keys["Leveranciers"].add(key)
+
+    def import_products(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        headers = {
+            "name": "Naam",
+            "kind": "Soort",
+            "access_channel": "Toegang",
+            "status": "Status",
+            "processes_personal_data": "Persoonsgegevens",
+        }
+        for reader in self.rows(sheet):
+            name = reader.text("Naam", required=True)
+            supplier_name = reader.text("Leverancier", required=True)
+            kind = reader.choice("Soort", ProductKind)
+            access = reader.choice("Toegang", AccessChannel)
+            status = reader.choice("Status", LifecycleStatus, required=True)
+            personal = reader.boolean("Persoonsgegevens")
+            schools = []
+            for brin in reader.items("Scholen"):
+                school = self.schools.get(brin.upper())
+                if school is None:
+                    if brin.upper() not in self.failed_keys["Scholen"]:
+                        reader.error(
+                            _(
+                                "onbekende school (BRIN) “%(brin)s”; voeg die toe op het tabblad Scholen."
+                            )
+                            % {"brin": brin}
+                        )
+                    reader.failed = True
+                elif school not in schools:
+                    schools.append(school)
+            if not (name and supplier_name):
+                continue
+            key = (supplier_name.lower(), name.lower())
+            if self.duplicate(reader, seen, key, f"{supplier_name} / {name}"):
+                continue
+            supplier = self.supplier(reader, supplier_name)
+            if supplier is None:
+                self._failed_product(supplier_name, name)
+                continue
+            product = self.products.get(key)
+            created = product is None
+            if created:
+                product = Product(supplier=supplier, name=name)
+            values = self.present(
+                reader,
+                [
+                    ("Soort", "kind", keep(kind)),
+                    ("Toegang", "access_channel", keep(access)),
+                    ("Status", "status", keep(status)),
+                    (
+                        "Persoonsgegevens",
+                        "processes_personal_data",
+                        True if personal is None else personal,
+                    ),
+                ],
+            )
+            m2m = {"schools": ("Scholen", schools)} if reader.has("Scholen") else None
+            if self.save(reader, product, values, headers, f"{supplier.name} / {name}", m2m=m2m):
+                if created:
+                    self._remember_product(product)
+            else:
+                self._failed_product(supplier_name, name)
+
+    def import_agreements(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        headers = {
+            "model": "Model",
+            "signed_on": "Getekend op",
+            "starts_on": "Ingangsdatum",
+            "ends_on": "Einddatum",
+            "purposes": "Doeleinden",
+            "data_subjects": "Betrokkenen",
+            "retention": "Bewaartermijn",
+            "processing_locations": "Verwerkingslocatie",
+            "transfer_outside_eea": "Doorgifte buiten EER",
+            "transfer_safeguard": "Waarborg doorgifte",
+            "status": "Status",
+            "signed_by": "Getekend door",
+            "status_reason": "Reden beëindiging",
+            "supplier": "Leverancier",
+        }
+        for reader in self.rows(sheet):
+            reference = reader.text("Kenmerk", required=True)
+            supplier_name = reader.text("Leverancier", required=True)
+            model = reader.choice("Model", AgreementModel)
+            signed_on = reader.date("Getekend op")
+            starts_on = reader.date("Ingangsdatum")
+            ends_on = reader.date("Einddatum")
+            transfer = reader.boolean("Doorgifte buiten EER")
+            status = reader.choice("Status", AgreementStatus, required=True)
+            decided_on = reader.date("FG-besluit op")
+            reviewer = reader.text("FG")
+            current = reader.boolean("Akkoord actueel")
+            decision = reader.choice("Besluit FG", Decision)
+            attributes = self.attribute_list(reader, "Attributen")
+            if starts_on and ends_on and ends_on < starts_on:
+                reader.error(
+                    _("de Einddatum (%(end)s) ligt vóór de Ingangsdatum (%(start)s).")
+                    % {"end": ends_on.isoformat(), "start": starts_on.isoformat()}
+                )
+            if decision is None and status in Decision.values:
+                decision = status
+            if status in Decision.values and not (decided_on and reviewer):
+                reader.error(
+                    _(
+                        "bij status %(status)s horen “FG-besluit op” en “FG”; vul de datum van "
+                        "het besluit en de naam van de FG in."
+                    )
+                    % {"status": AgreementStatus(status).label.lower()}
+                )
+            elif bool(decided_on) != bool(reviewer) and not reader.failed:
+                reader.error(_("vul zowel “FG-besluit op” als “FG” in, of laat beide leeg."))
+            elif decided_on and decision is None and status:
+                reader.error(
+                    _(
+                        "“FG-besluit op” en “FG” zijn ingevuld, maar het besluit is onbekend; vul "
+                        "“Besluit FG” in (goedgekeurd, afgekeurd of aanpassing gevraagd)."
+                    )
+                )
+            if reference and self.duplicate(reader, seen, reference, f"Kenmerk {reference}"):
+                continue
+            supplier = self.supplier(reader, supplier_name) if supplier_name else None
+            products = self.products_list(reader, "Producten", supplier_name, required=True)
+            if supplier is not None:
+                for product in products:
+                    if product.supplier_id != supplier.pk:
+                        reader.error(
+                            _(
+                                "product “%(product)s” is van %(other)s, niet van %(supplier)s; "
+                                "een overeenkomst geldt voor producten van één leverancier."
+                            )
+                            % {
+                                "product": product.name,
+                                "other": product.supplier.name,
+                                "supplier": supplier.name,
+                            }
+                        )
+            if not reference or supplier is None:
+                self.failed_keys["Overeenkomsten"].add(reference)
+                continue
+            agreement = self.agreements.get(reference)
+            created = agreement is None
+            if created:
+                agreement = Agreement(reference=reference, supplier=supplier)
+            values = self.present(
+                reader,
+                [
+                    ("Leverancier", "supplier", supplier),
+                    ("Model", "model", keep(model)),
+                    ("Getekend op", "signed_on", signed_on),
+                    ("Ingangsdatum", "starts_on", starts_on),
+                    ("Einddatum", "ends_on", ends_on),
+                    ("Doeleinden", "purposes", reader.text("Doeleinden")),
+                    ("Betrokkenen", "data_subjects", reader.text("Betrokkenen")),
+                    ("Bewaartermijn", "retention", reader.text("Bewaartermijn")),
+                    (
+                        "Verwerkingslocatie",
+                        "processing_locations",
+                        reader.text("Verwerkingslocatie"),
+                    ),
+                    ("Doorgifte buiten EER", "transfer_outside_eea", bool(transfer)),
+                    ("Waarborg doorgifte", "transfer_safeguard", reader.text("Waarborg doorgifte")),
+                    ("Status", "status", keep(status)),
+                    ("Getekend door", "signed_by", reader.text("Getekend door")),
+                    ("Reden beëindiging", "status_reason", reader.text("Reden beëindiging")),
+                ],
+            )
+            m2m = {"products": ("Producten", products)}
+            if reader.has("Attributen"):
+                m2m["attributes"] = ("Attributen", attributes)
+            # The import moves an existing register in: the status is taken as it is, not
+            # through the review workflow's transitions; the FG's decision becomes a review.
+            if not self.save(reader, agreement, values, headers, reference, m2m=m2m):
+                self.failed_keys["Overeenkomsten"].add(reference)
+                continue
+            self.agreements[reference] = agreement
+            if decision and decided_on and reviewer:
+                self.pending_reviews.append(
+                    {
+                        "reader": reader,
+                        "agreement": agreement,
+                        "decision": decision,
+                        "decided_on": decided_on,
+                        "reviewer": reviewer,
+                        "comment": reader.text("Toelichting FG") or IMPORTED_REVIEW_COMMENT,
+                        "current": current is not False,
+                    }
+                )
+
+    def agreement(self, reader: RowReader, reference: str) -> Agreement | None:
+        agreement = self.agreements.get(reference)
+        if agreement is None:
+            if reference not in self.failed_keys["Overeenkomsten"]:
+                reader.error(
+                    _(
+                        "onbekende overeenkomst “%(reference)s”; voeg die toe op het tabblad "
+                        "Overeenkomsten of controleer het kenmerk."
+                    )
+                    % {"reference": reference}
+                )
+            reader.failed = True
+        return agreement
+
+    def import_notices(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        for reader in self.rows(sheet):
+            reference = reader.text("Overeenkomst", required=True)
+            product_ref = reader.text("Product", required=True)
+            attributes = self.attribute_list(reader, "Attributen", required=True)
+            if not (reference and product_ref):
+                continue
+            agreement = self.agreement(reader, reference)
+            if agreement is None:
+                continue
+            product = self.product(reader, product_ref, agreement.supplier.name)
+            if product is None:
+                continue
+            if self.duplicate(
+                reader, seen, (reference, product.pk), f"{reference} / {product.name}"
+            ):
+                continue
+            if product not in agreement.products.all():
+                reader.error(
+                    _(
+                        "product “%(product)s” valt niet onder overeenkomst %(reference)s; voeg "
+                        "het toe aan Producten op het tabblad Overeenkomsten."
+                    )
+                    % {"product": product.name, "reference": reference}
+                )
+                continue
+            notice = self.notices.get((agreement.pk, product.pk))
+            if notice is None:
+                notice = PrivacyNotice(agreement=agreement, product=product)
+            label = f"{reference} / {product.name}"
+            m2m = {"attributes": ("Attributen", attributes)}
+            if self.save(reader, notice, {}, {}, label, m2m=m2m):
+                self.notices[(agreement.pk, product.pk)] = notice
+
+    def import_subprocessors(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        headers = {"service": "Dienst", "country": "Land", "safeguard": "Waarborg"}
+        for reader in self.rows(sheet):
+            reference = reader.text("Overeenkomst", required=True)
+            name = reader.text("Naam", required=True)
+            country = reader.text("Land").upper()
+            if country and country not in ISO_COUNTRIES:
+                reader.error(
+                    _(
+                        "“%(country)s” in Land is geen landcode; gebruik ISO 3166 alpha-2, zoals NL, IE of US."
+                    )
+                    % {"country": country}
+                )
+            if not (reference and name):
+                continue
+            agreement = self.agreement(reader, reference)
+            if agreement is None:
+                continue
+            key = (agreement.pk, name.lower())
+            if self.duplicate(reader, seen, key, f"{reference} / {name}"):
+                continue
+            sub = self.subprocessors.get(key) or Subprocessor(agreement=agreement, name=name)
+            values = self.present(
+                reader,
+                [
+                    ("Dienst", "service", reader.text("Dienst")),
+                    ("Land", "country", country),
+                    ("Waarborg", "safeguard", reader.text("Waarborg")),
+                ],
+            )
+            if self.save(reader, sub, values, headers, f"{reference} / {name}"):
+                self.subprocessors[key] = sub
+
+    def import_documents(self, sheet: SheetRows, dry_run: bool) -> None:
+        for reader in self.rows(sheet):
+            reference = reader.text("Overeenkomst", required=True)
+            kind = reader.choice("Soort", DocumentKind) or DocumentKind.AGREEMENT
+            location = reader.text("Bestand", required=True)
+            expected = reader.text("Sha256").lower()
+            if not (reference and location):
+                continue
+            agreement = self.agreement(reader, reference)
+            if agreement is None:
+                continue
+            if expected and expected in self.hashes[agreement.pk]:
+                self.result.unchanged[sheet.spec.name] += 1
+                continue
+            content = self.read_document(reader, location)
+            if content is None:
+                continue
+            digest = hashlib.sha256(content).hexdigest()
+            if expected and expected != digest:
+                reader.error(
+                    _(
+                        "de Sha256 in de werkmap hoort niet bij het bestand “%(file)s”; maak de "
+                        "cel Sha256 leeg of zet het juiste bestand neer."
+                    )
+                    % {"file": location}
+                )
+                continue
+            if digest in self.hashes[agreement.pk]:
+                self.result.unchanged[sheet.spec.name] += 1
+                continue
+            if reader.failed:
+                continue
+            if not dry_run and not self.errors:
+                document = add_document(
+                    agreement=agreement,
+                    kind=kind,
+                    content=content,
+                    original_name=PurePosixPath(location.replace("\\", "/")).name,
+                    user=self.user,
+                )
+                self.stored_files.append(document.file.name)
+            self.hashes[agreement.pk].add(digest)
+            self.result.changes.append(
+                Change(
+                    sheet=sheet.spec.name,
+                    row=reader.number,
+                    action="created",
+                    label=f"{reference}: {DocumentKind(kind).label} ({location})",
+                )
+            )
+
+    def read_document(self, reader: RowReader, location: str) -> bytes | None:
+        """The PDF at `location`, relative to the workbook's folder and never outside it."""
+        relative = location.replace("\\", "/")
+        parts = PurePosixPath(relative).parts
+        if relative.startswith("/") or re.match(r"^[A-Za-z]:", relative) or ".." in parts:
+            reader.error(
+                _(
+                    "Bestand “%(file)s” ligt buiten de map van de werkmap; geef een pad op "
+                    "binnen die map, zoals documents/overeenkomst.pdf."
+                )
+                % {"file": location}
+            )
+            return None
+        folder = self.folder.resolve()
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder):
+            reader.error(
+                _("Bestand “%(file)s” verwijst naar een plek buiten de map van de werkmap.")
+                % {"file": location}
+            )
+            return None
+        if not path.is_file():
+            reader.error(
+                _(
+                    "Bestand “%(file)s” is niet gevonden naast de werkmap; zet de PDF in de map "
+                    "van de werkmap (of upload een zip met de werkmap en de PDF's)."
+                )
+                % {"file": location}
+            )
+            return None
+        if path.stat().st_size > settings.DOCUMENT_MAX_BYTES:
+            content = b"x" * (settings.DOCUMENT_MAX_BYTES + 1)  # let validate_pdf word it
+        else:
+            content = path.read_bytes()
+        try:
+            validate_pdf(content)
+        except ValidationError as exc:
+            reader.error(f"Bestand “{location}”: {' '.join(exc.messages)}")
+            return None
+        return content
+
+    def create_reviews(self) -> None:
+        """The imported FG decisions, fingerprinted after all the agreements' content is in."""
+        if not self.pending_reviews:
+            return
+        ids = [item["agreement"].pk for item in self.pending_reviews]
+        fresh = {a.pk: a for a in Agreement.objects.filter(pk__in=ids).with_fingerprint_content()}
+        for item in self.pending_reviews:
+            agreement = fresh[item["agreement"].pk]
+            decided_on = item["decided_on"]
+            exists = any(
+                r.decision == item["decision"] and local_date(r.decided_at) == decided_on
+                for r in agreement.reviews.all()
+            )
+            reader = item["reader"]
+            if exists:
+                continue
+            outdated = item["decision"] == Decision.APPROVED and not item["current"]
+            review = Review(
+                agreement=agreement,
+                decision=item["decision"],
+                comment=item["comment"],
+                reviewer_name=item["reviewer"],
+                decided_at=timezone.make_aware(
+                    datetime.datetime.combine(decided_on, datetime.time(12, 0))
+                ),
+                fingerprint=OUTDATED_FINGERPRINT if outdated else agreement.content_fingerprint(),
+                imported=True,
+            )
+            review.save()
+            self.result.changes.append(
+                Change(
+                    sheet="Overeenkomsten",
+                    row=reader.number,
+                    action="created",
+                    label=_("Besluit FG bij %(reference)s: %(decision)s (%(date)s)")
+                    % {
+                        "reference": agreement.reference,
+                        "decision": Decision(item["decision"]).label.lower(),
+                        "date": decided_on.isoformat(),
+                    },
+                )
+            )
+
+    def import_flows(self, sheet: SheetRows) -> None:
+        for reader in self.rows(sheet):
+            product_name = reader.text("Product", required=True)
+            supplier_name = reader.text("Leverancier", required=True)
+            code = reader.text("Attribuut", required=True)
+            channel = reader.choice("Kanaal", Channel, required=True)
+            attribute = self.attribute(code) if code else None
+            if code and attribute is None:
+                reader.error(
+                    _(
+                        "onbekende attribuutcode “%(code)s”; gebruik een code uit de attributenlijst."
+                    )
+                    % {"code": code}
+                )
+            if not (product_name and supplier_name):
+                continue
+            product = self.product(reader, f"{supplier_name} / {product_name}")
+            if product is None or attribute is None or channel is None:
+                continue
+            key = (product.pk, attribute.pk, channel)
+            flow = self.flows.get(key) or DataFlow(
+                product=product, attribute=attribute, channel=channel
+            )
+            values = self.present(reader, [("Toelichting", "note", reader.text("Toelichting"))])
+            label = f"{product.name}: {attribute.code} ({Channel(channel).label})"
+            if self.save(reader, flow, values, {"note": "Toelichting"}, label):
+                self.flows[key] = flow
+
+    def import_activities(self, sheet: SheetRows) -> None:
+        seen: dict = {}
+        headers = {
+            "purposes": "Doeleinden",
+            "legal_basis": "Grondslag",
+            "data_subjects": "Betrokkenen",
+            "personal_data": "Persoonsgegevens",
+            "recipients": "Ontvangers",
+            "third_country_transfers": "Doorgifte derde landen",
+            "retention": "Bewaartermijn",
+            "security_measures": "Beveiligingsmaatregelen",
+        }
+        for reader in self.rows(sheet):
+            name = reader.text("Naam", required=True)
+            basis = reader.choice("Grondslag", LegalBasis)
+            products = self.products_list(reader, "Producten")
+            if not name or self.duplicate(reader, seen, name.lower(), name):
+                continue
+            activity = self.activities.get(name.lower()) or ProcessingActivity(name=name)
+            values = self.present(
+                reader,
+                [
+                    ("Doeleinden", "purposes", reader.text("Doeleinden")),
+                    ("Grondslag", "legal_basis", basis or ""),
+                    ("Betrokkenen", "data_subjects", reader.text("Betrokkenen")),
+                    ("Persoonsgegevens", "personal_data", reader.text("Persoonsgegevens")),
+                    ("Ontvangers", "recipients", reader.text("Ontvangers")),
+                    (
+                        "Doorgifte derde landen",
+                        "third_country_transfers",
+                        reader.text("Doorgifte derde landen"),
+                    ),
+                    ("Bewaartermijn", "retention", reader.text("Bewaartermijn")),
+                    (
+                        "Beveiligingsmaatregelen",
+                        "security_measures",
+                        reader.text("Beveiligingsmaatregelen"),
+                    ),
+                ],
+            )
+            m2m = {"products": ("Producten", products)} if reader.has("Producten") else None
+            if self.save(reader, activity, values, headers, name, m2m=m2m):
+                self.activities[name.lower()] = activity
+
+    def run(self, sheets: dict[str, SheetRows], *, dry_run: bool) -> None:
+        self.preload()
+        steps: list[tuple[str, Callable[[SheetRows], None]]] = [
+            ("Organisatie", self.import_organisation),
+            ("Scholen", self.import_schools),
+            ("Leveranciers", self.import_suppliers),
+            ("Producten", self.import_products),
+            ("Overeenkomsten", self.import_agreements),
+            ("Bijsluiters", self.import_notices),
+            ("Subverwerkers", self.import_subprocessors),
+            ("Documenten", lambda sheet: self.import_documents(sheet, dry_run)),
+            ("Gegevensstromen", self.import_flows),
+            ("Verwerkingen", self.import_activities),
+        ]
+        for name, step in steps:
+            sheet = sheets.get(name)
+            if sheet is None:
+                continue
+            self.result.rows[name] = len(sheet.rows)
+            step(sheet)
+            if self.progress is not None:
+                self.progress(name, len(sheet.rows))
+        if not self.errors:
+            self.create_reviews()
+
+
+def import_workbook(
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    user=None,
+    folder: Path | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
+    """Import the workbook at `path`; documents are read relative to `folder` (default: the
+    workbook's own folder). Nothing is written when there is any error or on a dry run.
+
+    Raises WorkbookUnreadable when the file is not a readable .xlsx workbook.
+    """
+    path = Path(path)
+    result = ImportResult(dry_run=dry_run)
+    sheets = read_workbook(path, result)
+    importer = Importer(folder=folder or path.parent, result=result, user=user, progress=progress)
+    try:
+        with transaction.atomic():
+            if not result.errors:
+                importer.run(sheets, dry_run=dry_run)
+            if result.errors or dry_run:
+                raise _Refused
+    except _Refused:
+        for name in importer.stored_files:
+            default_storage.delete(name)
+    except Exception:
+        for name in importer.stored_files:
+            default_storage.delete(name)
+        raise
+    return result
