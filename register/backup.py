@@ -1,0 +1,507 @@
+"""Backup and restore of the whole register: one archive with the database and the documents.
+
+The archive (a .tar.gz) holds:
+
+- `manifest.json`: format, database engine, creation time, the sha256 of every media file and
+  the sha256 each document row records;
+- the database, in one of three formats: `sqlite` (a consistent copy made with SQLite's online
+  backup API while the app keeps running), `pg_dump` (PostgreSQL's own custom-format dump,
+  one consistent snapshot) or `json` (Django's `dumpdata` of every app, history included, for
+  any engine, used when `pg_dump` is not installed);
+- `media/`: the uploaded documents, byte for byte.
+
+Restoring refuses a database that already holds register records (unless forced), checks every
+file against the manifest before it touches anything, and afterwards checks that each document
+row finds its file with the recorded hash: the legal record must come back complete and unaltered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connection, transaction
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+DATABASE_MEMBERS = {
+    "sqlite": "database.sqlite3",
+    "pg_dump": "database.pgdump",
+    "json": "database.json",
+}
+# Rows that mean "this database already holds a register"; migrations seed the attribute
+# vocabulary, the level texts and the groups, so those do not count.
+RECORD_MODELS = [
+    "suppliers.Supplier",
+    "suppliers.Product",
+    "suppliers.DataFlow",
+    "agreements.Agreement",
+    "agreements.Document",
+    "agreements.Review",
+    "register.Organisation",
+    "register.School",
+    "register.ProcessingActivity",
+]
+# Sessions are transient and would only log people back in; everything else is kept.
+JSON_EXCLUDE = ["sessions"]
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message says why and what to do."""
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    database_format: str
+    media_files: int
+    documents: int
+
+
+@dataclass
+class RestoreResult:
+    database_format: str
+    media_files: int
+    documents: int
+    problems: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def _media_files(root: Path) -> Iterator[tuple[str, Path]]:
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            continue  # never follow links out of the media folder
+        if path.is_file():
+            yield path.relative_to(root).as_posix(), path
+
+
+def _engine() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else connection.vendor
+
+
+def find_pg_tool(name: str) -> str | None:
+    """The pg_dump/pg_restore matching the server's major version, else any on the PATH."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        major = connection.pg_version // 10000
+        candidate = f"/usr/lib/postgresql/{major}/bin/{name}"
+        if os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return versions[-1] if versions else None
+
+
+def _pg_env() -> tuple[dict[str, str], str]:
+    params = connection.settings_dict
+    env = dict(os.environ)
+    for key, variable in [
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+    ]:
+        if params.get(key):
+            env[variable] = str(params[key])
+    return env, params["NAME"]
+
+
+def default_format() -> str:
+    if connection.vendor == "sqlite":
+        return "sqlite"
+    if connection.vendor == "postgresql" and find_pg_tool("pg_dump") and find_pg_tool("pg_restore"):
+        return "pg_dump"
+    return "json"
+
+
+# --- backup -------------------------------------------------------------------------------
+
+
+def _dump_sqlite(target: Path) -> list[tuple[str, str]]:
+    connection.ensure_connection()
+    destination = sqlite3.connect(target)
+    try:
+        # The online backup API copies a consistent snapshot, page by page, while the app
+        # keeps serving requests.
+        connection.connection.backup(destination)
+        destination.execute("PRAGMA journal_mode=DELETE")
+        rows = destination.execute("SELECT file, sha256 FROM agreements_document").fetchall()
+    finally:
+        destination.close()
+    return [(str(name), str(digest)) for name, digest in rows]
+
+
+def _document_rows() -> list[tuple[str, str]]:
+    Document = apps.get_model("agreements", "Document")
+    return [(name, digest) for name, digest in Document.objects.values_list("file", "sha256")]
+
+
+def _dump_pg(target: Path) -> list[tuple[str, str]]:
+    tool = find_pg_tool("pg_dump")
+    if tool is None:
+        raise BackupError("pg_dump is niet gevonden; gebruik --format json.")
+    env, name = _pg_env()
+    result = subprocess.run(
+        [tool, "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), name],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump is mislukt: {result.stderr.strip()}")
+    # Documents are only ever added, so rows read after the dump cover every row in it.
+    return _document_rows()
+
+
+class _PreciseJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts datetimes to milliseconds; a restore must give back every digit."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _dumped_models() -> list:
+    # Many-to-many tables are dumped as rows of their own (with their own keys) rather than
+    # through the owning model: loading them that way fires m2m_changed, which would write
+    # extra history rows.
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.app_label not in JSON_EXCLUDE
+    ]
+
+
+def _serialized_rows(model) -> list[dict]:
+    fields = [field.name for field in model._meta.concrete_fields]
+    rows = model._base_manager.order_by("pk").iterator()
+    return serializers.serialize("python", rows, fields=fields)
+
+
+def _dump_json(target: Path) -> list[tuple[str, str]]:
+    """Every row of every app (history included) as Django serialized JSON, for `loaddata`."""
+    # One transaction: with REPEATABLE READ (PostgreSQL) or SQLite's single writer the dump
+    # sees one consistent state of all tables.
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        dump = [row for model in _dumped_models() for row in _serialized_rows(model)]
+    with target.open("w", encoding="utf-8") as handle:
+        json.dump(dump, handle, cls=_PreciseJSONEncoder)
+    rows = json.loads(target.read_text(encoding="utf-8"))
+    return [
+        (row["fields"]["file"], row["fields"]["sha256"])
+        for row in rows
+        if row["model"] == "agreements.document"
+    ]
+
+
+DUMPERS = {"sqlite": _dump_sqlite, "pg_dump": _dump_pg, "json": _dump_json}
+
+
+def create_backup(path: Path, *, database_format: str | None = None) -> BackupResult:
+    """Write one archive with a consistent database dump and the media folder to `path`."""
+    database_format = database_format or default_format()
+    if database_format not in DUMPERS:
+        raise BackupError(f"Onbekend formaat {database_format!r}; kies sqlite, pg_dump of json.")
+    if database_format == "sqlite" and connection.vendor != "sqlite":
+        raise BackupError("Het formaat sqlite kan alleen bij een SQLite-database.")
+    if database_format == "pg_dump" and connection.vendor != "postgresql":
+        raise BackupError("Het formaat pg_dump kan alleen bij een PostgreSQL-database.")
+
+    path = Path(path).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = media_root()
+    with tempfile.TemporaryDirectory(prefix="register-backup-") as scratch:
+        dump = Path(scratch) / DATABASE_MEMBERS[database_format]
+        documents = DUMPERS[database_format](dump)
+        # Media after the database: documents are never overwritten or removed, so every
+        # file a dumped row refers to is already on disk.
+        media = {name: sha256_of(file) for name, file in _media_files(root)}
+        missing = sorted(name for name, _digest in documents if name not in media)
+        if missing:
+            raise BackupError(
+                "Deze documenten staan in de database maar ontbreken in de mediamap "
+                f"{root}: {', '.join(missing)}. Zet ze terug uit een eerdere backup."
+            )
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+            "engine": _engine(),
+            "database_format": database_format,
+            "database_member": DATABASE_MEMBERS[database_format],
+            "media": media,
+            "documents": [{"file": name, "sha256": digest} for name, digest in documents],
+        }
+        # Write beside the target and rename, so PATH is never a half-written archive.
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                payload = json.dumps(manifest, indent=2, sort_keys=True).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size = len(payload)
+                info.mtime = int(datetime.datetime.now().timestamp())
+                archive.addfile(info, io.BytesIO(payload))
+                archive.add(dump, arcname=DATABASE_MEMBERS[database_format], recursive=False)
+                for name, file in _media_files(root):
+                    if name in media:
+                        archive.add(file, arcname=f"media/{name}", recursive=False)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    return BackupResult(
+        path=path,
+        database_format=database_format,
+        media_files=len(media),
+        documents=len(documents),
+    )
+
+
+# --- restore ------------------------------------------------------------------------------
+
+
+def _safe_member_name(name: str) -> str | None:
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in name:
+        return None
+    return pure.as_posix()
+
+
+def _extract(archive_path: Path, scratch: Path) -> dict:
+    """Unpack into `scratch`, refusing links and paths that leave it; return the manifest."""
+    try:
+        archive = tarfile.open(archive_path, "r:*")
+    except (tarfile.TarError, OSError) as error:
+        raise BackupError(f"{archive_path} is geen leesbare backup: {error}") from error
+    with archive:
+        for member in archive.getmembers():
+            name = _safe_member_name(member.name)
+            if name is None or not (member.isfile() or member.isdir()):
+                raise BackupError(
+                    f"De backup bevat een ongeldig pad of een link ({member.name!r}); "
+                    "hij is niet met backup_register gemaakt en wordt niet teruggezet."
+                )
+            if member.isdir():
+                continue
+            target = scratch / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = archive.extractfile(member)
+            assert source is not None
+            with source, target.open("wb") as out:
+                shutil.copyfileobj(source, out)
+    manifest_path = scratch / MANIFEST
+    if not manifest_path.is_file():
+        raise BackupError(
+            f"{archive_path} bevat geen {MANIFEST}; is dit een backup_register-archief?"
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BackupError(
+            f"Onbekende backupversie {manifest.get('format_version')!r}; "
+            "gebruik de versie van het register waarmee de backup is gemaakt."
+        )
+    return manifest
+
+
+def _verify_archive(manifest: dict, scratch: Path) -> None:
+    problems = []
+    for name, digest in manifest["media"].items():
+        file = scratch / "media" / name
+        if not file.is_file():
+            problems.append(f"{name}: ontbreekt in de backup")
+        elif sha256_of(file) != digest:
+            problems.append(f"{name}: sha256 wijkt af van het manifest")
+    for document in manifest["documents"]:
+        if manifest["media"].get(document["file"]) != document["sha256"]:
+            problems.append(f"{document['file']}: hash van het document klopt niet")
+    if not (scratch / manifest["database_member"]).is_file():
+        problems.append(f"{manifest['database_member']}: ontbreekt in de backup")
+    if problems:
+        raise BackupError(
+            "De backup is beschadigd; er is niets teruggezet:\n  " + "\n  ".join(problems)
+        )
+
+
+def existing_records() -> dict[str, int]:
+    """Register records already in the database (empty dict: safe to restore into)."""
+    found = {}
+    User = get_user_model()
+    for label in [*RECORD_MODELS, User._meta.label]:
+        model = apps.get_model(label)
+        try:
+            count = model._base_manager.count()
+        except DatabaseError:
+            # No tables yet (a database that was never migrated) is an empty database.
+            if connection.in_atomic_block:
+                raise
+            count = 0
+        if count:
+            found[label] = count
+    return found
+
+
+def _restore_sqlite(dump: Path) -> None:
+    if connection.vendor != "sqlite":
+        raise BackupError(
+            "Deze backup bevat een SQLite-database; zet hem terug met DATABASE_URL naar SQLite, "
+            "of maak de backup opnieuw met --format json."
+        )
+    connection.ensure_connection()
+    if connection.in_atomic_block:
+        raise BackupError("Terugzetten kan niet binnen een lopende transactie.")
+    source = sqlite3.connect(dump)
+    try:
+        # Replaces the whole database (schema, rows, migration state) in one step.
+        source.backup(connection.connection)
+    finally:
+        source.close()
+
+
+def _restore_pg(dump: Path) -> None:
+    if connection.vendor != "postgresql":
+        raise BackupError(
+            "Deze backup bevat een PostgreSQL-dump; zet hem terug in PostgreSQL (DATABASE_URL)."
+        )
+    tool = find_pg_tool("pg_restore")
+    if tool is None:
+        raise BackupError(
+            "pg_restore is niet gevonden; installeer de PostgreSQL-clientprogramma's."
+        )
+    connection.close()  # hold no locks on the tables pg_restore replaces
+    env, name = _pg_env()
+    result = subprocess.run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            name,
+            str(dump),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_restore is mislukt; er is niets teruggezet: {result.stderr.strip()}")
+
+
+def _restore_json(dump: Path) -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+    # All or nothing: empty every table (also the seeded vocabulary, groups and content
+    # types, so the backup's own rows come back with their own keys), then load.
+    with transaction.atomic():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        call_command("loaddata", str(dump), verbosity=0)
+
+
+RESTORERS = {"sqlite": _restore_sqlite, "pg_dump": _restore_pg, "json": _restore_json}
+
+
+def verify_documents() -> list[str]:
+    """Every document row must find its file in the media folder with the recorded sha256."""
+    Document = apps.get_model("agreements", "Document")
+    root = media_root()
+    problems = []
+    for pk, name, digest in Document.objects.values_list("pk", "file", "sha256").order_by("pk"):
+        file = root / name
+        if not file.is_file():
+            problems.append(f"document {pk}: bestand {name} ontbreekt")
+        elif sha256_of(file) != digest:
+            problems.append(f"document {pk}: bestand {name} heeft een andere sha256 dan vastgelegd")
+    return problems
+
+
+def restore_backup(path: Path, *, force: bool = False) -> RestoreResult:
+    """Put a backup made by `create_backup` back into this (empty) database and media folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"{path} bestaat niet.")
+    root = media_root()
+    with tempfile.TemporaryDirectory(prefix="register-restore-") as scratch_name:
+        scratch = Path(scratch_name)
+        manifest = _extract(path, scratch)
+        _verify_archive(manifest, scratch)
+        database_format = manifest["database_format"]
+        if database_format not in RESTORERS:
+            raise BackupError(f"Onbekend databaseformaat {database_format!r} in de backup.")
+
+        if not force:
+            found = existing_records()
+            if found:
+                summary = ", ".join(f"{label}: {count}" for label, count in sorted(found.items()))
+                raise BackupError(
+                    "De database bevat al registergegevens (" + summary + "). Zet een backup "
+                    "terug in een lege database, of gebruik --force om alles te vervangen."
+                )
+            clashes = [
+                name
+                for name, digest in manifest["media"].items()
+                if (root / name).is_file() and sha256_of(root / name) != digest
+            ]
+            if clashes:
+                raise BackupError(
+                    f"De mediamap {root} bevat al andere bestanden met dezelfde naam "
+                    f"({', '.join(sorted(clashes))}); gebruik --force om ze te vervangen."
+                )
+
+        RESTORERS[database_format](scratch / manifest["database_member"])
+        connection.close()  # the next query sees the restored database afresh
+        # Bring a backup made by an older version of the register up to the current schema.
+        call_command("migrate", interactive=False, verbosity=0)
+
+        for name in manifest["media"]:
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(scratch / "media" / name, target)
+            os.chmod(target, settings.FILE_UPLOAD_PERMISSIONS or 0o640)
+
+    problems = verify_documents()
+    Document = apps.get_model("agreements", "Document")
+    return RestoreResult(
+        database_format=database_format,
+        media_files=len(manifest["media"]),
+        documents=Document.objects.count(),
+        problems=problems,
+    )

@@ -1,0 +1,187 @@
+"""Backup and restore: an archive restored into an empty database gives back every record,
+every history row and every document byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from agreements.models import Agreement, Document, DocumentKind
+from agreements.services import add_document
+from register import backup
+from register.demo import load_demo
+from suppliers.models import Supplier
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def every_model():
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and model._meta.app_label != "sessions"
+    ]
+
+
+def snapshot(media_root: Path) -> dict:
+    """Row count and a checksum of all column values of every table, plus every file's hash."""
+    tables = {}
+    for model in every_model():
+        rows = list(
+            model._base_manager.order_by("pk").values_list(
+                *[f.attname for f in model._meta.concrete_fields]
+            )
+        )
+        tables[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    files = {
+        path.relative_to(media_root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in media_root.rglob("*")
+        if path.is_file()
+    }
+    return {"tables": tables, "files": files}
+
+
+def fill_register(media_root: Path) -> None:
+    load_demo()
+    # History beyond the initial rows: an edit and a new document version.
+    supplier = Supplier.objects.order_by("pk").first()
+    supplier.name = f"{supplier.name} (hernoemd)"
+    supplier.save()
+    agreement = Agreement.objects.order_by("pk").first()
+    add_document(
+        agreement=agreement,
+        kind=DocumentKind.AGREEMENT,
+        content=MINIMAL_PDF + b"% versie 2\n",
+        original_name="../../etc/verwerkersovereenkomst v2.pdf",
+    )
+
+
+def empty_the_database(media_root: Path) -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    shutil.rmtree(media_root, ignore_errors=True)
+    assert backup.existing_records() == {}
+
+
+@pytest.mark.parametrize("database_format", [None, "json"])
+def test_a_restore_into_an_empty_database_gives_back_every_record_and_document(
+    media, tmp_path, database_format
+):
+    fill_register(media)
+    before = snapshot(media)
+    assert before["tables"]["agreements.HistoricalAgreement"][0] > 0
+    assert before["tables"]["suppliers.HistoricalSupplier"][0] > Supplier.objects.count()
+    assert len(before["files"]) == Document.objects.count() >= 2
+
+    archive = tmp_path / "register.tar.gz"
+    args = [str(archive)] + (["--format", database_format] if database_format else [])
+    call_command("backup_register", *args, stdout=io.StringIO())
+    empty_the_database(media)
+    assert snapshot(media)["files"] == {}
+
+    out = io.StringIO()
+    call_command("restore_register", str(archive), stdout=out)
+
+    after = snapshot(media)
+    assert after["files"] == before["files"]
+    differing = {
+        label: (before["tables"][label], after["tables"].get(label))
+        for label in before["tables"]
+        if before["tables"][label] != after["tables"].get(label)
+    }
+    assert differing == {}
+    for document in Document.objects.all():
+        assert after["files"][document.file.name] == document.sha256
+    assert "alle sha256-waarden kloppen" in out.getvalue()
+
+
+def test_the_native_format_follows_the_database_engine(media, tmp_path):
+    load_demo()
+    result = backup.create_backup(tmp_path / "b.tar.gz")
+    expected = {"sqlite": "sqlite", "postgresql": "pg_dump"}[connection.vendor]
+    if connection.vendor == "postgresql" and backup.find_pg_tool("pg_dump") is None:
+        expected = "json"
+    assert result.database_format == expected
+    with tarfile.open(result.path) as archive:
+        names = archive.getnames()
+        manifest = json.load(archive.extractfile("manifest.json"))
+    assert manifest["database_member"] in names
+    assert sorted(n for n in names if n.startswith("media/")) == sorted(
+        f"media/{name}" for name in manifest["media"]
+    )
+    assert {d["sha256"] for d in manifest["documents"]} == set(
+        Document.objects.values_list("sha256", flat=True)
+    )
+
+
+def test_a_restore_refuses_a_database_that_already_holds_a_register(media, tmp_path):
+    load_demo()
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), stdout=io.StringIO())
+    Supplier.objects.create(name="Na de backup toegevoegd")
+
+    with pytest.raises(CommandError, match="bevat al registergegevens"):
+        call_command("restore_register", str(archive), stdout=io.StringIO())
+    assert Supplier.objects.filter(name="Na de backup toegevoegd").exists()
+
+    call_command("restore_register", str(archive), "--force", stdout=io.StringIO())
+    assert not Supplier.objects.filter(name="Na de backup toegevoegd").exists()
+    assert Agreement.objects.count() > 0
+
+
+def test_a_tampered_document_in_the_archive_is_refused_before_anything_is_written(media, tmp_path):
+    load_demo()
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), stdout=io.StringIO())
+    tampered = tmp_path / "tampered.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name.startswith("media/documents/") and b"tampered" not in data:
+                data = data.replace(b"%%EOF", b"% tampered\n%%EOF")
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    empty_the_database(media)
+
+    with pytest.raises(CommandError, match="beschadigd"):
+        call_command("restore_register", str(tampered), stdout=io.StringIO())
+    assert backup.existing_records() == {}
+    assert not media.exists() or not any(media.rglob("*.pdf"))
+
+
+def test_an_archive_with_paths_leaving_the_folder_is_refused(media, tmp_path):
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as archive:
+        data = b"owned"
+        member = tarfile.TarInfo("media/../../outside.txt")
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    with pytest.raises(CommandError, match="ongeldig pad"):
+        call_command("restore_register", str(evil), stdout=io.StringIO())
+    assert not (tmp_path / "outside.txt").exists()
+    assert not (media.parent.parent / "outside.txt").exists()
+
+
+def test_a_document_missing_from_the_media_folder_stops_the_backup(media, tmp_path):
+    load_demo()
+    document = Document.objects.order_by("pk").first()
+    Path(document.file.path).unlink()
+    with pytest.raises(CommandError, match="ontbreken in de mediamap"):
+        call_command("backup_register", str(tmp_path / "b.tar.gz"), stdout=io.StringIO())
+    assert not (tmp_path / "b.tar.gz").exists()
