@@ -21,6 +21,7 @@ from .flags import (  # noqa: E402
     compute_flags,
     flags_for_product,
 )
+from .level import LevelResult, compute_level, level_rows  # noqa: E402
 
 __all__ = [
     "AGREEMENT_MISSING_CODES",
@@ -30,4 +31,7 @@ __all__ = [
     "Flag",
     "compute_flags",
     "flags_for_product",
+    "LevelResult",
+    "compute_level",
+    "level_rows",
 ]

@@ -1,0 +1,17 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from ..reports import level_context, render_condition_report, report_filename
+
+
+def level_page(request: HttpRequest) -> HttpResponse:
+    """The board's level on "Verwerking van gegevens", what blocks the next one, and history."""
+    return render(request, "register/level.html", level_context())
+
+
+def level_report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    response = HttpResponse(render_condition_report(today=today), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(today)}"'
+    return response
