@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementStatus
@@ -18,7 +19,10 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    context: dict = {"navigation": NAVIGATION}
+    context: dict = {
+        "navigation": NAVIGATION,
+        "navigation_current": _current_section(request.path, user),
+    }
     if user.has_perm("agreements.review_agreement"):
         context["review_queue_count"] = (
             Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
@@ -26,3 +30,16 @@ def navigation(request: HttpRequest) -> dict:
             .count()
         )
     return context
+
+
+def _current_section(path: str, user) -> str | None:
+    """The url name of the menu item whose address is the longest prefix of `path`."""
+    url_names = [url_name for url_name, _label in NAVIGATION]
+    if user.has_perm("agreements.review_agreement"):
+        url_names.append("agreements:review_queue")
+    best, best_length = None, 0
+    for url_name in url_names:
+        url = reverse(url_name)
+        if (path == url or (url != "/" and path.startswith(url))) and len(url) > best_length:
+            best, best_length = url_name, len(url)
+    return best
