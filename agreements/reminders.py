@@ -1,0 +1,142 @@
+"""Reminder e-mails: agreements waiting for the FG, and approved agreements about to end."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Agreement, AgreementStatus, ReminderSent, ReminderThreshold
+
+THRESHOLDS = sorted(ReminderThreshold.values)  # 7, 30, 90
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@dataclass
+class Expiring:
+    agreement: Agreement
+    threshold: int
+    days_left: int
+    url: str
+
+
+def _recipients(perm: str):
+    users = get_user_model().objects.with_perm(
+        perm, is_active=True, include_superusers=False, backend=MODEL_BACKEND
+    )
+    return [u for u in users.exclude(email="").order_by("username")]
+
+
+def _url(agreement: Agreement) -> str:
+    return settings.SITE_URL.rstrip("/") + agreement.get_absolute_url()
+
+
+def threshold_for(days_left: int) -> int | None:
+    """The smallest threshold the remaining days fall within (7, 30 or 90), if any."""
+    return next((t for t in THRESHOLDS if 0 <= days_left <= t), None)
+
+
+def due_expiry_reminders(today: datetime.date) -> list[Expiring]:
+    """Approved agreements ending within 90 days whose current threshold was not yet mailed.
+
+    A reminder is keyed on (agreement, threshold, ends_on): a new end date re-arms it.
+    """
+    agreements = (
+        Agreement.objects.filter(status=AgreementStatus.APPROVED)
+        .ending_within(max(THRESHOLDS), today)
+        .select_related("supplier")
+        .order_by("ends_on", "reference")
+    )
+    sent = set(
+        ReminderSent.objects.filter(agreement__in=agreements).values_list(
+            "agreement_id", "threshold", "ends_on"
+        )
+    )
+    due = []
+    for agreement in agreements:
+        days_left = (agreement.ends_on - today).days
+        threshold = threshold_for(days_left)
+        if threshold is None or (agreement.pk, threshold, agreement.ends_on) in sent:
+            continue
+        due.append(Expiring(agreement, threshold, days_left, _url(agreement)))
+    return due
+
+
+def _send(to: str, subject: str, template: str, context: dict, connection) -> None:
+    context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{template}.txt", context),
+        to=[to],
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    message.send()
+
+
+def send_review_reminders(connection=None) -> int:
+    """One e-mail per FG listing the agreements waiting for them (never their own)."""
+    waiting = list(
+        Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
+        .select_related("supplier", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+    sent = 0
+    for fg in _recipients("agreements.review_agreement"):
+        mine = [a for a in waiting if a.submitted_by_id != fg.pk]
+        if not mine:
+            continue
+        items = [{"agreement": a, "url": _url(a)} for a in mine]
+        subject = _("%(count)s overeenkomst(en) wachten op uw beoordeling") % {"count": len(mine)}
+        queue_url = settings.SITE_URL.rstrip("/") + reverse("agreements:review_queue")
+        _send(
+            fg.email,
+            subject,
+            "review_waiting",
+            {"user": fg, "items": items, "queue_url": queue_url},
+            connection,
+        )
+        sent += 1
+    return sent
+
+
+def send_expiry_reminders(today: datetime.date, connection=None) -> int:
+    """One e-mail per privacy officer about agreements crossing 90, 30 or 7 days."""
+    due = due_expiry_reminders(today)
+    officers = _recipients("agreements.submit_agreement")
+    if not due or not officers:
+        return 0
+    subject = _("%(count)s verwerkersovereenkomst(en) lopen binnenkort af") % {"count": len(due)}
+    for officer in officers:
+        _send(
+            officer.email,
+            subject,
+            "agreements_expiring",
+            {"user": officer, "items": due},
+            connection,
+        )
+    with transaction.atomic():
+        for item in due:
+            ReminderSent.objects.get_or_create(
+                agreement=item.agreement,
+                threshold=item.threshold,
+                ends_on=item.agreement.ends_on,
+            )
+    return len(officers)
+
+
+def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    connection = get_connection()
+    return {
+        "fg": send_review_reminders(connection),
+        "privacy_officers": send_expiry_reminders(today, connection),
+    }
