@@ -40,6 +40,8 @@ LEVEL_SHEET_COLUMNS = ("Niveau", "Criterium", "Voldaan", "Toelichting")
 
 # How many blocking records a one-line detail names before it says "en nog N".
 _NAMES_IN_DETAIL = 10
+# How many blocking records a `Niveau` sheet cell lists in full.
+_ITEMS_IN_SHEET = 50
 
 
 @dataclass(frozen=True)
@@ -380,10 +382,11 @@ def level_rows(result: LevelResult) -> Iterator[tuple[int, str, str, str]]:
         if criterion.met:
             explanation = _("Voldaan.")
         else:
-            explanation = " ".join(
-                [criterion.summary, criterion.advice]
-                + [f"{item.label}: {item.reason}" for item in criterion.evidence]
-            )
+            items = [f"{item.label}: {item.reason}" for item in criterion.evidence]
+            if len(items) > _ITEMS_IN_SHEET:  # a spreadsheet cell holds 32,767 characters
+                rest = len(items) - _ITEMS_IN_SHEET
+                items = items[:_ITEMS_IN_SHEET] + [_("en nog %(count)d") % {"count": rest}]
+            explanation = " ".join([criterion.summary, criterion.advice, *items])
         yield (criterion.level, criterion.title, "ja" if criterion.met else "nee", explanation)
 
 

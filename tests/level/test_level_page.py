@@ -1,0 +1,120 @@
+"""The Niveau page: every role sees the level, the growth steps and what to fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from register.models import LevelSnapshot, Organisation
+
+from ..conftest import client_for, make_agreement, make_flow, make_product, make_supplier
+from .helpers import activity_for, level5_product
+
+pytestmark = pytest.mark.django_db
+
+URL = "/register/niveau/"
+
+
+def test_the_page_has_its_address_and_a_menu_item(reader):
+    assert reverse("register:level") == URL
+    response = client_for(reader).get(URL)
+    assert f'href="{URL}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["reader", "procurement", "privacy_officer", "fg"])
+def test_every_role_can_see_the_level(personas, role):
+    level5_product()
+
+    response = client_for(personas[role]).get(URL)
+
+    assert response.status_code == 200
+    assert response.context["result"].level == 5
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(anonymous):
+    response = client_for(anonymous).get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/inloggen/")
+
+
+def test_the_page_shows_the_level_the_advice_and_the_growth_steps(reader):
+    make_product("Muziekmaker")  # no agreement: level 1
+
+    page = client_for(reader).get(URL).content.decode()
+
+    assert "Huidig niveau" in page
+    assert "Geadviseerd minimum" in page
+    for heading in ("Onze huidige situatie", "Groeistap 1", "Groeistap 2"):
+        assert heading in page
+    assert "Nog niet met elke leverancier is een verwerkersovereenkomst gesloten." in page
+    assert "Eigen formulering van dit register" in page
+    assert "Bron: Kennisnet, Inzicht in ict-voorwaarden" in page
+    assert "AVG artikel 28" in page and "AVG artikel 30" in page
+
+
+def test_each_unmet_criterion_links_to_the_records_that_block_it(reader):
+    level5_product()
+    without = make_product("Muziekmaker")
+    unreviewed = make_product("Rekentuin")
+    agreement = make_agreement([unreviewed], reference="VO-2026-077")
+    make_flow(unreviewed, "eckId")
+    activity_for(unreviewed)
+
+    page = client_for(reader).get(URL).content.decode()
+
+    assert f'href="{without.get_absolute_url()}"' in page
+    assert f'href="{agreement.get_absolute_url()}"' in page
+    assert "VO-2026-077" in page
+    assert 'id="criterium-products_covered"' in page
+    assert 'id="criterium-agreements_reviewed"' in page
+
+
+def test_at_level_5_the_page_says_nothing_needs_fixing(reader):
+    level5_product()
+
+    page = client_for(reader).get(URL).content.decode()
+
+    assert "Hoogste niveau bereikt" in page
+    assert "Niets: alle criteria zijn voldaan." in page
+
+
+def test_the_chart_is_inline_svg_without_style_attributes(reader):
+    response = client_for(reader).get(URL)
+    page = response.content.decode()
+
+    assert "<svg" in page and "Niveau en open signaleringen per dag" in page
+    assert not re.search(r"\sstyle\s*=", page)
+    assert "<script" not in page
+
+
+def test_visiting_the_page_records_todays_snapshot_once(reader):
+    make_product()
+    client = client_for(reader)
+
+    client.get(URL)
+    make_product()  # a second product without agreement later the same day
+    client.get(URL)
+
+    [snapshot] = LevelSnapshot.objects.all()
+    assert snapshot.level == 1
+    assert snapshot.high == 1  # the first measurement of the day stands
+
+
+def test_names_from_the_register_are_escaped(reader):
+    supplier = make_supplier("<script>alert('x')</script> BV")
+    make_product("<img src=x onerror=alert(1)>", supplier=supplier)
+    Organisation.objects.update_or_create(pk=1, defaults={"name": "<b>Bestuur</b>"})
+
+    page = client_for(reader).get(URL).content.decode()
+
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;b&gt;Bestuur&lt;/b&gt;" in page
+
+
+def test_the_page_offers_the_pdf_report(reader):
+    page = client_for(reader).get(URL).content.decode()
+    assert f'href="{reverse("register:level_report")}"' in page
