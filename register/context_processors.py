@@ -11,6 +11,7 @@ NAVIGATION = [
     ("agreements:agreement_list", _("Overeenkomsten")),
     ("register:activity_list", _("Verwerkingsregister")),
     ("register:procurement_check", _("Inkoopcheck")),
+    ("register:level", _("Niveau")),
 ]
 
 
