@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from register.models import LevelText, Organisation
@@ -85,3 +87,24 @@ def test_names_in_the_report_are_escaped_not_interpreted(reader):
     text = text_of(client_for(reader).get("/register/niveau/rapport.pdf").content)
 
     assert "<b>Vet</b> & Co" in text
+
+
+def _report_queries(client) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get("/register/niveau/rapport.pdf")
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_report_needs_the_same_number_of_queries_at_any_size(reader):
+    client = client_for(reader)
+    level2_register()
+    client.get("/register/niveau/rapport.pdf")  # records today's snapshot
+    small = _report_queries(client)
+    for number in range(5):
+        level5_product()
+        product = make_product(f"Zonder overeenkomst {number}")
+        make_flow(product, "eckId")
+    large = _report_queries(client)
+
+    assert small == large

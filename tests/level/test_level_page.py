@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from register.models import LevelSnapshot, Organisation
@@ -118,3 +120,30 @@ def test_names_from_the_register_are_escaped(reader):
 def test_the_page_offers_the_pdf_report(reader):
     page = client_for(reader).get(URL).content.decode()
     assert f'href="{reverse("register:level_report")}"' in page
+
+
+def _page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(URL)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def _grow(count: int) -> None:
+    for _ in range(count):
+        level5_product()
+        unreviewed = make_product()
+        make_agreement([unreviewed], attributes=("eckId",))
+        make_product()  # no agreement at all
+        activity_for(retention="")
+
+
+def test_the_page_needs_the_same_number_of_queries_at_any_size(reader):
+    client = client_for(reader)
+    client.get(URL)  # records today's snapshot; later visits only read it
+    _grow(2)
+    small = _page_queries(client)
+    _grow(6)
+    large = _page_queries(client)
+
+    assert small == large
