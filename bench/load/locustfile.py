@@ -1,0 +1,178 @@
+"""Load test of the privacy register: FGs, procurement staff and readers browsing the pages.
+
+Run through bench/load/run.sh (PostgreSQL + gunicorn on 127.0.0.1); see docs/load.md.
+Each simulated user logs in once with a demo account (password `privacy-demo`), then
+browses with 1-3 seconds between pages, like a person reading. At the end the summary
+(requests/s, p50, p95, errors) is printed as JSON, for all pages and without the logins
+(a login deliberately costs ~0.3 s of PBKDF2 work), and the exit code is 1 when there were
+errors or the page p95 is above LOAD_P95_MS (default 300).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, events, task
+from locust.stats import StatsEntry
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "privacy-demo")
+P95_GOAL_MS = float(os.environ.get("LOAD_P95_MS", "300"))
+SUMMARY_PATH = os.environ.get("LOAD_SUMMARY")
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PRODUCT_LINK = re.compile(r'href="(/leveranciers/producten/\d+/)"')
+SUPPLIER_LINK = re.compile(r'href="(/leveranciers/\d+/)"')
+AGREEMENT_LINK = re.compile(r'href="(/overeenkomsten/\d+/)"')
+ACTIVITY_LINK = re.compile(r'href="(/register/verwerkingen/\d+/)"')
+SEARCH_TERMS = ["Rekentuin", "taal", "Wis", "Magister", "Onbekend product", "toets", "a"]
+
+
+class RegisterUser(HttpUser):
+    abstract = True
+    username = ""
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        page = self.client.get("/inloggen/", name="login")
+        token = CSRF_INPUT.search(page.text)
+        with self.client.post(
+            "/inloggen/",
+            data={
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "next": "/",
+            },
+            headers={"Referer": f"{self.host}/inloggen/"},
+            name="login",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login as {self.username} gave {response.status_code}")
+        self.links: dict[str, list[str]] = {}
+
+    def visit(self, url: str, name: str, pattern: re.Pattern | None = None, key: str = ""):
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{url}: HTTP {response.status_code}")
+            elif "/inloggen/" in response.url:
+                response.failure(f"{url}: logged out")
+            elif pattern is not None:
+                found = pattern.findall(response.text)
+                if found:
+                    self.links[key] = found
+        return response
+
+    def visit_one_of(self, key: str, name: str) -> None:
+        if self.links.get(key):
+            self.visit(random.choice(self.links[key]), name)
+
+    @task(3)
+    def dashboard(self) -> None:
+        self.visit("/", "dashboard")
+
+    @task(2)
+    def products(self) -> None:
+        self.visit("/leveranciers/producten/", "product list", PRODUCT_LINK, "product")
+        self.visit_one_of("product", "product detail")
+
+    @task(1)
+    def suppliers(self) -> None:
+        self.visit("/leveranciers/", "supplier list", SUPPLIER_LINK, "supplier")
+        self.visit_one_of("supplier", "supplier detail")
+
+    @task(2)
+    def agreements(self) -> None:
+        self.visit("/overeenkomsten/", "agreement list", AGREEMENT_LINK, "agreement")
+        self.visit_one_of("agreement", "agreement detail")
+
+
+class FgUser(RegisterUser):
+    """The FG: reviews the queue, reads agreements and the condition level."""
+
+    username = "fg"
+    weight = 2
+
+    @task(3)
+    def review_queue(self) -> None:
+        self.visit("/overeenkomsten/ter-beoordeling/", "review queue", AGREEMENT_LINK, "queued")
+        self.visit_one_of("queued", "agreement detail")
+
+    @task(1)
+    def level(self) -> None:
+        self.visit("/register/niveau/", "level")
+
+
+class ProcurementUser(RegisterUser):
+    """Procurement: asks "may we buy this tool?" and looks at products."""
+
+    username = "inkoop"
+    weight = 2
+
+    @task(4)
+    def procurement_check(self) -> None:
+        term = random.choice(SEARCH_TERMS)
+        self.visit(f"/register/inkoopcheck/?q={term}", "procurement check")
+
+
+class ReaderUser(RegisterUser):
+    """School leaders and auditors: read the register and the level."""
+
+    username = "lezer"
+    weight = 1
+
+    @task(2)
+    def processing_register(self) -> None:
+        self.visit("/register/verwerkingen/", "activity list", ACTIVITY_LINK, "activity")
+        self.visit_one_of("activity", "activity detail")
+
+    @task(1)
+    def level(self) -> None:
+        self.visit("/register/niveau/", "level")
+
+
+def _figures(entry: StatsEntry, seconds: float) -> dict:
+    return {
+        "requests": entry.num_requests,
+        "errors": entry.num_failures,
+        "requests_per_s": round(entry.num_requests / seconds, 1) if seconds else 0.0,
+        "p50_ms": entry.get_response_time_percentile(0.5),
+        "p95_ms": entry.get_response_time_percentile(0.95),
+        "p99_ms": entry.get_response_time_percentile(0.99),
+        "max_ms": round(entry.max_response_time or 0),
+    }
+
+
+@events.quitting.add_listener
+def summarise(environment, **kwargs) -> None:
+    stats = environment.stats
+    seconds = max(stats.last_request_timestamp - stats.start_time, 1e-9)
+    pages = StatsEntry(stats, "pages (without login)", "", use_response_times_cache=False)
+    for (name, _method), entry in stats.entries.items():
+        if name != "login":
+            pages.extend(entry)
+    summary = {
+        "users": environment.runner.user_count if environment.runner else None,
+        "duration_s": round(seconds, 1),
+        "all": _figures(stats.total, seconds),
+        "pages": _figures(pages, seconds),
+        "per_page": {
+            name: _figures(entry, seconds)
+            for (name, _method), entry in sorted(stats.entries.items())
+        },
+        "goal": {"errors": 0, "p95_ms_below": P95_GOAL_MS},
+    }
+    text = json.dumps(summary, indent=2)
+    print("LOAD SUMMARY\n" + text)
+    if SUMMARY_PATH:
+        with open(SUMMARY_PATH, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    failed = (
+        stats.total.num_failures > 0
+        or (pages.get_response_time_percentile(0.95) or 0) >= P95_GOAL_MS
+    )
+    environment.process_exit_code = 1 if failed else 0
