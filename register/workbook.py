@@ -14,11 +14,15 @@ with the model's `save()` (never `bulk_*`), so django-simple-history records eve
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import re
+import shutil
+import tempfile
+import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -1196,3 +1200,74 @@ def import_workbook(
             default_storage.delete(name)
         raise
     return result
+
+
+# --- uploads: a lone .xlsx or a zip holding the workbook and its PDFs -------------------------
+
+UPLOAD_MAX_MEMBERS = 2000
+UPLOAD_MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def unpacked_upload(path: Path) -> Iterator[tuple[Path, Path]]:
+    """Yield (workbook, folder) for an uploaded file, documents resolving inside `folder`.
+
+    A lone .xlsx gets an empty folder of its own (never the upload folder, which holds other
+    users' uploads). A zip is unpacked into a fresh temporary folder, refusing members that
+    would land outside it, and must hold exactly one .xlsx. Raises WorkbookUnreadable.
+    """
+    with tempfile.TemporaryDirectory(prefix="workbook-import-") as tmp:
+        folder = Path(tmp)
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise WorkbookUnreadable(
+                _("Dit bestand is geen Excel-werkmap (.xlsx) en geen leesbaar zip-bestand.")
+            ) from exc
+        with archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+                workbook = folder / "werkmap.xlsx"
+                shutil.copyfile(path, workbook)
+                yield workbook, folder
+                return
+            _unpack(archive, folder)
+        candidates = [
+            p
+            for p in folder.rglob("*.xlsx")
+            if p.is_file() and "__MACOSX" not in p.parts and not p.name.startswith("~$")
+        ]
+        if len(candidates) != 1:
+            raise WorkbookUnreadable(
+                _(
+                    "Het zip-bestand moet precies één Excel-werkmap (.xlsx) bevatten, met de "
+                    "PDF's op de paden die het tabblad Documenten noemt; gevonden: %(count)s."
+                )
+                % {"count": len(candidates)}
+            )
+        yield candidates[0], candidates[0].parent
+
+
+def _unpack(archive: zipfile.ZipFile, folder: Path) -> None:
+    members = archive.infolist()
+    if len(members) > UPLOAD_MAX_MEMBERS:
+        raise WorkbookUnreadable(_("Het zip-bestand bevat te veel bestanden."))
+    if sum(m.file_size for m in members) > UPLOAD_MAX_UNPACKED_BYTES:
+        raise WorkbookUnreadable(_("Het zip-bestand is uitgepakt te groot."))
+    root = folder.resolve()
+    for member in members:
+        if member.is_dir():
+            continue
+        name = member.filename.replace("\\", "/")
+        target = (root / name).resolve()
+        if (
+            name.startswith("/")
+            or ".." in PurePosixPath(name).parts
+            or not target.is_relative_to(root)
+        ):
+            # Zip-slip: a member that would land outside the folder is skipped; a Documenten
+            # row that names it is then reported as not found.
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(member) as source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out)

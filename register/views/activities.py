@@ -1,24 +1,149 @@
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""The processing register (Art. 30(1) AVG): activities and the organisation."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from suppliers.models import Product
+
+from ..forms import OrganisationForm, ProcessingActivityForm
 from ..models import Organisation, ProcessingActivity
 
 PAGE_SIZE = 50
+HISTORY_SIZE = 20
+
+# ?sort= value -> ordering; the first is the default.
+SORTS = {
+    "naam": ("name",),
+    "-naam": ("-name",),
+    "grondslag": ("legal_basis", "name"),
+    "-grondslag": ("-legal_basis", "name"),
+    "gewijzigd": ("updated_at", "name"),
+    "-gewijzigd": ("-updated_at", "name"),
+    "producten": ("product_count", "name"),
+    "-producten": ("-product_count", "name"),
+}
+
+
+def _incomplete() -> Q:
+    """Activities lacking a required Art. 30(1) field (ProcessingActivity.REQUIRED_FIELDS)."""
+    query = Q()
+    for name in ProcessingActivity.REQUIRED_FIELDS:
+        query |= Q(**{name: ""})
+    return query
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
-    activities = ProcessingActivity.objects.all()
+    activities = ProcessingActivity.objects.annotate(product_count=Count("products"))
     query = request.GET.get("q", "").strip()
     if query:
-        activities = activities.filter(Q(name__icontains=query) | Q(purposes__icontains=query))
+        activities = activities.filter(
+            Q(name__icontains=query)
+            | Q(purposes__icontains=query)
+            | Q(data_subjects__icontains=query)
+            | Q(personal_data__icontains=query)
+            | Q(products__name__icontains=query)
+        ).distinct()
+    incomplete_only = request.GET.get("onvolledig") == "1"
+    if incomplete_only:
+        activities = activities.filter(_incomplete())
+    sort = request.GET.get("sort", "naam")
+    if sort not in SORTS:
+        sort = "naam"
+    activities = activities.order_by(*SORTS[sort])
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
-    ctx = {"page": page, "query": query, "organisation": Organisation.load()}
+    ctx = {
+        "page": page,
+        "query": query,
+        "sort": sort,
+        "incomplete_only": incomplete_only,
+        "organisation": Organisation.load(),
+        "incomplete_count": ProcessingActivity.objects.filter(_incomplete()).count(),
+        "placeholder": _("Zoek op naam, doel, betrokkenen, gegevens of product"),
+    }
     return render(request, "register/activity_list.html", ctx)
 
 
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(ProcessingActivity, pk=pk)
-    ctx = {"activity": activity, "products": activity.products.select_related("supplier")}
+    activity = get_object_or_404(
+        ProcessingActivity.objects.prefetch_related(
+            Prefetch(
+                "products",
+                queryset=Product.objects.select_related("supplier").order_by(
+                    "supplier__name", "name"
+                ),
+            )
+        ),
+        pk=pk,
+    )
+    ctx = {
+        "activity": activity,
+        "products": activity.products.all(),
+        "missing": activity.missing_fields(),
+        "history": _history(activity),
+    }
     return render(request, "register/activity_detail.html", ctx)
+
+
+def _history(activity: ProcessingActivity) -> list[dict]:
+    """The latest changes, newest first, each with the fields that changed."""
+    records = list(activity.history.select_related("history_user")[: HISTORY_SIZE + 1])
+    entries = []
+    for record, previous in zip(records, records[1:] + [None], strict=True):
+        if len(entries) == HISTORY_SIZE:
+            break
+        changed = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["version", "updated_at"])
+            changed = [
+                str(ProcessingActivity._meta.get_field(change.field).verbose_name)
+                for change in delta.changes
+            ]
+        user = record.history_user
+        who = (user.get_full_name() or user.username) if user else _("systeem of import")
+        entries.append({"record": record, "changed": changed, "who": who})
+    return entries
+
+
+@permission_required("register.add_processingactivity", raise_exception=True)
+def activity_create(request: HttpRequest) -> HttpResponse:
+    form = ProcessingActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            activity = form.save()
+        messages.success(request, _("Verwerking “%(name)s” toegevoegd.") % {"name": activity})
+        return redirect(activity)
+    return render(request, "register/activity_form.html", {"form": form, "activity": None})
+
+
+@permission_required("register.change_processingactivity", raise_exception=True)
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(ProcessingActivity, pk=pk)
+    form = ProcessingActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            activity = form.save()
+        messages.success(request, _("Verwerking “%(name)s” opgeslagen.") % {"name": activity})
+        return redirect(activity)
+    return render(request, "register/activity_form.html", {"form": form, "activity": activity})
+
+
+def organisation_detail(request: HttpRequest) -> HttpResponse:
+    return render(request, "register/organisation.html", {"organisation": Organisation.load()})
+
+
+@permission_required("register.change_organisation", raise_exception=True)
+def organisation_edit(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=Organisation.load())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
+        return redirect("register:organisation")
+    return render(request, "register/organisation_form.html", {"form": form})

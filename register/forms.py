@@ -1,0 +1,134 @@
+"""Forms of the processing register, the organisation and the workbook upload."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from suppliers.models import Product
+
+from .models import Organisation, ProcessingActivity
+
+ZIP_MAGIC = b"PK\x03\x04"
+# A workbook with its PDFs in a zip may be larger than a single document.
+WORKBOOK_MAX_BYTES = 100 * 1024 * 1024
+
+
+class ProductChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj.supplier.name} / {obj.name}"
+
+
+class ProcessingActivityForm(forms.ModelForm):
+    """The Art. 30(1) fields and the linked products; refuses a concurrent edit."""
+
+    products = ProductChoiceField(
+        label=_("Producten"),
+        queryset=Product.objects.select_related("supplier").order_by("supplier__name", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("De producten waarmee deze verwerking plaatsvindt."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ProcessingActivity
+        fields = [
+            "name",
+            "purposes",
+            "legal_basis",
+            "data_subjects",
+            "personal_data",
+            "recipients",
+            "third_country_transfers",
+            "retention",
+            "security_measures",
+            "products",
+        ]
+        widgets = {
+            "purposes": forms.Textarea(attrs={"rows": 3}),
+            "data_subjects": forms.Textarea(attrs={"rows": 2}),
+            "personal_data": forms.Textarea(attrs={"rows": 3}),
+            "recipients": forms.Textarea(attrs={"rows": 2}),
+            "third_country_transfers": forms.Textarea(attrs={"rows": 2}),
+            "retention": forms.Textarea(attrs={"rows": 2}),
+            "security_measures": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = ProcessingActivity.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(
+                _("Er bestaat al een verwerking met deze naam. Kies een andere naam."),
+                code="duplicate_name",
+            )
+        return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if self.instance.pk and version is not None and version != self.instance.version:
+            raise ValidationError(
+                _(
+                    "Iemand anders heeft deze verwerking gewijzigd nadat u het formulier opende. "
+                    "Open de verwerking opnieuw en breng uw wijziging nogmaals aan."
+                ),
+                code="stale",
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> ProcessingActivity:
+        if self.instance.pk:
+            self.instance.version += 1
+        return super().save(commit=commit)
+
+
+class OrganisationForm(forms.ModelForm):
+    """The controller and its FG (Art. 30(1)(a) AVG)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "contact", "fg_name", "fg_contact"]
+        widgets = {
+            "contact": forms.Textarea(attrs={"rows": 3}),
+            "fg_contact": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Werkmap"),
+        help_text=_(
+            "Een Excel-werkmap (.xlsx), of een zip-bestand met de werkmap en de PDF's die op het "
+            "tabblad Documenten staan."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > WORKBOOK_MAX_BYTES:
+            raise ValidationError(
+                _("Het bestand is groter dan %(limit)s MB. Splits de import op.")
+                % {"limit": WORKBOOK_MAX_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        upload.seek(0)
+        head = upload.read(4)
+        upload.seek(0)
+        # .xlsx and .zip are both zip archives: check the content, not the name.
+        if head != ZIP_MAGIC:
+            raise ValidationError(
+                _(
+                    "Dit bestand is geen Excel-werkmap (.xlsx) en geen zip-bestand. Sla de "
+                    "werkmap in Excel of LibreOffice op als 'Excel-werkmap (.xlsx)'."
+                ),
+                code="not_xlsx",
+            )
+        return upload

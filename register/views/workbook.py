@@ -1,0 +1,149 @@
+"""The register workbook on the web: the Excel download and the import with a preview.
+
+The upload is kept server-side under a generated name in DATA_DIR/imports between the
+preview (a dry run) and the confirmation, and only the session that uploaded it may use it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..exports import export_filename, export_register
+from ..forms import WorkbookUploadForm
+from ..workbook import ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
+
+SESSION_KEY = "workbook_uploads"
+UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@permission_required("register.export_register", raise_exception=True)
+def workbook_export(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    export_register(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    return response
+
+
+def _upload_folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _remove_stale_uploads(folder: Path) -> None:
+    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for path in folder.glob("*.upload"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def _upload_path(request: HttpRequest, token: str) -> Path | None:
+    """The stored upload of this session, or None when it is unknown, expired or gone."""
+    if not TOKEN.match(token) or token not in request.session.get(SESSION_KEY, {}):
+        return None
+    path = _upload_folder() / f"{token}.upload"
+    if not path.is_file() or path.stat().st_mtime < time.time() - UPLOAD_MAX_AGE_SECONDS:
+        return None
+    return path
+
+
+def _forget(request: HttpRequest, token: str) -> None:
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads
+    (_upload_folder() / f"{token}.upload").unlink(missing_ok=True)
+
+
+def _stale(request: HttpRequest) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "Deze upload is niet meer beschikbaar: hij is al verwerkt, verlopen (na 24 uur) of "
+            "hoort bij een andere sessie. Upload de werkmap opnieuw."
+        ),
+    )
+    return redirect("register:workbook_import")
+
+
+def _run(request: HttpRequest, path: Path, *, dry_run: bool) -> ImportResult | str:
+    """The import of an upload, or a friendly message when the file cannot be read."""
+    try:
+        with unpacked_upload(path) as (workbook, folder):
+            return import_workbook(workbook, folder=folder, dry_run=dry_run, user=request.user)
+    except WorkbookUnreadable as exc:
+        return str(exc)
+
+
+@permission_required("register.import_workbook", raise_exception=True)
+def workbook_import(request: HttpRequest) -> HttpResponse:
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        folder = _upload_folder()
+        _remove_stale_uploads(folder)
+        token = uuid.uuid4().hex
+        with open(folder / f"{token}.upload", "wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        uploads = request.session.get(SESSION_KEY, {})
+        uploads[token] = form.cleaned_data["file"].name[:200]
+        request.session[SESSION_KEY] = uploads
+        return redirect("register:workbook_import_preview", token=token)
+    return render(request, "register/workbook_import.html", {"form": form})
+
+
+@permission_required("register.import_workbook", raise_exception=True)
+def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    path = _upload_path(request, token)
+    if path is None:
+        return _stale(request)
+    result = _run(request, path, dry_run=True)
+    ctx = {
+        "token": token,
+        "filename": request.session[SESSION_KEY][token],
+        "result": result if isinstance(result, ImportResult) else None,
+        "unreadable": result if isinstance(result, str) else None,
+    }
+    return render(request, "register/workbook_preview.html", ctx)
+
+
+@require_POST
+@permission_required("register.import_workbook", raise_exception=True)
+def workbook_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if not TOKEN.match(token):
+        raise Http404
+    path = _upload_path(request, token)
+    if path is None:
+        return _stale(request)
+    result = _run(request, path, dry_run=False)
+    if isinstance(result, ImportResult) and result.applied:
+        _forget(request, token)
+        messages.success(
+            request,
+            _("Werkmap geïmporteerd: %(created)s nieuw, %(changed)s gewijzigd.")
+            % {"created": len(result.created), "changed": len(result.changed)},
+        )
+        return redirect("register:activity_list")
+    # The register changed since the preview, or the file became unreadable: show why.
+    ctx = {
+        "token": token,
+        "filename": request.session[SESSION_KEY][token],
+        "result": result if isinstance(result, ImportResult) else None,
+        "unreadable": result if isinstance(result, str) else None,
+        "after_confirm": True,
+    }
+    return render(request, "register/workbook_preview.html", ctx, status=400)
