@@ -115,10 +115,17 @@ def _tracked_fields(model: type[models.Model], exclude: set[str]) -> list[str]:
     ]
 
 
+def _m2m_accessor(model: type[models.Model], name: str) -> str:
+    # The reverse accessor from a historical record to its historical m2m rows.
+    return f"historical{model._meta.model_name}_{name}_set"
+
+
 def _m2m_ids(record, name: str) -> set[int]:
-    # Rows of the historical through table, e.g. {agreement_id, attribute_id}.
+    # Rows of the historical through table, e.g. {agreement_id, attribute_id}; reads the
+    # prefetched rows (prefetch `_m2m_accessor(...)`).
     target = "attribute_id" if name == "attributes" else "product_id"
-    return {getattr(row, target) for row in getattr(record, name).all()}
+    rows = getattr(record, _m2m_accessor(record.instance_type, name)).all()
+    return {getattr(row, target) for row in rows}
 
 
 def _record_changes(
@@ -170,7 +177,7 @@ def _notice_records(agreement: Agreement):
     return (
         PrivacyNotice.history.filter(agreement_id=agreement.pk)
         .select_related("history_user")
-        .prefetch_related("attributes")
+        .prefetch_related(_m2m_accessor(PrivacyNotice, "attributes"))
         .order_by("history_date", "history_id")
     )
 
@@ -191,7 +198,9 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
     previous = None
     records = (
         agreement.history.select_related("history_user")
-        .prefetch_related("products", "attributes")
+        .prefetch_related(
+            _m2m_accessor(Agreement, "products"), _m2m_accessor(Agreement, "attributes")
+        )
         .order_by("history_date", "history_id")
     )
     for record in records:

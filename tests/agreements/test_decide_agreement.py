@@ -1,0 +1,144 @@
+"""The FG's decision: separation of duties (AVG art. 38), comment, fingerprint."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from agreements.models import Agreement, AgreementStatus, Review
+from agreements.services import decide_agreement, submit_agreement
+
+from ..conftest import client_for, make_agreement, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted_by(user) -> Agreement:
+    agreement = make_agreement([make_product()], attributes=("eckId",))
+    submit_agreement(agreement=agreement, user=user)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def test_an_fg_cannot_approve_their_own_submission(fg_officer):
+    agreement = submitted_by(fg_officer)
+    with pytest.raises(PermissionDenied, match="zelf ingediend"):
+        decide_agreement(
+            agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Prima"
+        )
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+    assert not Review.objects.exists()
+
+
+def test_the_page_explains_why_an_fg_cannot_decide_on_their_own_submission(fg_officer):
+    agreement = submitted_by(fg_officer)
+    client = client_for(fg_officer)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "Besluit vastleggen" not in page
+    assert "een andere FG moet over deze overeenkomst besluiten" in page
+    response = client.post(
+        reverse("agreements:agreement_decide", args=[agreement.pk]),
+        {"decision": "goedgekeurd", "comment": "Prima", "fingerprint": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_another_fg_can_decide_on_it(fg_officer, fg):
+    agreement = submitted_by(fg_officer)
+    review = decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Ok")
+    assert review.reviewer == fg
+    assert review.reviewer_name == fg.get_full_name()
+    assert review.imported is False
+    agreement = Agreement.objects.with_fingerprint_content().get(pk=agreement.pk)
+    assert review.fingerprint == agreement.content_fingerprint()
+    assert agreement.is_current()
+
+
+def test_only_users_with_the_review_permission_decide(privacy_officer, reader, procurement):
+    agreement = submitted_by(privacy_officer)
+    for user in (privacy_officer, reader, procurement):
+        with pytest.raises(PermissionDenied):
+            decide_agreement(agreement=agreement, user=user, decision="goedgekeurd", comment="x")
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["reader", "procurement", "privacy_officer"])
+def test_only_fgs_open_the_review_queue(personas, persona):
+    response = client_for(personas[persona]).get(reverse("agreements:review_queue"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_a_decision_always_needs_a_comment(privacy_officer, fg, comment):
+    agreement = submitted_by(privacy_officer)
+    with pytest.raises(ValidationError, match="toelichting is verplicht"):
+        decide_agreement(agreement=agreement, user=fg, decision="afgekeurd", comment=comment)
+    response = client_for(fg).post(
+        reverse("agreements:agreement_decide", args=[agreement.pk]),
+        {
+            "decision": "afgekeurd",
+            "comment": comment,
+            "fingerprint": agreement.content_fingerprint(),
+        },
+    )
+    assert response.status_code == 400
+    assert "toelichting is verplicht" in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+
+
+def test_a_decision_on_content_that_changed_while_the_fg_read_it_is_refused(privacy_officer, fg):
+    agreement = submitted_by(privacy_officer)
+    seen = client_for(fg).get(agreement.get_absolute_url()).context["fingerprint"]
+    agreement.purposes = "Iets anders"
+    agreement.save()
+    response = client_for(fg).post(
+        reverse("agreements:agreement_decide", args=[agreement.pk]),
+        {"decision": "goedgekeurd", "comment": "Akkoord", "fingerprint": seen},
+        follow=True,
+    )
+    assert "gewijzigd terwijl u haar bekeek" in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+    assert not Review.objects.exists()
+
+
+def test_the_old_review_stays_after_a_new_one(privacy_officer, fg):
+    agreement = submitted_by(privacy_officer)
+    decide_agreement(
+        agreement=agreement, user=fg, decision="aanpassing_gevraagd", comment="Bewaartermijn?"
+    )
+    agreement.refresh_from_db()
+    agreement.set_status(AgreementStatus.DRAFT, user=privacy_officer)
+    submit_agreement(agreement=agreement, user=privacy_officer)
+    decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Nu goed")
+    decisions = list(agreement.reviews.order_by("decided_at").values_list("decision", flat=True))
+    assert decisions == ["aanpassing_gevraagd", "goedgekeurd"]
+
+
+def test_the_queue_lists_waiting_agreements_oldest_first_without_own_submissions(
+    privacy_officer, fg, fg_officer
+):
+    first = submitted_by(privacy_officer)
+    own = submitted_by(fg_officer)
+    second = submitted_by(privacy_officer)
+    response = client_for(fg_officer).get(reverse("agreements:review_queue"))
+    listed = list(response.context["agreements"])
+    assert listed == [first, second]
+    assert own not in listed
+    assert response.context["review_queue_count"] == 2
+    assert list(client_for(fg).get(reverse("agreements:review_queue")).context["agreements"]) == [
+        first,
+        own,
+        second,
+    ]
+
+
+def test_the_fg_sees_the_decision_form_only_for_a_submitted_agreement(privacy_officer, fg):
+    draft = make_agreement([make_product()])
+    assert "Besluit vastleggen" not in client_for(fg).get(draft.get_absolute_url()).content.decode()
+    waiting = submitted_by(privacy_officer)
+    page = client_for(fg).get(waiting.get_absolute_url()).content.decode()
+    assert "Besluit vastleggen" in page
+    page = client_for(privacy_officer).get(waiting.get_absolute_url()).content.decode()
+    assert "Besluit vastleggen" not in page
