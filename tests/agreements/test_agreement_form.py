@@ -1,0 +1,169 @@
+"""Creating and editing agreements: validation with clear messages, and who may do it."""
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agreement, AgreementStatus
+
+from ..conftest import attrs, client_for, make_agreement, make_product, make_supplier
+from .helpers import edit_data
+
+pytestmark = pytest.mark.django_db
+
+
+def create_data(supplier, products, **overrides) -> dict:
+    data = {
+        "reference": "VO-NIEUW",
+        "supplier": supplier.pk,
+        "products": [p.pk for p in products],
+        "model": "convenant_4",
+        "sub-TOTAL_FORMS": "1",
+        "sub-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def create(user, supplier, products, **overrides):
+    return client_for(user).post(
+        reverse("agreements:agreement_create"), create_data(supplier, products, **overrides)
+    )
+
+
+def test_step_one_chooses_the_supplier_and_step_two_shows_only_its_products(privacy_officer):
+    supplier = make_supplier("Leerwerk")
+    own = make_product("Taalwijs", supplier=supplier)
+    make_product("Vreemd product")
+    client = client_for(privacy_officer)
+    page = client.get(reverse("agreements:agreement_create")).content.decode()
+    assert "Stap 1 van 2" in page
+    response = client.get(reverse("agreements:agreement_create"), {"leverancier": supplier.pk})
+    page = response.content.decode()
+    assert "Taalwijs" in page and "Vreemd product" not in page
+    assert list(response.context["form"].fields["products"].queryset) == [own]
+
+
+def test_a_product_of_another_supplier_is_refused(privacy_officer):
+    supplier = make_supplier()
+    foreign = make_product("Vreemd product")
+    response = create(privacy_officer, supplier, [foreign])
+    assert response.status_code == 200
+    assert not Agreement.objects.exists()
+    assert response.context["form"].errors["products"]
+
+
+def test_at_least_one_product(privacy_officer):
+    supplier = make_supplier()
+    make_product(supplier=supplier)
+    response = create(privacy_officer, supplier, [])
+    assert "Kies minstens één product" in response.content.decode()
+
+
+def test_an_end_date_before_the_start_date_is_refused_with_a_clear_message(privacy_officer):
+    product = make_product()
+    response = create(
+        privacy_officer, product.supplier, [product], starts_on="2026-08-01", ends_on="2026-07-31"
+    )
+    page = response.content.decode()
+    assert "De einddatum (31-07-2026) ligt vóór de ingangsdatum (01-08-2026)" in page
+    assert not Agreement.objects.exists()
+
+
+@pytest.mark.parametrize("country", ["XX", "NLD", "1A", "Nederland"])
+def test_a_subprocessor_country_must_be_an_iso_code(privacy_officer, country):
+    product = make_product()
+    response = create(
+        privacy_officer,
+        product.supplier,
+        [product],
+        **{"sub-0-name": "Hosting", "sub-0-country": country},
+    )
+    assert response.status_code == 200
+    assert not Agreement.objects.exists()
+    assert "ISO 3166" in response.content.decode() or "hoogstens" in response.content.decode()
+
+
+def test_a_lowercase_country_code_is_accepted_as_uppercase(privacy_officer):
+    product = make_product()
+    response = create(
+        privacy_officer,
+        product.supplier,
+        [product],
+        **{"sub-0-name": "Hosting", "sub-0-country": "ie", "sub-0-safeguard": ""},
+    )
+    assert response.status_code == 302
+    assert Agreement.objects.get().subprocessors.get().country == "IE"
+
+
+def test_a_transfer_outside_the_eea_needs_a_safeguard(privacy_officer):
+    product = make_product()
+    response = create(privacy_officer, product.supplier, [product], transfer_outside_eea="on")
+    assert "Bij doorgifte buiten de EER hoort een waarborg" in response.content.decode()
+
+
+def test_agreed_attributes_are_ticked_and_sensitive_ones_are_marked(privacy_officer):
+    product = make_product()
+    page = (
+        client_for(privacy_officer)
+        .get(reverse("agreements:agreement_create"), {"leverancier": product.supplier.pk})
+        .content.decode()
+    )
+    assert "gezondheid" in page and "gevoelig" in page
+    response = create(
+        privacy_officer,
+        product.supplier,
+        [product],
+        attributes=[a.pk for a in attrs("eckId", "gezondheid")],
+    )
+    assert response.status_code == 302
+    codes = set(Agreement.objects.get().attributes.values_list("code", flat=True))
+    assert codes == {"eckId", "gezondheid"}
+
+
+def test_the_creator_is_recorded_in_history(privacy_officer):
+    product = make_product()
+    create(privacy_officer, product.supplier, [product])
+    assert Agreement.objects.get().history.earliest().history_user == privacy_officer
+
+
+@pytest.mark.parametrize("persona", ["fg", "reader", "procurement"])
+def test_only_privacy_officers_create_or_edit(personas, persona):
+    product = make_product()
+    agreement = make_agreement([product])
+    client = client_for(personas[persona])
+    assert client.get(reverse("agreements:agreement_create")).status_code == 403
+    response = client.post(
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        edit_data(agreement, purposes="FG schrijft mee"),
+    )
+    assert response.status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.purposes == ""
+
+
+def test_the_fg_sees_no_edit_button(fg, privacy_officer):
+    agreement = make_agreement([make_product()])
+    assert "Wijzigen" not in client_for(fg).get(agreement.get_absolute_url()).content.decode()
+    page = client_for(privacy_officer).get(agreement.get_absolute_url()).content.decode()
+    assert "Wijzigen" in page
+
+
+def test_the_supplier_of_an_existing_agreement_cannot_be_changed(privacy_officer):
+    agreement = make_agreement([make_product()])
+    other = make_supplier()
+    client_for(privacy_officer).post(
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        edit_data(agreement, supplier=other.pk),
+    )
+    agreement.refresh_from_db()
+    assert agreement.supplier != other
+
+
+def test_editing_a_submitted_agreement_keeps_it_submitted(privacy_officer):
+    agreement = make_agreement([make_product()], status=AgreementStatus.SUBMITTED)
+    client_for(privacy_officer).post(
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        edit_data(agreement, retention="3 jaar"),
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED

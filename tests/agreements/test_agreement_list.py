@@ -1,0 +1,106 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agreements.models import AgreementStatus, PrivacyNotice
+
+from ..conftest import attrs, client_for, make_agreement, make_product, make_supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(user, **params) -> list[str]:
+    response = client_for(user).get(reverse("agreements:agreement_list"), params)
+    assert response.status_code == 200
+    return [a.reference for a in response.context["page"].object_list]
+
+
+def test_search_matches_reference_supplier_and_product(reader):
+    noorderlicht = make_supplier("Uitgeverij Noorderlicht")
+    make_agreement([make_product("Rekenrijk", supplier=noorderlicht)], reference="VO-001")
+    make_agreement([make_product("Taalwijs")], reference="DPA-XYZ")
+    assert listed(reader, q="vo-0") == ["VO-001"]
+    assert listed(reader, q="noorderlicht") == ["VO-001"]
+    assert listed(reader, q="taalw") == ["DPA-XYZ"]
+
+
+def test_filters_on_status_supplier_and_model(reader, fg):
+    supplier = make_supplier()
+    make_agreement([make_product(supplier=supplier)], reference="A", model="eigen")
+    make_agreement([make_product()], reference="B", status=AgreementStatus.APPROVED, reviewer=fg)
+    assert listed(reader, status="goedgekeurd") == ["B"]
+    assert listed(reader, supplier=supplier.pk) == ["A"]
+    assert listed(reader, model="eigen") == ["A"]
+
+
+def test_expiring_within_90_days(reader, today):
+    make_agreement([make_product()], reference="SOON", ends_on=today + datetime.timedelta(days=89))
+    make_agreement([make_product()], reference="LATER", ends_on=today + datetime.timedelta(days=91))
+    make_agreement([make_product()], reference="ENDED", ends_on=today - datetime.timedelta(days=1))
+    make_agreement(
+        [make_product()],
+        reference="STOPPED",
+        status=AgreementStatus.TERMINATED,
+        ends_on=today + datetime.timedelta(days=5),
+    )
+    assert listed(reader, expiring="on") == ["SOON"]
+
+
+def test_sorting_by_end_date_both_ways(reader, today):
+    for i, ref in enumerate(["X", "Y", "Z"]):
+        make_agreement(
+            [make_product()], reference=ref, ends_on=today + datetime.timedelta(days=3 - i)
+        )
+    assert listed(reader, sort="ends_on") == ["Z", "Y", "X"]
+    assert listed(reader, sort="-ends_on") == ["X", "Y", "Z"]
+    assert listed(reader, sort="nonsense") == ["X", "Y", "Z"]
+
+
+def test_an_empty_register_says_so(reader):
+    page = client_for(reader).get(reverse("agreements:agreement_list")).content.decode()
+    assert "Er zijn nog geen overeenkomsten." in page
+
+
+def test_pagination_at_50(reader):
+    for i in range(51):
+        make_agreement([make_product()], reference=f"VO-{i:03d}")
+    assert len(listed(reader)) == 50
+    assert listed(reader, page=2) == ["VO-050"]
+
+
+def test_only_privacy_officers_see_the_new_agreement_button(privacy_officer, fg):
+    url = reverse("agreements:agreement_list")
+    assert "Nieuwe overeenkomst" in client_for(privacy_officer).get(url).content.decode()
+    assert "Nieuwe overeenkomst" not in client_for(fg).get(url).content.decode()
+
+
+def fill(n: int, fg) -> None:
+    for i in range(n):
+        product = make_product()
+        agreement = make_agreement(
+            [product, make_product(supplier=product.supplier)],
+            status=AgreementStatus.APPROVED if i % 2 else AgreementStatus.DRAFT,
+            reviewer=fg,
+            attributes=("eckId", "mail"),
+            subprocessors=(("Hosting", "NL", ""), ("Mail", "US", "SCC")),
+        )
+        notice = PrivacyNotice.objects.create(agreement=agreement, product=product)
+        notice.attributes.set(attrs("eckId"))
+
+
+def count_queries(user) -> int:
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("agreements:agreement_list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_list_uses_the_same_number_of_queries_at_two_sizes(fg):
+    fill(3, fg)
+    small = count_queries(fg)
+    fill(12, fg)
+    assert count_queries(fg) == small
