@@ -26,6 +26,8 @@ urlpatterns = [
         name="workbook_import_confirm",
     ),
     path("inkoopcheck/", procurement.procurement_check, name="procurement_check"),
+    path("inkoopcheck/oordeel.pdf", procurement.procurement_pdf, name="procurement_pdf"),
+    path("inkoopcheck/intake/", procurement.procurement_intake, name="procurement_intake"),
     path("niveau/", level_views.level_page, name="level"),
     path("niveau/rapport.pdf", level_views.level_report, name="level_report"),
 ]

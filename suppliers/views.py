@@ -1,38 +1,188 @@
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Supplier and product pages, and the data-flow checklist of a product."""
 
-from .models import Product, Supplier
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import (
+    DataFlowGridForm,
+    ProductFilterForm,
+    ProductForm,
+    SupplierFilterForm,
+    SupplierForm,
+    flow_key,
+)
+from .models import Attribute, Channel, DataFlow, Product, Supplier
+from .services import set_data_flows
 
 PAGE_SIZE = 50
 
 
+def _query_string(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def supplier_list(request: HttpRequest) -> HttpResponse:
-    suppliers = Supplier.objects.annotate(product_count=Count("products"))
-    query = request.GET.get("q", "").strip()
-    if query:
-        suppliers = suppliers.filter(Q(name__icontains=query) | Q(kvk_number__icontains=query))
+    filters = SupplierFilterForm(request.GET or None)
+    suppliers = filters.filter(Supplier.objects.annotate(product_count=Count("products")))
     page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "suppliers/supplier_list.html", {"page": page, "query": query})
+    ctx = {"page": page, "filters": filters, "query": request.GET.get("q", "").strip()}
+    return render(request, "suppliers/supplier_list.html", ctx)
 
 
 def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = get_object_or_404(Supplier, pk=pk)
-    ctx = {"supplier": supplier, "products": supplier.products.all()}
+    ctx = {
+        "supplier": supplier,
+        "products": supplier.products.order_by("name"),
+        "agreements": supplier.agreements.order_by("-created_at"),
+        "history": supplier.history.select_related("history_user")[:10],
+    }
     return render(request, "suppliers/supplier_detail.html", ctx)
 
 
+@permission_required("suppliers.add_supplier", raise_exception=True)
+def supplier_create(request: HttpRequest) -> HttpResponse:
+    form = SupplierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        supplier = form.save()
+        messages.success(
+            request, _("Leverancier %(name)s is toegevoegd.") % {"name": supplier.name}
+        )
+        return redirect(supplier)
+    return render(request, "suppliers/supplier_form.html", {"form": form})
+
+
+@permission_required("suppliers.change_supplier", raise_exception=True)
+def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    supplier = get_object_or_404(Supplier, pk=pk)
+    form = SupplierForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("De wijzigingen zijn opgeslagen."))
+        return redirect(supplier)
+    return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
+
+
 def product_list(request: HttpRequest) -> HttpResponse:
-    products = Product.objects.select_related("supplier")
-    query = request.GET.get("q", "").strip()
-    if query:
-        products = products.filter(Q(name__icontains=query) | Q(supplier__name__icontains=query))
+    filters = ProductFilterForm(request.GET or None)
+    products = filters.filter(Product.objects.select_related("supplier"))
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "suppliers/product_list.html", {"page": page, "query": query})
+    ctx = {
+        "page": page,
+        "filters": filters,
+        "query": request.GET.get("q", "").strip(),
+        "query_string": _query_string(request),
+    }
+    return render(request, "suppliers/product_list.html", ctx)
+
+
+def _flow_grid(attributes: list[Attribute], checked: set[str]) -> list[dict]:
+    """Rows of the checklist: one per attribute, one cell per channel."""
+    return [
+        {
+            "attribute": attribute,
+            "cells": [
+                {
+                    "value": flow_key(attribute.pk, channel),
+                    "label": label,
+                    "checked": flow_key(attribute.pk, channel) in checked,
+                }
+                for channel, label in Channel.choices
+            ],
+        }
+        for attribute in attributes
+    ]
+
+
+def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm | None = None):
+    # The flags are the register's rules (register/rules); the product page shows its own.
+    from register.rules.flags import flags_for_product
+
+    attributes = list(Attribute.objects.order_by("sort_order", "code"))
+    attribute_codes = {a.pk: a for a in attributes}
+    flows = list(product.data_flows.select_related("attribute"))
+    if form is not None and form.is_bound:
+        checked = set(form.data.getlist("flows"))
+    else:
+        checked = {flow_key(f.attribute_id, f.channel) for f in flows}
+    flow_history = [
+        (record, attribute_codes.get(record.attribute_id))
+        for record in DataFlow.history.filter(product_id=product.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:20]
+    ]
+    ctx = {
+        "product": product,
+        "flags": flags_for_product(product),
+        "agreements": product.agreements.select_related("supplier").order_by("-created_at"),
+        "flows": flows,
+        "form": form,
+        "grid": _flow_grid(attributes, checked),
+        "channels": Channel.choices,
+        "flow_history": flow_history,
+        "history": product.history.select_related("history_user")[:10],
+        "schools": product.schools.all(),
+        "activities": product.processing_activities.all(),
+    }
+    return render(request, "suppliers/product_detail.html", ctx)
 
 
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
-    flows = product.data_flows.select_related("attribute")
-    return render(request, "suppliers/product_detail.html", {"product": product, "flows": flows})
+    return _product_page(request, product)
+
+
+@require_POST
+@permission_required(["suppliers.add_dataflow", "suppliers.change_dataflow"], raise_exception=True)
+def product_flows(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the whole data-flow checklist of a product in one POST."""
+    product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
+    attributes = list(Attribute.objects.order_by("sort_order", "code"))
+    form = DataFlowGridForm(request.POST, attributes=attributes)
+    if not form.is_valid():
+        return _product_page(request, product, form)
+    added, removed = set_data_flows(product=product, selected=form.selected())
+    if added or removed:
+        messages.success(
+            request,
+            _("Gegevensstromen opgeslagen: %(added)s toegevoegd, %(removed)s verwijderd.")
+            % {"added": added, "removed": removed},
+        )
+    else:
+        messages.info(request, _("Er is niets veranderd aan de gegevensstromen."))
+    return redirect(f"{product.get_absolute_url()}#gegevensstromen")
+
+
+@permission_required("suppliers.add_product", raise_exception=True)
+def product_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    supplier_id = request.GET.get("supplier", "")
+    if supplier_id.isdigit():
+        initial["supplier"] = supplier_id
+    form = ProductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        product = form.save()
+        messages.success(request, _("Product %(name)s is toegevoegd.") % {"name": product.name})
+        return redirect(product)
+    return render(request, "suppliers/product_form.html", {"form": form})
+
+
+@permission_required("suppliers.change_product", raise_exception=True)
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("De wijzigingen zijn opgeslagen."))
+        return redirect(product)
+    return render(request, "suppliers/product_form.html", {"form": form, "product": product})

@@ -297,20 +297,71 @@ def _date(day: datetime.date) -> str:
     return formats.date_format(day, "j F Y")
 
 
-def _status_phrase(agreement: Agreement, today: datetime.date) -> str:
+# The agreement a not_approved finding names: the one closest to approval, newest first.
+_PROGRESS = {
+    AgreementStatus.APPROVED: 0,
+    AgreementStatus.SUBMITTED: 1,
+    AgreementStatus.CHANGES_REQUESTED: 2,
+    AgreementStatus.DRAFT: 3,
+    AgreementStatus.REJECTED: 4,
+}
+
+
+def most_advanced(agreements: list[Agreement]) -> Agreement:
+    return min(agreements, key=lambda a: (_PROGRESS.get(a.status, 9), -a.pk))
+
+
+def _not_approved_message(agreement: Agreement, product: Product, today: datetime.date) -> str:
+    """Why the named agreement is not current, and what to do about it."""
+    values = {"ref": agreement.reference, "product": product.name}
+    if agreement.status == AgreementStatus.REJECTED:
+        return (
+            _(
+                "De FG heeft overeenkomst %(ref)s afgekeurd. Maak met de leverancier een nieuwe "
+                "overeenkomst of stop het gebruik van %(product)s."
+            )
+            % values
+        )
+    if agreement.status == AgreementStatus.CHANGES_REQUESTED:
+        return (
+            _(
+                "De FG heeft aanpassingen gevraagd in overeenkomst %(ref)s. Verwerk die en dien de "
+                "overeenkomst opnieuw in ter beoordeling."
+            )
+            % values
+        )
+    if agreement.status == AgreementStatus.SUBMITTED:
+        return (
+            _(
+                "Overeenkomst %(ref)s wacht op het oordeel van de FG. Tot het akkoord mag "
+                "%(product)s geen persoonsgegevens ontvangen."
+            )
+            % values
+        )
     if (
         agreement.status == AgreementStatus.APPROVED
         and agreement.starts_on
         and agreement.starts_on > today
     ):
-        return _("%(ref)s is goedgekeurd maar gaat pas in op %(day)s") % {
-            "ref": agreement.reference,
-            "day": _date(agreement.starts_on),
-        }
-    return _("%(ref)s heeft status '%(status)s'") % {
-        "ref": agreement.reference,
-        "status": agreement.get_status_display(),
-    }
+        return _(
+            "Overeenkomst %(ref)s is goedgekeurd maar gaat pas in op %(day)s. Tot dan is er "
+            "geen geldende overeenkomst voor %(product)s."
+        ) % {**values, "day": _date(agreement.starts_on)}
+    if agreement.status == AgreementStatus.APPROVED:
+        return (
+            _(
+                "Overeenkomst %(ref)s staat op goedgekeurd, maar er is geen akkoord van de FG "
+                "vastgelegd. Dien de overeenkomst in ter beoordeling."
+            )
+            % values
+        )
+    return (
+        _(
+            "Overeenkomst %(ref)s is nog een concept. Rond haar af en dien haar in ter beoordeling "
+            "door de FG."
+        )
+        % values
+    )
 
 
 def product_flags(coverage: Coverage) -> list[Flag]:
@@ -366,15 +417,11 @@ def product_flags(coverage: Coverage) -> list[Flag]:
                 )
             )
         else:
-            agreement = max(coverage.covering, key=lambda a: a.pk)
+            agreement = most_advanced(coverage.covering)
             flags.append(
                 _flag(
                     NOT_APPROVED,
-                    _(
-                        "Geen geldende, door de FG goedgekeurde overeenkomst: %(state)s. "
-                        "Rond de overeenkomst af en laat haar beoordelen door de FG."
-                    )
-                    % {"state": _status_phrase(agreement, today)},
+                    _not_approved_message(agreement, product, today),
                     product=product,
                     agreement=agreement,
                 )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from agreements.models import Agreement, AgreementStatus
 from suppliers.models import Product, Supplier
 
-from .flags import Coverage, _date, coverage_for, load_register
+from .flags import Coverage, _date, coverage_for, load_register, most_advanced
 
 ALLOWED, CONDITIONAL, BLOCKED, UNKNOWN = "allowed", "conditional", "blocked", "unknown"
 VERDICT_LABELS = {
@@ -217,7 +217,7 @@ def decide(coverage: Coverage) -> Verdict:
     reasons: list[str] = []
     if not coverage.current:
         live = [a for a in coverage.covering if a not in dead]
-        agreement = _best_pending(live)
+        agreement = most_advanced(live)
         reasons.extend(
             _pending_reasons(coverage, [agreement, *(a for a in live if a != agreement)])
         )
@@ -275,19 +275,6 @@ def _dead_reason(agreement: Agreement) -> str:
         "ref": agreement.reference,
         "day": _date(agreement.ends_on),
     }
-
-
-def _best_pending(live: list[Agreement]) -> Agreement:
-    """Without a current agreement: the most advanced live one (outdated approval first,
-    then submitted, changes requested, draft; the newest among equals)."""
-    rank = {
-        AgreementStatus.APPROVED: 0,
-        AgreementStatus.SUBMITTED: 1,
-        AgreementStatus.CHANGES_REQUESTED: 2,
-        AgreementStatus.DRAFT: 3,
-        AgreementStatus.REJECTED: 4,
-    }
-    return min(live, key=lambda a: (rank.get(a.status, 9), -a.pk))
 
 
 def _pending_reasons(coverage: Coverage, live: list[Agreement]) -> list[str]:

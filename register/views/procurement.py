@@ -1,12 +1,122 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The procurement check (Inkoopcheck): the verdict of DESIGN.md section 6, its PDF, and
+the intake of a tool that is not in the register yet."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agreements.models import Agreement
 from suppliers.models import Product
 
+from ..intake import IntakeForm, file_intake
+from ..models import Organisation
+from ..rules.flags import SEVERITY_LABELS, compute_flags, group_by_severity
+from ..rules.verdict import Verdict, verdict_for
 
-def procurement_check(request: HttpRequest) -> HttpResponse:
+
+def _check(request: HttpRequest) -> tuple[str, str, Verdict | None]:
     query = request.GET.get("q", "").strip()
-    products = Product.objects.by_name(query).select_related("supplier") if query else []
-    return render(
-        request, "register/procurement_check.html", {"query": query, "products": products}
+    supplier = request.GET.get("supplier", "").strip()
+    verdict = verdict_for(query, supplier=supplier or None) if query else None
+    return query, supplier, verdict
+
+
+def _check_url(name: str, supplier: str = "") -> str:
+    params = {"q": name, "supplier": supplier} if supplier else {"q": name}
+    return f"{reverse('register:procurement_check')}?{urlencode(params)}"
+
+
+def procurement_check(request: HttpRequest, intake_form: IntakeForm | None = None) -> HttpResponse:
+    query, supplier, verdict = _check(request)
+    can_file = request.user.has_perm("suppliers.file_intake")
+    if intake_form is None and can_file and verdict and verdict.verdict == "unknown":
+        if not verdict.ambiguous:
+            intake_form = IntakeForm(initial={"name": query, "supplier_name": supplier})
+    ctx = {
+        "query": query,
+        "supplier": supplier,
+        "verdict": verdict,
+        "product_names": Product.objects.order_by("name").values_list("name", flat=True).distinct(),
+        "intake_form": intake_form,
+        "can_file_intake": can_file,
+        "pdf_url": (
+            f"{reverse('register:procurement_pdf')}?{request.GET.urlencode()}" if verdict else ""
+        ),
+    }
+    return render(request, "register/procurement_check.html", ctx)
+
+
+def procurement_pdf(request: HttpRequest) -> HttpResponse:
+    """The verdict as a printable A4 PDF, with the date and the register's state."""
+    from weasyprint import HTML  # heavy import; only when a PDF is made
+
+    query, supplier, verdict = _check(request)
+    if verdict is None:
+        return redirect("register:procurement_check")
+    flags = compute_flags()
+    by_severity = group_by_severity(flags)
+    own_flags = [f for f in flags if verdict.product is not None and f.product == verdict.product]
+    ctx = {
+        "verdict": verdict,
+        "query": query,
+        "organisation": Organisation.load(),
+        "generated_at": timezone.localtime(),
+        "checked_by": request.user,
+        "own_flags": own_flags,
+        "flag_counts": [(SEVERITY_LABELS[s], len(items)) for s, items in by_severity.items()],
+        "product_count": Product.objects.count(),
+        "agreement_count": Agreement.objects.count(),
+    }
+    html = render_to_string("register/procurement_pdf.html", ctx, request=request)
+    pdf = HTML(string=html).write_pdf()
+    name = slugify(verdict.product.name if verdict.product else query) or "product"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="inkoopcheck-{name}-{timezone.localdate():%Y-%m-%d}.pdf"'
     )
+    return response
+
+
+@require_POST
+@permission_required("suppliers.file_intake", raise_exception=True)
+def procurement_intake(request: HttpRequest) -> HttpResponse:
+    """File an intake: a proposed product and a draft agreement for the privacy officer."""
+    form = IntakeForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement = file_intake(
+                name=form.cleaned_data["name"],
+                supplier_name=form.cleaned_data["supplier_name"],
+                intended_use=form.cleaned_data["intended_use"],
+                schools=list(form.cleaned_data["schools"]),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            product = agreement.products.get()
+            messages.success(
+                request,
+                _(
+                    "Intakeverzoek ingediend: %(product)s staat nu als voorgesteld product in het "
+                    "register, met conceptovereenkomst %(ref)s. De privacy officer pakt het op; "
+                    "tot de FG de overeenkomst heeft goedgekeurd mag het product geen "
+                    "persoonsgegevens ontvangen."
+                )
+                % {"product": product.name, "ref": agreement.reference},
+            )
+            return redirect(_check_url(product.name, product.supplier.name))
+    request.GET = request.GET.copy()
+    request.GET["q"] = form.data.get("name", "")
+    return procurement_check(request, intake_form=form)

@@ -1,0 +1,200 @@
+"""Forms of the supplier and product pages; validation messages say how to fix the problem."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AccessChannel,
+    Attribute,
+    Channel,
+    LifecycleStatus,
+    Product,
+    ProductKind,
+    Supplier,
+)
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "kvk_number", "website", "privacy_contact", "convenant", "notes"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Supplier.objects.by_name(name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _(
+                    "Er bestaat al een leverancier “%(name)s”. Kies een andere naam of open die leverancier."
+                ),
+                code="duplicate",
+                params={"name": name},
+            )
+        return name
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "supplier",
+            "name",
+            "kind",
+            "access_channel",
+            "status",
+            "processes_personal_data",
+            "description",
+        ]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        supplier, name = cleaned.get("supplier"), cleaned.get("name")
+        if supplier and name:
+            clash = Product.objects.filter(supplier=supplier).by_name(name)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "name",
+                    forms.ValidationError(
+                        _("%(supplier)s heeft al een product “%(name)s”. Kies een andere naam."),
+                        code="duplicate",
+                        params={"supplier": supplier.name, "name": name},
+                    ),
+                )
+        return cleaned
+
+
+PRODUCT_SORTS = {
+    "name": ("name", "supplier__name"),
+    "-name": ("-name", "supplier__name"),
+    "supplier": ("supplier__name", "name"),
+    "-supplier": ("-supplier__name", "name"),
+    "status": ("status", "name"),
+    "kind": ("kind", "name"),
+    "-updated": ("-updated_at", "name"),
+}
+SUPPLIER_SORTS = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "products": ("product_count", "name"),
+    "-products": ("-product_count", "name"),
+    "-updated": ("-updated_at", "name"),
+}
+
+
+def _with_any(choices, label):
+    return [("", label), *choices]
+
+
+class ProductFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_with_any(LifecycleStatus.choices, _("Alle"))
+    )
+    kind = forms.ChoiceField(
+        label=_("Soort"), required=False, choices=_with_any(ProductKind.choices, _("Alle"))
+    )
+    channel = forms.ChoiceField(
+        label=_("Toegang"), required=False, choices=_with_any(AccessChannel.choices, _("Alle"))
+    )
+    supplier = forms.ModelChoiceField(
+        label=_("Leverancier"),
+        required=False,
+        queryset=Supplier.objects.order_by("name"),
+        empty_label=_("Alle"),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sorteren"),
+        required=False,
+        choices=[
+            ("name", _("Naam (A-Z)")),
+            ("-name", _("Naam (Z-A)")),
+            ("supplier", _("Leverancier")),
+            ("status", _("Status")),
+            ("kind", _("Soort")),
+            ("-updated", _("Laatst gewijzigd")),
+        ],
+    )
+
+    def filter(self, products):
+        """Apply the valid filters to `products` (invalid values are ignored)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        query = (data.get("q") or "").strip()
+        if query:
+            products = products.filter(
+                Q(name__icontains=query) | Q(supplier__name__icontains=query)
+            )
+        for field, lookup in [
+            ("status", "status"),
+            ("kind", "kind"),
+            ("channel", "access_channel"),
+        ]:
+            if data.get(field):
+                products = products.filter(**{lookup: data[field]})
+        if data.get("supplier"):
+            products = products.filter(supplier=data["supplier"])
+        return products.order_by(*PRODUCT_SORTS.get(data.get("sort") or "name"))
+
+
+class SupplierFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False)
+    convenant = forms.ChoiceField(
+        label=_("Convenant"),
+        required=False,
+        choices=_with_any(Supplier._meta.get_field("convenant").choices, _("Alle")),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sorteren"),
+        required=False,
+        choices=[
+            ("name", _("Naam (A-Z)")),
+            ("-name", _("Naam (Z-A)")),
+            ("-products", _("Meeste producten")),
+            ("products", _("Minste producten")),
+            ("-updated", _("Laatst gewijzigd")),
+        ],
+    )
+
+    def filter(self, suppliers):
+        data = self.cleaned_data if self.is_valid() else {}
+        query = (data.get("q") or "").strip()
+        if query:
+            suppliers = suppliers.filter(Q(name__icontains=query) | Q(kvk_number__icontains=query))
+        if data.get("convenant"):
+            suppliers = suppliers.filter(convenant=data["convenant"])
+        return suppliers.order_by(*SUPPLIER_SORTS.get(data.get("sort") or "name"))
+
+
+def flow_key(attribute_id: int, channel: str) -> str:
+    return f"{attribute_id}:{channel}"
+
+
+class DataFlowGridForm(forms.Form):
+    """The data flows of one product as a checklist: attribute vocabulary x channels."""
+
+    flows = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, attributes: list[Attribute], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.attributes = attributes
+        self.fields["flows"].choices = [
+            (flow_key(a.pk, channel), f"{a.code} / {label}")
+            for a in attributes
+            for channel, label in Channel.choices
+        ]
+        self.fields["flows"].error_messages["invalid_choice"] = _(
+            "Een aangevinkt vakje hoort niet bij de lijst van attributen en kanalen. "
+            "Laad de pagina opnieuw en probeer het nog eens."
+        )
+
+    def selected(self) -> set[tuple[int, str]]:
+        pairs = set()
+        for value in self.cleaned_data["flows"]:
+            attribute_id, channel = value.split(":", 1)
+            pairs.add((int(attribute_id), channel))
+        return pairs

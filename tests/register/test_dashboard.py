@@ -1,0 +1,95 @@
+"""The dashboard: missing agreements first, open flags by severity and code, intakes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from agreements.models import AgreementStatus
+from register.demo import load_demo
+from register.intake import file_intake
+from register.models import Organisation
+
+from ..conftest import client_for, make_agreement, make_flow, make_product
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboard")
+
+
+def test_the_first_block_lists_products_without_an_approved_agreement(reader):
+    load_demo()
+    response = client_for(reader).get(URL)
+    text = response.text
+    first = text.index("Producten zonder goedgekeurde overeenkomst")
+    assert first < text.index("open signaleringen")
+    missing = {f.product.name: f.code for f in response.context["missing_agreement"]}
+    assert missing == {
+        "Muziekmaker": "no_agreement",
+        "Toetsplein LOVS": "approval_outdated",
+        "Schoolportaal Wijzer": "expired",
+        "Klasbord": "not_approved",
+        "Cloudwerk Office": "not_approved",
+        "Oefenwereld Rekenen": "not_approved",
+    }
+
+
+def test_flags_are_counted_by_severity_and_code_and_link_to_their_subject(reader):
+    load_demo()
+    response = client_for(reader).get(URL)
+    counts = {row["severity"]: row["count"] for row in response.context["severity_counts"]}
+    assert counts == {"high": 7, "medium": 5, "low": 2}
+    by_code = {row["code"]: row["count"] for row in response.context["code_counts"]}
+    assert by_code["not_approved"] == 3 and by_code["register_incomplete"] == 2
+    text = response.text
+    flags = [f for _, _, items in response.context["grouped_flags"] for f in items]
+    for flag in flags:
+        assert flag.subject.get_absolute_url() in text
+        assert escape(flag.message) in text
+
+
+def test_an_empty_register_says_it_is_in_order(reader):
+    text = client_for(reader).get(URL).text
+    assert "Geen open signaleringen" in text
+    assert "heeft een geldende, goedgekeurde overeenkomst" in text
+
+
+def test_intake_requests_are_shown_for_the_privacy_officer(privacy_officer, procurement):
+    agreement = file_intake(
+        name="Nieuwe App",
+        supplier_name="App BV",
+        intended_use="Oefenen",
+        schools=[],
+        user=procurement,
+    )
+    text = client_for(privacy_officer).get(URL).text
+    assert "Nieuwe intakeverzoeken" in text
+    assert agreement.reference in text and "Nieuwe App" in text
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _products(n: int) -> None:
+    for i in range(n):
+        product = make_product(status="voorgesteld" if i % 4 == 0 else "in_gebruik")
+        make_flow(product, "eckId")
+        make_flow(product, "mail", "direct")
+        make_agreement(
+            [product],
+            status=AgreementStatus.APPROVED if i % 2 else AgreementStatus.DRAFT,
+            attributes=("eckId",),
+        )
+
+
+def test_the_dashboard_uses_the_same_number_of_queries_for_8_or_80_products(fg):
+    client = client_for(fg)
+    Organisation.load()  # created on first use; not part of the page's cost
+    _products(8)
+    small = _queries(client)
+    _products(72)
+    assert _queries(client) == small

@@ -1,0 +1,152 @@
+"""The procurement check (Inkoopcheck): search, verdict, PDF and intake."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from agreements.models import Agreement, AgreementStatus
+from register.models import School
+from suppliers.models import Product, Supplier
+
+from ..conftest import client_for, make_agreement, make_flow, make_product, make_supplier
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("register:procurement_check")
+PDF_URL = reverse("register:procurement_pdf")
+INTAKE_URL = reverse("register:procurement_intake")
+
+
+@pytest.fixture
+def rekenrijk():
+    product = make_product("Rekenrijk Online", make_supplier("Noorderlicht"))
+    make_flow(product, "eckId")
+    make_agreement(
+        [product],
+        status=AgreementStatus.APPROVED,
+        attributes=("eckId",),
+        reference="VO-2024-1",
+        signed_on=datetime.date(2024, 1, 1),
+    )
+    return product
+
+
+def test_the_search_box_suggests_product_names(procurement, rekenrijk):
+    text = client_for(procurement).get(URL).text
+    assert '<datalist id="product-names">' in text
+    assert '<option value="Rekenrijk Online">' in text
+
+
+def test_a_trimmed_case_insensitive_search_shows_the_verdict_with_reasons_and_agreement(
+    procurement, rekenrijk
+):
+    response = client_for(procurement).get(URL, {"q": "  rekenrijk online "})
+    assert response.context["verdict"].verdict == "allowed"
+    text = response.text
+    assert "Toegestaan" in text and "VO-2024-1" in text
+    assert response.context["verdict"].reasons[0] in text
+
+
+@pytest.mark.parametrize(
+    "setup, label",
+    [
+        (lambda p: None, "Niet toegestaan"),
+        (lambda p: make_agreement([p], status=AgreementStatus.SUBMITTED), "Voorwaardelijk"),
+    ],
+)
+def test_each_verdict_has_its_dutch_label(procurement, setup, label):
+    product = make_product("Tool")
+    setup(product)
+    assert label in client_for(procurement).get(URL, {"q": "tool"}).text
+
+
+def test_a_shared_name_asks_which_supplier(procurement):
+    make_product("Klok", make_supplier("Alfa"))
+    make_product("Klok", make_supplier("Beta"))
+    response = client_for(procurement).get(URL, {"q": "klok"})
+    assert "Welk product bedoelt u?" in response.text
+    assert "supplier=Beta" in response.text
+    picked = client_for(procurement).get(URL, {"q": "klok", "supplier": "Beta"})
+    assert picked.context["verdict"].supplier.name == "Beta"
+
+
+def test_the_verdict_prints_as_an_a4_pdf_with_date_and_register_state(procurement, rekenrijk):
+    response = client_for(procurement).get(PDF_URL, {"q": "Rekenrijk Online"})
+    assert response["Content-Type"] == "application/pdf"
+    assert "inkoopcheck-rekenrijk-online" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    page = reader.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert round(width / 72 * 25.4) == 210 and round(height / 72 * 25.4) == 297
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Toegestaan" in text and "VO-2024-1" in text
+    assert "Stand van het register" in text
+
+
+def test_an_unknown_tool_offers_the_intake_form_to_procurement(procurement, reader):
+    response = client_for(procurement).get(URL, {"q": "Nieuwe App"})
+    assert response.context["verdict"].verdict == "unknown"
+    assert "Onbekend" in response.text
+    assert response.context["intake_form"].initial["name"] == "Nieuwe App"
+    assert "Intakeverzoek indienen" in response.text
+    assert "Intakeverzoek indienen" not in client_for(reader).get(URL, {"q": "Nieuwe App"}).text
+
+
+def test_an_intake_creates_a_proposed_product_a_supplier_and_a_draft_agreement(procurement):
+    school = School.objects.create(brin="12AB", name="De Regenboog")
+    response = client_for(procurement).post(
+        INTAKE_URL,
+        {
+            "name": " Nieuwe App ",
+            "supplier_name": "App BV",
+            "intended_use": "Oefenen met tafels in groep 5",
+            "schools": [school.pk],
+        },
+    )
+    product = Product.objects.get(name="Nieuwe App")
+    assert product.status == "voorgesteld" and product.supplier.name == "App BV"
+    assert list(product.schools.all()) == [school]
+    agreement = Agreement.objects.get(products=product)
+    assert agreement.status == AgreementStatus.DRAFT and agreement.supplier == product.supplier
+    assert product.history.first().history_user == procurement
+    follow = client_for(procurement).get(response.url)
+    assert follow.context["verdict"].verdict == "conditional"
+    assert agreement.reference in follow.context["verdict"].reasons[0]
+
+
+def test_an_intake_reuses_a_known_supplier_by_name(procurement):
+    supplier = make_supplier("Noorderlicht")
+    client_for(procurement).post(
+        INTAKE_URL,
+        {"name": "Nieuw", "supplier_name": " noorderlicht ", "intended_use": "Lezen"},
+    )
+    assert Supplier.objects.count() == 1
+    assert Product.objects.get(name="Nieuw").supplier == supplier
+
+
+def test_an_incomplete_intake_is_refused_with_messages(procurement):
+    response = client_for(procurement).post(INTAKE_URL, {"name": "Nieuw", "supplier_name": ""})
+    assert response.status_code == 200
+    assert response.context["intake_form"].errors
+    assert Product.objects.count() == 0
+
+
+def test_an_intake_for_a_product_already_in_the_register_is_refused(procurement, rekenrijk):
+    response = client_for(procurement).post(
+        INTAKE_URL,
+        {"name": "rekenrijk online", "supplier_name": "Noorderlicht", "intended_use": "x"},
+    )
+    assert "staat al in het register" in response.text
+    assert Product.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["fg", "reader", "privacy_officer"])
+def test_only_procurement_may_file_an_intake(persona, personas):
+    response = client_for(personas[persona]).post(
+        INTAKE_URL, {"name": "X", "supplier_name": "Y", "intended_use": "Z"}
+    )
+    assert response.status_code == 403
+    assert Product.objects.count() == 0

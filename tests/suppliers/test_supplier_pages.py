@@ -1,0 +1,95 @@
+"""Supplier pages: list with search, filter and sort; detail; create and edit."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from suppliers.models import Supplier
+
+from ..conftest import client_for, make_agreement, make_product, make_supplier
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("suppliers:supplier_list")
+
+
+def test_the_list_searches_filters_and_sorts(reader):
+    make_supplier("Alfa Leermiddelen", convenant="deelnemer", kvk_number="12345678")
+    make_supplier("Beta Toetsen", convenant="geen")
+    client = client_for(reader)
+    assert "Beta Toetsen" not in client.get(LIST, {"q": "alfa"}).text
+    assert "Alfa Leermiddelen" in client.get(LIST, {"q": "12345678"}).text
+    filtered = client.get(LIST, {"convenant": "geen"}).text
+    assert "Beta Toetsen" in filtered and "Alfa Leermiddelen" not in filtered
+    text = client.get(LIST, {"sort": "-name"}).text
+    assert text.index("Beta Toetsen") < text.index("Alfa Leermiddelen")
+
+
+def test_an_empty_search_says_nothing_was_found(reader):
+    response = client_for(reader).get(LIST, {"q": "bestaat niet"})
+    assert "Geen leveranciers gevonden" in response.text
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(LIST).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_uses_the_same_number_of_queries_for_3_or_60_suppliers(reader):
+    client = client_for(reader)
+    for _ in range(3):
+        make_product(supplier=make_supplier())
+    small = _list_queries(client)
+    for _ in range(57):
+        make_product(supplier=make_supplier())
+    assert _list_queries(client) == small
+
+
+def test_the_detail_shows_products_and_agreements(reader):
+    supplier = make_supplier("Noorderlicht")
+    product = make_product("Rekenrijk", supplier=supplier)
+    make_agreement([product], reference="VO-77")
+    text = client_for(reader).get(supplier.get_absolute_url()).text
+    assert "Rekenrijk" in text and "VO-77" in text
+
+
+def test_the_privacy_officer_creates_and_edits_a_supplier(privacy_officer):
+    client = client_for(privacy_officer)
+    response = client.post(
+        reverse("suppliers:supplier_create"),
+        {"name": "Nieuwe Uitgever", "kvk_number": "87654321", "convenant": "deelnemer"},
+    )
+    supplier = Supplier.objects.get(name="Nieuwe Uitgever")
+    assert response.url == supplier.get_absolute_url()
+    client.post(
+        reverse("suppliers:supplier_edit", args=[supplier.pk]),
+        {"name": "Nieuwe Uitgever BV", "kvk_number": "87654321", "convenant": "medestander"},
+    )
+    supplier.refresh_from_db()
+    assert supplier.name == "Nieuwe Uitgever BV" and supplier.convenant == "medestander"
+    assert supplier.history.first().history_user == privacy_officer
+
+
+def test_a_duplicate_name_or_bad_kvk_is_refused_with_a_clear_message(privacy_officer):
+    make_supplier("Noorderlicht")
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:supplier_create"),
+        {"name": " noorderlicht ", "kvk_number": "123", "convenant": "geen"},
+    )
+    assert response.status_code == 200
+    assert "Er bestaat al een leverancier" in response.text
+    assert "precies 8 cijfers" in response.text
+    assert Supplier.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["fg", "procurement", "reader"])
+def test_only_the_privacy_officer_may_create_or_edit_suppliers(persona, personas):
+    supplier = make_supplier()
+    client = client_for(personas[persona])
+    assert client.get(reverse("suppliers:supplier_create")).status_code == 403
+    assert (
+        client.post(reverse("suppliers:supplier_edit", args=[supplier.pk]), {}).status_code == 403
+    )
+    assert "Leverancier toevoegen" not in client.get(LIST).text
