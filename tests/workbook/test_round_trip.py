@@ -40,9 +40,12 @@ def test_the_demo_register_survives_a_round_trip_through_an_empty_register(tmp_p
         if name == "Documenten":
             continue
         assert before[name] == after[name], name
+
     # Documents: same agreements, kinds and hashes; only the stored names differ.
     def documents(sheets):
-        return [(r["Overeenkomst"], r["Soort"], r["Sha256"]) for r in as_dicts(sheets, "Documenten")]
+        return [
+            (r["Overeenkomst"], r["Soort"], r["Sha256"]) for r in as_dicts(sheets, "Documenten")
+        ]
 
     assert documents(before) == documents(after)
     # The approval that lapsed before the export still lapses after the import.

@@ -1,0 +1,183 @@
+"""The Excel download and the upload -> preview -> confirm import on the web."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from agreements.models import Document
+from register.models import ProcessingActivity
+from suppliers.models import Supplier
+from tests.conftest import client_for, make_agreement, make_product, make_supplier
+
+from .conftest import MINIMAL_PDF, write_workbook
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("register:workbook_import")
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(settings, tmp_path):
+    """Each test keeps its uploads in a folder of its own."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
+def upload(client, tmp_path, sheets=None, *, content: bytes | None = None, name="w.xlsx"):
+    if content is None:
+        content = write_workbook(tmp_path / "upload.xlsx", sheets).read_bytes()
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content)})
+
+
+def test_every_role_may_download_the_register_as_excel(personas):
+    for role in ("reader", "procurement", "privacy_officer", "fg"):
+        response = client_for(personas[role]).get(reverse("register:workbook_export"))
+        assert response.status_code == 200, role
+        assert response["Content-Disposition"].startswith(
+            'attachment; filename="verwerkingsregister-'
+        )
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert "Verwerkingen" in workbook.sheetnames
+
+
+def test_the_register_page_offers_the_download_and_the_import_by_permission(
+    reader, privacy_officer
+):
+    page = client_for(reader).get(reverse("register:activity_list")).content.decode()
+    assert "Exporteer naar Excel" in page and "Importeer werkmap" not in page
+    page = client_for(privacy_officer).get(reverse("register:activity_list")).content.decode()
+    assert "Exporteer naar Excel" in page and "Importeer werkmap" in page
+
+
+def test_only_the_privacy_officer_may_import(personas, tmp_path):
+    for role in ("reader", "procurement", "fg"):
+        assert client_for(personas[role]).get(IMPORT_URL).status_code == 403, role
+    response = client_for(None).get(IMPORT_URL)
+    assert response.status_code == 302 and "/inloggen/" in response["Location"]
+
+
+def test_upload_preview_confirm_applies_the_change_and_records_who(privacy_officer, tmp_path):
+    ProcessingActivity.objects.create(name="Oefenen", retention="1 jaar")
+    client = client_for(privacy_officer)
+    response = upload(
+        client,
+        tmp_path,
+        {"Verwerkingen": [["Naam", "Bewaartermijn"], ["Oefenen", "2 jaar"], ["Toetsen", None]]},
+    )
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    preview = client.get(preview_url)
+    text = preview.content.decode()
+    assert "De werkmap is in orde" in text
+    assert "Verwerkingen!row 2: <strong>Oefenen</strong> (Bewaartermijn)" in text
+    assert "Verwerkingen!row 3: Toetsen" in text
+    # The preview wrote nothing.
+    assert ProcessingActivity.objects.get(name="Oefenen").retention == "1 jaar"
+    assert not ProcessingActivity.objects.filter(name="Toetsen").exists()
+
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    response = client.post(reverse("register:workbook_import_confirm", args=[token]))
+    assert response.status_code == 302
+    activity = ProcessingActivity.objects.get(name="Oefenen")
+    assert activity.retention == "2 jaar"
+    assert activity.history.first().history_user == privacy_officer
+    assert ProcessingActivity.objects.filter(name="Toetsen").exists()
+    # The upload is gone: confirming twice gives a clear message, not a second import.
+    response = client.post(reverse("register:workbook_import_confirm", args=[token]), follow=True)
+    assert "niet meer beschikbaar" in response.content.decode()
+    assert not list((Path(settings.DATA_DIR) / "imports").glob(f"{token}*"))
+
+
+def test_a_broken_workbook_shows_every_error_and_no_confirm_button(privacy_officer, tmp_path):
+    client = client_for(privacy_officer)
+    response = upload(
+        client,
+        tmp_path,
+        {"Leveranciers": [["Naam", "Convenant"], ["A", "soms"], ["B", "nooit"]]},
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "2 fouten gevonden: er wordt niets opgeslagen" in preview
+    assert "Leveranciers!row 2:" in preview and "Leveranciers!row 3:" in preview
+    assert "Import bevestigen" not in preview
+    assert not Supplier.objects.exists()
+
+
+def test_a_file_that_is_not_an_xlsx_is_refused_with_a_clear_message(privacy_officer, tmp_path):
+    client = client_for(privacy_officer)
+    response = upload(client, tmp_path, content=b"Naam;Convenant\nA;geen\n", name="register.xlsx")
+    assert response.status_code == 200
+    assert "geen Excel-werkmap (.xlsx)" in response.content.decode()
+    assert not list((Path(settings.DATA_DIR) / "imports").glob("*.upload"))
+
+
+def test_a_zip_that_is_not_a_workbook_gives_a_friendly_error_not_a_crash(privacy_officer, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<broken")
+        archive.writestr("xl/workbook.xml", "<nope/>")
+    client = client_for(privacy_officer)
+    response = upload(client, tmp_path, content=buffer.getvalue())
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    assert "kan niet worden gelezen" in preview.content.decode()
+
+
+def test_a_zip_with_the_workbook_and_its_pdfs_imports_the_documents(privacy_officer, tmp_path):
+    product = make_product("P", supplier=make_supplier("S"))
+    make_agreement([product], reference="VO-1")
+    workbook = write_workbook(
+        tmp_path / "register.xlsx",
+        {"Documenten": [["Overeenkomst", "Bestand"], ["VO-1", "pdf/vo-1.pdf"]]},
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("export/register.xlsx", workbook.read_bytes())
+        archive.writestr("export/pdf/vo-1.pdf", MINIMAL_PDF)
+        archive.writestr("../../ontsnapt.pdf", MINIMAL_PDF)
+    client = client_for(privacy_officer)
+    response = upload(client, tmp_path, content=buffer.getvalue(), name="register.zip")
+    preview = client.get(response["Location"]).content.decode()
+    assert "De werkmap is in orde" in preview
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("register:workbook_import_confirm", args=[token]))
+    document = Document.objects.get()
+    assert document.file.read() == MINIMAL_PDF
+    assert document.uploaded_by == privacy_officer
+
+
+def test_a_lone_workbook_cannot_reach_files_beside_the_upload(privacy_officer, tmp_path):
+    product = make_product("P", supplier=make_supplier("S"))
+    make_agreement([product], reference="VO-1")
+    imports = Path(settings.DATA_DIR) / "imports"
+    imports.mkdir(parents=True, exist_ok=True)
+    (imports / "ander.pdf").write_bytes(MINIMAL_PDF)
+    client = client_for(privacy_officer)
+    response = upload(
+        client, tmp_path, {"Documenten": [["Overeenkomst", "Bestand"], ["VO-1", "ander.pdf"]]}
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "Documenten!row 2: Bestand “ander.pdf” is niet gevonden" in preview
+    (imports / "ander.pdf").unlink()
+
+
+def test_an_unknown_or_foreign_upload_token_gives_a_clear_error(privacy_officer, tmp_path):
+    other = client_for(privacy_officer)
+    response = upload(other, tmp_path, {"Verwerkingen": [["Naam"], ["X"]]})
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    stranger = client_for(privacy_officer)  # a different session of the same user
+    for url in (
+        reverse("register:workbook_import_preview", args=[token]),
+        reverse("register:workbook_import_preview", args=["0" * 32]),
+    ):
+        page = stranger.get(url, follow=True).content.decode()
+        assert "niet meer beschikbaar" in page
+    response = stranger.post(reverse("register:workbook_import_confirm", args=[token]))
+    assert response.status_code == 302
+    assert not ProcessingActivity.objects.exists()
