@@ -1,0 +1,184 @@
+"""The processing register pages (Art. 30(1) AVG) and the organisation page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from register.models import Organisation, ProcessingActivity
+from tests.conftest import client_for, make_product, make_supplier
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("register:activity_list")
+CREATE_URL = reverse("register:activity_create")
+
+COMPLETE = {
+    "purposes": "Oefenen",
+    "legal_basis": "algemeen_belang",
+    "data_subjects": "Leerlingen",
+    "personal_data": "Naam, groep",
+    "retention": "1 jaar",
+    "security_measures": "MFA",
+}
+
+
+def test_the_list_names_the_missing_fields_of_an_incomplete_activity(reader):
+    ProcessingActivity.objects.create(name="Volledig", **COMPLETE)
+    ProcessingActivity.objects.create(name="Half", purposes="Iets")
+    page = client_for(reader).get(LIST_URL).content.decode()
+    assert "1 verwerking mist verplichte gegevens" in page
+    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, bewaartermijn" in page
+    assert "Volledig</a>" in page
+
+
+def test_the_list_can_show_only_the_incomplete_activities(reader):
+    ProcessingActivity.objects.create(name="Volledig", **COMPLETE)
+    ProcessingActivity.objects.create(name="Half", purposes="Iets")
+    page = client_for(reader).get(LIST_URL, {"onvolledig": "1"}).content.decode()
+    assert "Half</a>" in page and "Volledig</a>" not in page
+
+
+def test_the_list_searches_names_purposes_and_linked_products(reader):
+    product = make_product("Rekenrijk")
+    ProcessingActivity.objects.create(name="Oefenen").products.add(product)
+    ProcessingActivity.objects.create(name="Administratie", purposes="Leerlingdossier")
+    client = client_for(reader)
+    assert "Oefenen</a>" in client.get(LIST_URL, {"q": "rekenrijk"}).content.decode()
+    page = client.get(LIST_URL, {"q": "dossier"}).content.decode()
+    assert "Administratie</a>" in page and "Oefenen</a>" not in page
+    assert "Geen verwerkingen gevonden" in client.get(LIST_URL, {"q": "xyz"}).content.decode()
+
+
+def test_the_list_sorts_by_name_both_ways_and_ignores_unknown_sorts(reader):
+    for name in ("Bravo", "Alfa", "Charlie"):
+        ProcessingActivity.objects.create(name=name)
+    client = client_for(reader)
+
+    def order(sort):
+        page = client.get(LIST_URL, {"sort": sort}).context["page"]
+        return [a.name for a in page.object_list]
+
+    assert order("naam") == ["Alfa", "Bravo", "Charlie"]
+    assert order("-naam") == ["Charlie", "Bravo", "Alfa"]
+    assert order("'; drop table") == ["Alfa", "Bravo", "Charlie"]
+
+
+def test_the_list_is_paginated(reader):
+    for i in range(55):
+        ProcessingActivity.objects.create(name=f"Verwerking {i:02d}")
+    client = client_for(reader)
+    first = client.get(LIST_URL)
+    assert len(first.context["page"].object_list) == 50
+    assert "Pagina 1 van 2" in first.content.decode()
+    assert len(client.get(LIST_URL, {"page": 2}).context["page"].object_list) == 5
+
+
+def test_an_empty_register_invites_the_privacy_officer_to_start_or_import(privacy_officer):
+    page = client_for(privacy_officer).get(LIST_URL).content.decode()
+    assert "Nog geen verwerkingen vastgelegd" in page
+    assert "importeer uw bestaande register uit Excel" in page
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST_URL).status_code == 200
+    return len(queries)
+
+
+def test_the_list_uses_the_same_number_of_queries_for_few_and_many_activities(reader):
+    client = client_for(reader)
+    _list_queries(client)  # the first visit creates the session and the organisation row
+    product = make_product()
+    for i in range(2):
+        ProcessingActivity.objects.create(name=f"A{i}").products.add(product)
+    few = _list_queries(client)
+    for i in range(30):
+        ProcessingActivity.objects.create(name=f"B{i}").products.add(product)
+    assert _list_queries(client) == few
+
+
+def test_the_detail_shows_the_fields_products_missing_fields_and_history(reader, privacy_officer):
+    product = make_product("Rekenrijk", supplier=make_supplier("Noorderlicht"))
+    activity = ProcessingActivity.objects.create(name="Oefenen", purposes="Oefenen")
+    activity.products.add(product)
+    client_for(privacy_officer).post(
+        reverse("register:activity_edit", args=[activity.pk]),
+        {
+            "name": "Oefenen",
+            "purposes": "Oefenen",
+            "retention": "1 jaar",
+            "version": 1,
+            "products": [product.pk],
+        },
+    )
+    page = client_for(reader).get(activity.get_absolute_url()).content.decode()
+    assert "Rekenrijk</a> (Noorderlicht)" in page
+    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen" in page
+    assert "Gewijzigd: bewaartermijn" in page
+    assert "Privacy_Officer" in page
+
+
+def test_the_privacy_officer_creates_an_activity_with_linked_products(privacy_officer):
+    product = make_product("Rekenrijk")
+    response = client_for(privacy_officer).post(
+        CREATE_URL, {"name": "Oefenen", **COMPLETE, "products": [product.pk]}
+    )
+    activity = ProcessingActivity.objects.get(name="Oefenen")
+    assert response.status_code == 302 and response["Location"] == activity.get_absolute_url()
+    assert list(activity.products.all()) == [product]
+    assert activity.missing_fields() == []
+    assert {h.history_user for h in activity.history.all()} == {privacy_officer}
+
+
+def test_an_activity_name_must_be_unique_whatever_its_case(privacy_officer):
+    ProcessingActivity.objects.create(name="Oefenen")
+    response = client_for(privacy_officer).post(CREATE_URL, {"name": "OEFENEN"})
+    assert response.status_code == 200
+    assert "Er bestaat al een verwerking met deze naam" in response.content.decode()
+    assert ProcessingActivity.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["reader", "procurement", "fg"])
+def test_only_the_privacy_officer_may_create_or_edit(personas, role):
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    client = client_for(personas[role])
+    assert client.get(CREATE_URL).status_code == 403
+    edit = reverse("register:activity_edit", args=[activity.pk])
+    assert client.post(edit, {"name": "Gewijzigd"}).status_code == 403
+    assert ProcessingActivity.objects.get().name == "Oefenen"
+    assert "Nieuwe verwerking" not in client.get(LIST_URL).content.decode()
+
+
+def test_an_edit_made_from_an_outdated_form_is_refused(privacy_officer):
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    client = client_for(privacy_officer)
+    edit = reverse("register:activity_edit", args=[activity.pk])
+    assert (
+        client.post(edit, {"name": "Oefenen", "retention": "1 jaar", "version": 1}).status_code
+        == 302
+    )
+    stale = client.post(edit, {"name": "Oefenen", "retention": "5 jaar", "version": 1})
+    assert stale.status_code == 200
+    assert "Iemand anders heeft deze verwerking gewijzigd" in stale.content.decode()
+    assert ProcessingActivity.objects.get().retention == "1 jaar"
+
+
+def test_the_organisation_and_its_fg_are_shown_and_editable_by_the_privacy_officer(
+    reader, privacy_officer
+):
+    Organisation(name="Stichting Test", fg_name="Fenna").save()
+    page = client_for(reader).get(reverse("register:organisation")).content.decode()
+    assert "Stichting Test" in page and "Fenna" in page and "Wijzigen" not in page
+    edit = reverse("register:organisation_edit")
+    assert client_for(reader).post(edit, {"name": "Kaping"}).status_code == 403
+    response = client_for(privacy_officer).post(
+        edit, {"name": "Stichting Test", "contact": "Dorpsstraat 1", "fg_name": "Fenna de Vries"}
+    )
+    assert response.status_code == 302
+    organisation = Organisation.load()
+    assert organisation.fg_name == "Fenna de Vries"
+    assert organisation.history.first().history_user == privacy_officer
+    assert "Fenna de Vries" in client_for(reader).get(LIST_URL).content.decode()
