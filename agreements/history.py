@@ -23,6 +23,8 @@ from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
 NOISE_FIELDS = {"id", "created_at", "updated_at", "version"}
 # Not content: what the FG approved does not change when these do.
 WORKFLOW_FIELDS = {"status", "status_reason", "submitted_by", "submitted_at"}
+# Records of one save (row, then each m2m set) by the same user are shown as one entry.
+MERGE_WITHIN = datetime.timedelta(seconds=2)
 
 
 @dataclass
@@ -30,6 +32,8 @@ class FieldChange:
     label: str
     old: str
     new: str
+    added: str = ""  # for lists (products, attributes): what came in
+    removed: str = ""  # and what went out
 
 
 @dataclass
@@ -79,6 +83,15 @@ class _Lookups:
         table = self.attributes if m2m_name == "attributes" else self.products
         names = sorted(table.get(i, f"#{i}") for i in ids)
         return ", ".join(names) if names else "—"
+
+    def list_change(self, label: str, m2m_name: str, before: set, after: set) -> FieldChange:
+        return FieldChange(
+            label,
+            self.names(m2m_name, before),
+            self.names(m2m_name, after),
+            added=self.names(m2m_name, after - before) if after - before else "",
+            removed=self.names(m2m_name, before - after) if before - after else "",
+        )
 
 
 def _display(model: type[models.Model], name: str, value, lookups: _Lookups) -> str:
@@ -156,13 +169,7 @@ def _record_changes(
         before = _m2m_ids(old, name) if old is not None else set()
         after = _m2m_ids(new, name) if new is not None else set()
         if before != after:
-            changes.append(
-                FieldChange(
-                    prefix + _label(model, name),
-                    lookups.names(name, before),
-                    lookups.names(name, after),
-                )
-            )
+            changes.append(lookups.list_change(prefix + _label(model, name), name, before, after))
     return changes
 
 
@@ -218,10 +225,20 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
             title = _("Status gewijzigd")
         else:
             title = _("Overeenkomst gewijzigd")
-        if changes or previous is None:
-            entries.append(
-                TimelineEntry(record.history_date, _user_name(record.history_user), title, changes)
-            )
+        who = _user_name(record.history_user)
+        last = entries[-1] if entries else None
+        if (
+            last is not None
+            and previous is not None
+            and previous.status == record.status
+            and last.kind == "change"
+            and last.who == who
+            and record.history_date - last.when <= MERGE_WITHIN
+        ):
+            # One form save writes the row and then each m2m set: show it as one edit.
+            last.changes += changes
+        elif changes or previous is None:
+            entries.append(TimelineEntry(record.history_date, who, title, changes))
         previous = record
 
     for review in agreement.reviews.select_related("reviewer"):
@@ -323,8 +340,15 @@ def changes_since(agreement: Agreement, since: datetime.datetime) -> list[FieldC
         for change in delta.changes:
             if change.field in ("products", "attributes"):
                 target = "attribute" if change.field == "attributes" else "product"
-                before = lookups.names(change.field, [row[target] for row in change.old])
-                after = lookups.names(change.field, [row[target] for row in change.new])
+                changes.append(
+                    lookups.list_change(
+                        _label(Agreement, change.field),
+                        change.field,
+                        {row[target] for row in change.old},
+                        {row[target] for row in change.new},
+                    )
+                )
+                continue
             else:
                 before = _display(Agreement, change.field, change.old, lookups)
                 after = _display(Agreement, change.field, change.new, lookups)
