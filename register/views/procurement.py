@@ -24,6 +24,8 @@ from ..models import Organisation
 from ..rules.flags import SEVERITY_LABELS, compute_flags, group_by_severity
 from ..rules.verdict import Verdict, verdict_for
 
+SUGGESTION_LIMIT = 10
+
 
 def _check(request: HttpRequest) -> tuple[str, str, Verdict | None]:
     query = request.GET.get("q", "").strip()
@@ -47,6 +49,7 @@ def procurement_check(request: HttpRequest, intake_form: IntakeForm | None = Non
         "query": query,
         "supplier": supplier,
         "verdict": verdict,
+        "suggestions": _suggestions(query, verdict),
         "product_names": Product.objects.order_by("name").values_list("name", flat=True).distinct(),
         "intake_form": intake_form,
         "can_file_intake": can_file,
@@ -55,6 +58,14 @@ def procurement_check(request: HttpRequest, intake_form: IntakeForm | None = Non
         ),
     }
     return render(request, "register/procurement_check.html", ctx)
+
+
+def _suggestions(query: str, verdict: Verdict | None) -> list[Product]:
+    """Products whose name contains the query, when no product has exactly that name."""
+    if verdict is None or verdict.verdict != "unknown" or verdict.ambiguous:
+        return []
+    products = Product.objects.filter(name__icontains=query).select_related("supplier")
+    return list(products.order_by("name", "supplier__name")[:SUGGESTION_LIMIT])
 
 
 def procurement_pdf(request: HttpRequest) -> HttpResponse:
