@@ -97,6 +97,7 @@ class Change:
     action: str  # "created" or "changed"
     label: str
     fields: list[str] = field(default_factory=list)
+    review: bool = False  # an imported FG decision (from a row of Overeenkomsten)
 
 
 @dataclass
@@ -107,6 +108,8 @@ class ImportResult:
     unchanged: Counter = field(default_factory=Counter)
     rows: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # Approvals that hold now but would lapse: the content changes after the FG's approval.
+    lapsing: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,9 +129,9 @@ class ImportResult:
 
     def summary(self) -> list[dict]:
         """Per sheet: rows read, created, changed, unchanged (for the preview and the CLI)."""
-        created = Counter(c.sheet for c in self.created)
+        created = Counter(c.sheet for c in self.created if not c.review)
         changed = Counter(c.sheet for c in self.changed)
-        return [
+        lines = [
             {
                 "sheet": spec.name,
                 "rows": self.rows[spec.name],
@@ -139,6 +142,18 @@ class ImportResult:
             for spec in SHEETS
             if spec.name in self.rows
         ]
+        reviews = sum(1 for c in self.changes if c.review)
+        if reviews:
+            lines.append(
+                {
+                    "sheet": _("Besluiten FG (uit Overeenkomsten)"),
+                    "rows": "",
+                    "created": reviews,
+                    "changed": 0,
+                    "unchanged": "",
+                }
+            )
+        return lines
 
 
 # --- reading the file ------------------------------------------------------------------------
@@ -385,6 +400,9 @@ class Importer:
         self.agreements = {
             a.reference: a
             for a in Agreement.objects.select_related("supplier").with_fingerprint_content()
+        }
+        self.approved_before = {
+            a.pk for a in self.agreements.values() if a.approval_matches_content()
         }
         self.notices = {}
         self.subprocessors = {}
@@ -1062,6 +1080,7 @@ class Importer:
                     sheet="Overeenkomsten",
                     row=reader.number,
                     action="created",
+                    review=True,
                     label=_("Besluit FG bij %(reference)s: %(decision)s (%(date)s)")
                     % {
                         "reference": agreement.reference,
@@ -1167,6 +1186,16 @@ class Importer:
                 self.progress(name, len(sheet.rows))
         if not self.errors:
             self.create_reviews()
+            self.find_lapsing_approvals()
+
+    def find_lapsing_approvals(self) -> None:
+        """Agreements whose approval held before the import but not after it."""
+        if not self.approved_before:
+            return
+        after = Agreement.objects.filter(pk__in=self.approved_before).with_fingerprint_content()
+        for agreement in after.order_by("reference"):
+            if not agreement.approval_matches_content():
+                self.result.lapsing.append(agreement.reference)
 
 
 def import_workbook(

@@ -6,8 +6,8 @@ preview (a dry run) and the confirmation, and only the session that uploaded it 
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,12 +31,14 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_required("register.export_register", raise_exception=True)
-def workbook_export(request: HttpRequest) -> HttpResponse:
-    buffer = io.BytesIO()
-    export_register(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
-    return response
+def workbook_export(request: HttpRequest) -> FileResponse:
+    # A temporary file rather than memory: FileResponse streams it and closes (removes) it.
+    workbook = tempfile.TemporaryFile()
+    export_register(workbook)
+    workbook.seek(0)
+    return FileResponse(
+        workbook, as_attachment=True, filename=export_filename(), content_type=XLSX_TYPE
+    )
 
 
 def _upload_folder() -> Path:

@@ -267,3 +267,13 @@ def test_the_command_dry_run_writes_nothing(tmp_path, capsys):
     call_command("import_workbook", str(path), "--dry-run")
     assert "niets opgeslagen" in capsys.readouterr().out
     assert not Agreement.objects.exists()
+
+
+def test_the_report_warns_when_an_import_voids_a_current_fg_approval(tmp_path):
+    import_workbook(write_workbook(tmp_path / "w.xlsx", small_workbook()))
+    sheets = small_workbook()
+    sheets["Overeenkomsten"][0].append("Bewaartermijn")
+    sheets["Overeenkomsten"][1].append("10 jaar")
+    result = import_workbook(write_workbook(tmp_path / "w2.xlsx", sheets), dry_run=True)
+    assert result.lapsing == ["VO-1"]
+    assert [c.fields for c in result.changed] == [["Bewaartermijn"]]

@@ -43,7 +43,7 @@ def test_every_role_may_download_the_register_as_excel(personas):
         assert response["Content-Disposition"].startswith(
             'attachment; filename="verwerkingsregister-'
         )
-        workbook = load_workbook(io.BytesIO(response.content))
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         assert "Verwerkingen" in workbook.sheetnames
 
 

@@ -50,6 +50,11 @@ class Command(BaseCommand):
                 f"{line['sheet']}: {line['created']} nieuw, {line['changed']} gewijzigd, "
                 f"{line['unchanged']} ongewijzigd"
             )
+        for reference in result.lapsing:
+            self.stderr.write(
+                f"Let op: de inhoud van {reference} wijzigt na het akkoord van de FG; het "
+                "akkoord vervalt tot een nieuwe beoordeling."
+            )
         if dry_run:
             self.stdout.write("Proefimport (--dry-run): er is niets opgeslagen.")
         else:
