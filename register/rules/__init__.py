@@ -9,7 +9,9 @@ Public API (import from `register.rules`):
 - `Flag` with `code`, `severity`, `product`, `supplier`, `agreement`, `attribute`,
   `activity`, `message` and `as_json()` giving the contract keys of `flags --json`
 - `verdict_for(product, today=None) -> Verdict`               (rules/verdict.py)
-- `compute_level(today=None) -> LevelResult`                  (rules/level.py)
+- `compute_level(today=None, flags=None) -> LevelResult`      (rules/level.py), with
+  `as_json()` giving the contract keys of `condition_level --json`, and
+  `level_rows(result)` giving the rows of the workbook's `Niveau` sheet
 """
 
 from .flags import (  # noqa: E402
