@@ -1,8 +1,8 @@
 """Fuzzing the workbook import: whatever the file, the import ends in a clear error or a
 clean import, never in an unhandled exception, and a refused import writes nothing.
 
-CI runs a bounded number of examples; a longer run (documented in docs/load.md's sibling
-section of the README) sets FUZZ_EXAMPLES, e.g.:
+CI runs a bounded number of examples (25 per property); the longer run documented in the
+README (section Security) sets FUZZ_EXAMPLES:
 
     FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/security/test_fuzz_import.py -p no:warnings
 """
