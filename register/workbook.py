@@ -203,7 +203,13 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
                     % {"sheet": spec.name}
                 )
                 continue
-            sheets[spec.name] = _read_sheet(spec, worksheet, result)
+            sheet = _read_sheet(spec, worksheet, result)
+            if sheet is None:
+                result.notes.append(
+                    _("Tabblad %(name)s is leeg en is overgeslagen.") % {"name": worksheet.title}
+                )
+                continue
+            sheets[spec.name] = sheet
     except WorkbookUnreadable:
         raise
     except Exception as exc:
@@ -215,9 +221,12 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
     return sheets
 
 
-def _read_sheet(spec: SheetSpec, worksheet, result: ImportResult) -> SheetRows:
+def _read_sheet(spec: SheetSpec, worksheet, result: ImportResult) -> SheetRows | None:
+    """The sheet's rows by contract header; None when it has no header row at all."""
     rows = worksheet.iter_rows(values_only=True)
     header = next(rows, None) or ()
+    if all(title is None or not str(title).strip() for title in header):
+        return None
     wanted = {c.header.lower(): c.header for c in spec.columns}
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -380,12 +389,7 @@ class Importer:
 
     def preload(self) -> None:
         self.organisation = Organisation.objects.first()
-        self.schools = {
-            s.brin.upper(): s
-            for s in School.objects.prefetch_related(
-                Prefetch("products", queryset=Product.objects.only("pk"))
-            )
-        }
+        self.schools = {s.brin.upper(): s for s in School.objects.all()}
         self.suppliers = {s.name.strip().lower(): s for s in Supplier.objects.all()}
         self.products: dict[tuple[str, str], Product] = {}
         self.products_by_name: dict[str, list[Product]] = defaultdict(list)

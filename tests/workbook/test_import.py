@@ -277,3 +277,11 @@ def test_the_report_warns_when_an_import_voids_a_current_fg_approval(tmp_path):
     result = import_workbook(write_workbook(tmp_path / "w2.xlsx", sheets), dry_run=True)
     assert result.lapsing == ["VO-1"]
     assert [c.fields for c in result.changed] == [["Bewaartermijn"]]
+
+
+def test_an_empty_sheet_is_left_alone(tmp_path):
+    make_supplier("Lev")
+    path = write_workbook(tmp_path / "w.xlsx", {"Leveranciers": [], "Scholen": [[None, None]]})
+    result = import_workbook(path)
+    assert result.errors == [] and result.changes == []
+    assert any("Leveranciers is leeg" in note for note in result.notes)

@@ -181,3 +181,35 @@ def test_an_unknown_or_foreign_upload_token_gives_a_clear_error(privacy_officer,
     response = stranger.post(reverse("register:workbook_import_confirm", args=[token]))
     assert response.status_code == 302
     assert not ProcessingActivity.objects.exists()
+
+
+def test_download_fix_a_value_upload_preview_confirm_and_find_it_in_the_history(
+    privacy_officer, tmp_path
+):
+    from register.demo import load_demo
+
+    load_demo()
+    client = client_for(privacy_officer)
+    download = client.get(reverse("register:workbook_export"))
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    sheet = workbook["Verwerkingen"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("Naam")].value == "Communicatie met ouders":
+            row[header.index("Bewaartermijn")].value = "Tot 1 jaar na uitschrijving"
+    edited = tmp_path / "register.xlsx"
+    workbook.save(edited)
+
+    response = upload(client, tmp_path, content=edited.read_bytes())
+    preview = client.get(response["Location"]).content.decode()
+    assert "<strong>Communicatie met ouders</strong> (Bewaartermijn)" in preview
+    assert "Bij bevestigen: 0 nieuw, 1 gewijzigd" in preview
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    confirmed = client.post(reverse("register:workbook_import_confirm", args=[token]), follow=True)
+    assert "Werkmap geïmporteerd: 0 nieuw, 1 gewijzigd." in confirmed.content.decode()
+
+    activity = ProcessingActivity.objects.get(name="Communicatie met ouders")
+    assert activity.missing_fields() == []
+    detail = client.get(activity.get_absolute_url()).content.decode()
+    assert "Gewijzigd: bewaartermijn" in detail
+    assert "Privacy_Officer" in detail
