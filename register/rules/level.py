@@ -76,7 +76,7 @@ def _criteria_specs() -> list[CriterionSpec]:
                 "Elke verwerkersovereenkomst voor zo'n product is ten minste één keer door de "
                 "FG getoetst (elk besluit telt, ook een geïmporteerd)."
             ),
-            _("Dien de overeenkomst in ter beoordeling door de FG."),
+            _("Dien de overeenkomst in ter beoordeling en laat de FG een besluit nemen."),
         ),
         CriterionSpec(
             3,
