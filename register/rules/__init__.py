@@ -8,7 +8,8 @@ Public API (import from `register.rules`):
 - `compute_flags(today=None) -> list[Flag]`                   (rules/flags.py)
 - `Flag` with `code`, `severity`, `product`, `supplier`, `agreement`, `attribute`,
   `activity`, `message` and `as_json()` giving the contract keys of `flags --json`
-- `verdict_for(product, today=None) -> Verdict`               (rules/verdict.py)
+- `verdict_for(name, supplier=None, today=None) -> Verdict`   (rules/verdict.py), with
+  `as_json()` giving the contract keys of `check_product --json`
 - `compute_level(today=None, flags=None) -> LevelResult`      (rules/level.py), with
   `as_json()` giving the contract keys of `condition_level --json`, and
   `level_rows(result)` giving the rows of the workbook's `Niveau` sheet
@@ -24,6 +25,7 @@ from .flags import (  # noqa: E402
     flags_for_product,
 )
 from .level import LevelResult, compute_level, level_rows  # noqa: E402
+from .verdict import Verdict, verdict_for, verdict_for_product  # noqa: E402
 
 __all__ = [
     "AGREEMENT_MISSING_CODES",
@@ -36,4 +38,7 @@ __all__ = [
     "LevelResult",
     "compute_level",
     "level_rows",
+    "Verdict",
+    "verdict_for",
+    "verdict_for_product",
 ]
