@@ -438,6 +438,7 @@ class _Generator:
         self.say = say
         self.now = timezone.now()
         self.write = Writer(now=self.now)
+        self.planned: set[str] = set()
         self.attributes = list(Attribute.objects.order_by("code"))
         if not self.attributes:
             raise RuntimeError("The attribute vocabulary is empty; run migrate first.")
@@ -604,6 +605,7 @@ class _Generator:
         extra = n_agreements - len(holders)
         older_holders = [holders[i % len(holders)] for i in range(extra)]
         scenarios = quota(len(holders), CURRENT_SCENARIOS, rng)
+        self.intakes_among_drafts(holders, scenarios)
         older = quota(len(older_holders), OLDER_SCENARIOS, rng)
         plans = [self.plan(s, sc) for s, sc in zip(holders, scenarios, strict=True)]
         plans += [self.plan(s, sc) for s, sc in zip(older_holders, older, strict=True)]
@@ -612,12 +614,35 @@ class _Generator:
             plan.subprocessors = count
         return plans
 
+    def proposed_products(self, supplier_index: int) -> list[int]:
+        return [
+            index
+            for index in self.products_of_supplier[supplier_index]
+            if self.product_rows[index].status == LifecycleStatus.PROPOSED
+        ]
+
+    def intakes_among_drafts(self, holders: list[int], scenarios: list[str]) -> None:
+        """Make about a third of the drafts intakes (a draft for a proposed tool, as the
+        procurement intake files them), swapping scenarios between suppliers."""
+        drafts = [k for k, scenario in enumerate(scenarios) if scenario == "draft"]
+        wanted = max(1, len(drafts) // 3) if drafts else 0
+        with_proposed = [k for k, s in enumerate(holders) if self.proposed_products(s)]
+        have = sum(1 for k in drafts if k in set(with_proposed))
+        swap_in = [k for k in with_proposed if scenarios[k] != "draft"]
+        swap_out = [k for k in drafts if k not in set(with_proposed)]
+        for draft, other in list(zip(swap_out, swap_in, strict=False))[: max(0, wanted - have)]:
+            scenarios[draft], scenarios[other] = scenarios[other], scenarios[draft]
+
     def plan(self, supplier_index: int, scenario: str) -> Plan:
         rng = self.rng
         products = self.products_of_supplier[supplier_index]
+        if scenario == "draft" and self.proposed_products(supplier_index):
+            products = self.proposed_products(supplier_index)  # an intake
         if scenario.startswith("old_"):
             products = sorted(rng.sample(products, rng.randint(1, len(products))))
         approved = scenario in APPROVED_SCENARIOS
+        first = scenario not in self.planned
+        self.planned.add(scenario)
         starts = self.day(-rng.randint(30, 900))
         ends: datetime.date | None = starts + datetime.timedelta(days=3 * 365)
         if ends <= self.day(90) or rng.random() < 0.2:
@@ -649,7 +674,9 @@ class _Generator:
         decisions = {
             "changes_requested": [Decision.CHANGES_REQUESTED],
             "rejected": [Decision.REJECTED],
-            "submitted": [Decision.CHANGES_REQUESTED] if rng.random() < 0.3 else [],
+            # The first submission is never reviewed yet, so that even a small register
+            # holds an agreement awaiting its first review (level criterion 2).
+            "submitted": [Decision.CHANGES_REQUESTED] if rng.random() < 0.3 and not first else [],
             "draft": [Decision.CHANGES_REQUESTED] if rng.random() < 0.2 else [],
             "terminated": [Decision.APPROVED] if rng.random() < 0.5 else [],
             "old_terminated": [Decision.APPROVED] if rng.random() < 0.7 else [],
