@@ -191,6 +191,12 @@ class SubprocessorForm(forms.ModelForm):
         fields = ["name", "service", "country", "safeguard"]
         widgets = {"safeguard": forms.TextInput, "country": forms.TextInput(attrs={"size": 3})}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].error_messages["max_length"] = _(
+            "Gebruik de tweeletterige ISO 3166-code van het land, bijvoorbeeld NL, IE, DE of US."
+        )
+
     def clean_country(self) -> str:
         country = self.cleaned_data.get("country", "").strip().upper()
         if country and country not in ISO_COUNTRIES:

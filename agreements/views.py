@@ -122,7 +122,16 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
     products = [(p, notices.get(p.pk)) for p in agreement.products.all()]
     changed = agreement.changed_since_approval()
     review = agreement.approving_review()
+    fingerprint = agreement.content_fingerprint()
+    # Also for a re-submitted agreement: the FG sees what changed since their last approval.
+    resubmitted = (
+        agreement.status == AgreementStatus.SUBMITTED
+        and review is not None
+        and review.fingerprint != fingerprint
+    )
+    show_diff = changed or resubmitted
     ctx = {
+        "resubmitted": resubmitted,
         "agreement": agreement,
         "products": products,
         "orphan_notices": [
@@ -131,8 +140,8 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         "changed_since_approval": changed,
         "approval_matches": agreement.approval_matches_content(),
         "approving_review": review,
-        "changes": changes_since(agreement, approval_baseline(review)) if changed else [],
-        "fingerprint": agreement.content_fingerprint(),
+        "changes": changes_since(agreement, approval_baseline(review)) if show_diff else [],
+        "fingerprint": fingerprint,
         "own_submission": agreement.submitted_by_id == user.pk,
         "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
         "can_submit": user.has_perm("agreements.submit_agreement")

@@ -166,3 +166,13 @@ def test_the_list_marks_agreements_changed_since_approval(approved, privacy_offi
     edit(privacy_officer, approved, retention="2 jaar")
     page = client_for(privacy_officer).get(reverse("agreements:agreement_list")).content.decode()
     assert "gewijzigd na akkoord" in page
+
+
+def test_a_resubmitted_agreement_shows_the_fg_what_changed_since_the_last_approval(
+    approved, privacy_officer, fg
+):
+    edit(privacy_officer, approved, retention="3 jaar")
+    client_for(privacy_officer).post(reverse("agreements:agreement_submit", args=[approved.pk]))
+    page = detail(fg, approved)
+    assert "Gewijzigd sinds dat akkoord" in page
+    assert "3 jaar" in page and "Besluit vastleggen" in page
