@@ -180,6 +180,8 @@ SHEETS: tuple[SheetSpec, ...] = (
 SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
 YES, NO = "ja", "nee"
+# Bijsluiters!Attributen must be filled; a notice that agrees no attribute at all says so.
+NO_ATTRIBUTES = "geen"
 LIST_SEPARATOR = "; "
 # Characters that make a spreadsheet evaluate a cell (OWASP "CSV injection"), plus tab and CR.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -319,7 +321,7 @@ class RegisterExport:
                 yield [
                     agreement.reference,
                     self.product_ref(notice.product, agreement.supplier.name),
-                    join(sorted(a.code for a in notice.attributes.all())),
+                    join(sorted(a.code for a in notice.attributes.all())) or NO_ATTRIBUTES,
                 ]
 
     def subprocessor_rows(self) -> Iterator[Row]:

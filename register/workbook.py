@@ -59,7 +59,7 @@ from suppliers.models import (
     Supplier,
 )
 
-from .exports import SHEETS, SheetSpec, local_date
+from .exports import NO_ATTRIBUTES, SHEETS, SheetSpec, local_date
 from .models import LegalBasis, Organisation, ProcessingActivity, School, Sector
 
 # A review imported with "Akkoord actueel = nee" stores this instead of a content
@@ -513,7 +513,10 @@ class Importer:
 
     def attribute_list(self, reader: RowReader, header: str, required=False) -> list[Attribute]:
         found, unknown = [], []
-        for code in reader.items(header, required=required):
+        codes = reader.items(header, required=required)
+        if [code.lower() for code in codes] == [NO_ATTRIBUTES]:
+            return []
+        for code in codes:
             attribute = self.attribute(code)
             if attribute is None:
                 unknown.append(code)

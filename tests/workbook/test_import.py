@@ -285,3 +285,17 @@ def test_an_empty_sheet_is_left_alone(tmp_path):
     result = import_workbook(path)
     assert result.errors == [] and result.changes == []
     assert any("Leveranciers is leeg" in note for note in result.notes)
+
+
+def test_a_privacy_notice_without_attributes_round_trips_as_geen(tmp_path):
+    from agreements.models import PrivacyNotice
+    from tests.conftest import make_agreement
+
+    product = make_product("P", supplier=make_supplier("S"))
+    agreement = make_agreement([product], reference="VO-1", attributes=("eckId",))
+    PrivacyNotice.objects.create(agreement=agreement, product=product)
+    path = tmp_path / "register.xlsx"
+    export_register(path)
+    assert read_sheets(path)["Bijsluiters"][1] == ("VO-1", "P", "geen")
+    result = import_workbook(path)
+    assert result.errors == [] and result.changes == []
