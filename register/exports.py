@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -512,5 +514,23 @@ def copy_documents(export: RegisterExport, folder: Path) -> int:
     return count
 
 
-def export_filename(today: datetime.date | None = None) -> str:
-    return f"verwerkingsregister-{(today or timezone.localdate()).isoformat()}.xlsx"
+def export_bundle(target: IO[bytes], *, today: datetime.date | None = None) -> None:
+    """A zip with the workbook and, at the paths its Documenten sheet names, the PDFs: the
+    import page takes it back as it is."""
+    today = today or timezone.localdate()
+    with tempfile.TemporaryFile() as workbook:
+        export = export_register(workbook, today=today)
+        workbook.seek(0)
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(export_filename(today), "w") as out:
+                shutil.copyfileobj(workbook, out)
+            for _agreement, document in export.documents():
+                with (
+                    document.file.open("rb") as source,
+                    archive.open(document.file.name, "w") as out,
+                ):
+                    shutil.copyfileobj(source, out)
+
+
+def export_filename(today: datetime.date | None = None, suffix: str = "xlsx") -> str:
+    return f"verwerkingsregister-{(today or timezone.localdate()).isoformat()}.{suffix}"

@@ -14,6 +14,11 @@ urlpatterns = [
     path("organisatie/", activities.organisation_detail, name="organisation"),
     path("organisatie/wijzigen/", activities.organisation_edit, name="organisation_edit"),
     path("werkmap/export/", workbook_views.workbook_export, name="workbook_export"),
+    path(
+        "werkmap/export-met-documenten/",
+        workbook_views.workbook_export_bundle,
+        name="workbook_export_bundle",
+    ),
     path("werkmap/import/", workbook_views.workbook_import, name="workbook_import"),
     path(
         "werkmap/import/<str:token>/",

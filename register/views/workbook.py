@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..exports import export_filename, export_register
+from ..exports import export_bundle, export_filename, export_register
 from ..forms import WorkbookUploadForm
 from ..workbook import ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
 
@@ -38,6 +38,19 @@ def workbook_export(request: HttpRequest) -> FileResponse:
     workbook.seek(0)
     return FileResponse(
         workbook, as_attachment=True, filename=export_filename(), content_type=XLSX_TYPE
+    )
+
+
+@permission_required("register.export_register", raise_exception=True)
+def workbook_export_bundle(request: HttpRequest) -> FileResponse:
+    bundle = tempfile.TemporaryFile()
+    export_bundle(bundle)
+    bundle.seek(0)
+    return FileResponse(
+        bundle,
+        as_attachment=True,
+        filename=export_filename(suffix="zip"),
+        content_type="application/zip",
     )
 
 

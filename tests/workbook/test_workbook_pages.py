@@ -213,3 +213,28 @@ def test_download_fix_a_value_upload_preview_confirm_and_find_it_in_the_history(
     detail = client.get(activity.get_absolute_url()).content.decode()
     assert "Gewijzigd: bewaartermijn" in detail
     assert "Privacy_Officer" in detail
+
+
+def test_the_zip_download_moves_the_register_with_its_documents_into_an_empty_one(
+    privacy_officer, tmp_path
+):
+    from django.db import transaction
+
+    from register.demo import load_demo
+
+    client = client_for(privacy_officer)
+    with transaction.atomic():
+        load_demo()
+        response = client.get(reverse("register:workbook_export_bundle"))
+        assert response["Content-Type"] == "application/zip"
+        bundle = b"".join(response.streaming_content)
+        documents = Document.objects.count()
+        transaction.set_rollback(True)
+    assert not Document.objects.exists()
+
+    response = upload(client, tmp_path, content=bundle, name="register.zip")
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert "De werkmap is in orde" in client.get(response["Location"]).content.decode()
+    client.post(reverse("register:workbook_import_confirm", args=[token]))
+    assert Document.objects.count() == documents == 12
+    assert ProcessingActivity.objects.count() == 5

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from register.workbook import WorkbookUnreadable, import_workbook
+from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="Pad van de .xlsx-werkmap.")
+        parser.add_argument(
+            "path",
+            help="Pad van de .xlsx-werkmap, of van een .zip met de werkmap en de PDF's.",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -34,7 +37,13 @@ class Command(BaseCommand):
             self.stderr.write(f"{sheet}: {rows} rijen gelezen")
 
         try:
-            result = import_workbook(source, dry_run=dry_run, progress=progress)
+            if source.suffix.lower() == ".zip":
+                with unpacked_upload(source) as (workbook, folder):
+                    result = import_workbook(
+                        workbook, folder=folder, dry_run=dry_run, progress=progress
+                    )
+            else:
+                result = import_workbook(source, dry_run=dry_run, progress=progress)
         except WorkbookUnreadable as exc:
             raise CommandError(str(exc)) from exc
 
