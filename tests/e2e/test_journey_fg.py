@@ -16,6 +16,14 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
     login(page, demo, "fg")
     assert_styled(page)
 
+    # The dashboard flags the product: its agreement waits for the FG.
+    missing = page.get_by_role("region", name="Producten zonder goedgekeurde overeenkomst")
+    flagged = missing.get_by_role("row").filter(has_text="Oefenwereld Rekenen")
+    expect(flagged).to_contain_text("Geen goedgekeurde overeenkomst")
+    expect(flagged).to_contain_text("VWO-2026-004")
+    check_accessibility(page)
+    screenshot(page, "dashboard")
+
     # The queue count is in the navigation: the demo has one agreement waiting.
     queue_link = page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name=re.compile("Ter beoordeling")
@@ -83,5 +91,12 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
     # The agreement now shows the approval with the comment.
     page.goto(f"{demo}/overeenkomsten/")
     page.get_by_role("link", name="VWO-2026-004").click()
-    expect(page.get_by_text("Goedgekeurd door de FG (Femke Groen (FG))")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(re.compile(r"Goedgekeurd door .*Femke Groen"))
     expect(page.get_by_text("VS-doorgifte onder het DPF")).to_be_visible()
+
+    # The product's flag is gone from the dashboard; the other products stay flagged.
+    page.get_by_role("link", name="Dashboard").click()
+    missing = page.get_by_role("region", name="Producten zonder goedgekeurde overeenkomst")
+    expect(missing.get_by_role("row").filter(has_text="Klasbord")).to_have_count(1)
+    expect(missing.get_by_role("row").filter(has_text="Oefenwereld Rekenen")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("Oefenwereld Rekenen")
