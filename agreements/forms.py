@@ -233,6 +233,7 @@ class DocumentUploadForm(forms.Form):
 
 
 class PrivacyNoticeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     attributes = AttributeChoiceField(
         label=_("Overeengekomen attributen voor dit product"),
         help_text=_(

@@ -106,6 +106,25 @@ def _require(user, perm: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _claim_version(agreement: Agreement, expected_version: int | None) -> Agreement:
+    """Move the agreement to the next version, if it is still at `expected_version`.
+
+    The conditional UPDATE is atomic on every database: 0 rows means someone else saved
+    after this editor loaded the page, and ConcurrentEditError carries their changes.
+    Returns the locked, current row (with the new version). Call inside a transaction.
+    """
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _refuse_if_final(current)
+    claimed = Agreement.objects.filter(pk=agreement.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        since = version_baseline(current, expected_version or 0)
+        raise ConcurrentEditError(changes_since(current, since) if since else [])
+    current.version = (expected_version or 0) + 1
+    return current
+
+
 @transaction.atomic
 def save_agreement(*, form, subprocessor_formset, user, expected_version: int | None) -> Agreement:
     """Create or edit an agreement with its subprocessors in one go.
@@ -122,18 +141,8 @@ def save_agreement(*, form, subprocessor_formset, user, expected_version: int | 
         _("U mag overeenkomsten niet aanmaken of wijzigen."),
     )
     if not creating:
-        current = Agreement.objects.select_for_update().get(pk=agreement.pk)
-        _refuse_if_final(current)
-        # Claim the next version atomically: 0 rows means someone else saved first.
-        # A bare version bump writes no history; the save below records the edit.
-        claimed = Agreement.objects.filter(pk=agreement.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not claimed:
-            since = version_baseline(current, expected_version or 0)
-            changes = changes_since(current, since) if since else []
-            raise ConcurrentEditError(changes)
-        agreement.version = (expected_version or 0) + 1
+        current = _claim_version(agreement, expected_version)
+        agreement.version = current.version
         agreement.status = current.status
     agreement = form.save(commit=False)
     _acting_on(agreement, user)
@@ -178,10 +187,21 @@ def save_privacy_notice(
     note: str = "",
     upload=None,
     user,
+    expected_version: int | None = None,
 ) -> PrivacyNotice:
-    """Set the agreed attributes of one covered product, optionally with its own document."""
+    """Set the agreed attributes of one covered product, optionally with its own document.
+
+    With `expected_version` (the page sends it) the save is refused like an agreement edit
+    when someone else changed the agreement in the meantime.
+    """
     _require(user, "agreements.change_privacynotice", _("U mag geen privacybijsluiters wijzigen."))
     _refuse_if_final(agreement)
+    if expected_version is not None:
+        current = _claim_version(agreement, expected_version)
+        # Record the new version in history so a later conflict has a baseline.
+        _acting_on(current, user)
+        current.save()
+        agreement.version = current.version
     if not agreement.products.filter(pk=product.pk).exists():
         raise ValidationError(
             _("%(product)s valt niet onder deze overeenkomst. Voeg het product eerst toe.")

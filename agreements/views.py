@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from suppliers.models import Product, Supplier
@@ -34,6 +35,11 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+CONFLICT_MESSAGE = gettext_lazy(
+    "Niet opgeslagen: iemand anders heeft deze overeenkomst gewijzigd nadat u haar opende. "
+    "Hieronder ziet u wat er veranderd is; uw invoer staat nog in het formulier. Open de "
+    "overeenkomst opnieuw en voer uw wijzigingen daarin door."
+)
 EXPIRING_DAYS = 90
 
 
@@ -212,14 +218,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.ConcurrentEditError as error:
             conflict = error.changes
-            messages.error(
-                request,
-                _(
-                    "Niet opgeslagen: iemand anders heeft deze overeenkomst gewijzigd nadat u "
-                    "haar opende. Hieronder ziet u wat er veranderd is; uw invoer staat nog in "
-                    "het formulier. Open de overeenkomst opnieuw en voer uw wijzigingen daarin door."
-                ),
-            )
+            messages.error(request, CONFLICT_MESSAGE)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -335,7 +334,9 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
         initial = {"attributes": list(notice.attributes.all()), "note": notice.note}
     else:
         initial = {"attributes": list(agreement.attributes.all())}
+    initial["version"] = agreement.version
     form = PrivacyNoticeForm(request.POST or None, request.FILES or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.save_privacy_notice(
@@ -345,7 +346,11 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
                 note=form.cleaned_data["note"],
                 upload=form.cleaned_data.get("file") or None,
                 user=request.user,
+                expected_version=form.cleaned_data["version"],
             )
+        except services.ConcurrentEditError as error:
+            conflict = error.changes
+            messages.error(request, CONFLICT_MESSAGE)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -354,7 +359,13 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
                 _("Privacybijsluiter voor %(product)s opgeslagen.") % {"product": product.name},
             )
             return redirect(agreement)
-    ctx = {"agreement": agreement, "product": product, "notice": notice, "form": form}
+    ctx = {
+        "agreement": agreement,
+        "product": product,
+        "notice": notice,
+        "form": form,
+        "conflict": conflict,
+    }
     return render(request, "agreements/privacy_notice_form.html", ctx)
 
 

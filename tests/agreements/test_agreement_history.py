@@ -57,7 +57,7 @@ def test_the_timeline_shows_privacy_notice_changes(privacy_officer, reader):
     agreement = make_agreement([product])
     client_for(privacy_officer).post(
         reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
-        {"attributes": [Attribute.objects.get(code="eckId").pk]},
+        {"attributes": [Attribute.objects.get(code="eckId").pk], "version": 1},
     )
     page = timeline(reader, agreement)
     assert "Privacybijsluiter toegevoegd: Taalwijs" in page

@@ -125,7 +125,7 @@ def test_a_privacy_notice_with_other_attributes_voids_the_approval(approved, pri
     mail = Attribute.objects.get(code="mail")
     response = client_for(privacy_officer).post(
         reverse("agreements:privacy_notice_edit", args=[approved.pk, product.pk]),
-        {"attributes": [mail.pk], "note": ""},
+        {"attributes": [mail.pk], "note": "", "version": approved.version},
     )
     assert response.status_code == 302
     assert state(approved).changed_since_approval()
@@ -139,7 +139,11 @@ def test_a_privacy_notice_document_voids_the_approval(approved, privacy_officer)
     given = Attribute.objects.get(code="givenName")
     client_for(privacy_officer).post(
         reverse("agreements:privacy_notice_edit", args=[approved.pk, product.pk]),
-        {"attributes": [eck.pk, given.pk], "file": pdf_upload("bijsluiter.pdf", PDF + b"%v2")},
+        {
+            "attributes": [eck.pk, given.pk],
+            "file": pdf_upload("bijsluiter.pdf", PDF + b"%v2"),
+            "version": approved.version,
+        },
     )
     agreement = state(approved)
     assert agreement.privacy_notices.get().document.original_name == "bijsluiter.pdf"

@@ -25,7 +25,11 @@ def test_ticking_attributes_per_product_stores_the_notice(privacy_officer):
     agreement = make_agreement([product], attributes=("eckId",))
     response = client_for(privacy_officer).post(
         url(agreement, product),
-        {"attributes": [a.pk for a in attrs("eckId", "geboortedatum")], "file": pdf_upload()},
+        {
+            "attributes": [a.pk for a in attrs("eckId", "geboortedatum")],
+            "file": pdf_upload(),
+            "version": agreement.version,
+        },
     )
     assert response.status_code == 302
     notice = PrivacyNotice.objects.get()
@@ -39,7 +43,7 @@ def test_a_notice_document_must_be_a_pdf(privacy_officer):
     product = make_product()
     agreement = make_agreement([product])
     response = client_for(privacy_officer).post(
-        url(agreement, product), {"attributes": [], "file": pdf_upload("b.pdf", PNG)}
+        url(agreement, product), {"attributes": [], "file": pdf_upload("b.pdf", PNG), "version": 1}
     )
     assert response.status_code == 200
     assert "Dit bestand is geen PDF" in response.content.decode()
@@ -62,7 +66,45 @@ def test_a_notice_edit_sends_a_changes_requested_agreement_back_to_draft(privacy
     product = make_product()
     agreement = make_agreement([product], status=AgreementStatus.CHANGES_REQUESTED)
     client_for(privacy_officer).post(
-        url(agreement, product), {"attributes": [a.pk for a in attrs("eckId")]}
+        url(agreement, product), {"attributes": [a.pk for a in attrs("eckId")], "version": 1}
     )
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_a_notice_save_after_someone_elses_edit_is_refused(privacy_officer):
+    from .helpers import edit_data
+
+    product = make_product()
+    agreement = make_agreement([product], attributes=("eckId",), retention="1 jaar")
+    loaded = client_for(privacy_officer).get(url(agreement, product)).context["form"]
+    assert loaded["version"].value() == 1
+    client_for(privacy_officer).post(
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        edit_data(agreement, retention="2 jaar"),
+    )
+    response = client_for(privacy_officer).post(
+        url(agreement, product), {"attributes": [a.pk for a in attrs("mail")], "version": 1}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Niet opgeslagen" in page and "2 jaar" in page
+    assert not PrivacyNotice.objects.exists()
+
+
+def test_an_agreement_edit_after_a_notice_change_is_refused(privacy_officer):
+    from .helpers import edit_data
+
+    product = make_product()
+    agreement = make_agreement([product], attributes=("eckId",))
+    stale = edit_data(agreement, retention="2 jaar")
+    client_for(privacy_officer).post(
+        url(agreement, product), {"attributes": [a.pk for a in attrs("mail")], "version": 1}
+    )
+    response = client_for(privacy_officer).post(
+        reverse("agreements:agreement_edit", args=[agreement.pk]), stale
+    )
+    assert response.status_code == 200
+    assert "Bijsluiter" in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.retention == ""
