@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -133,13 +134,20 @@ def _flag(code: str, message: str, **subject) -> Flag:
 # --- reading the register -------------------------------------------------------------------
 
 
+class Flow(NamedTuple):
+    """One data flow as the rules read it."""
+
+    attribute: Attribute
+    channel: str
+
+
 @dataclass
 class RegisterData:
     """Everything the rules read, fetched once."""
 
     products: list[Product]
     agreements: list[Agreement]  # not terminated, with fingerprint content prefetched
-    flows_by_product: dict[int, list[DataFlow]] = field(default_factory=dict)
+    flows_by_product: dict[int, list[Flow]] = field(default_factory=dict)
     covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
     activities: list[ProcessingActivity] = field(default_factory=list)
     linked_product_ids: set[int] = field(default_factory=set)
@@ -167,18 +175,20 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
         products = Product.objects.select_related("supplier").order_by("name", "supplier__name")
     products = list(products)
     product_ids = [p.pk for p in products]
-    flows = DataFlow.objects.select_related("attribute").order_by(
+    # Flows as plain tuples: a register holds tens of thousands of them.
+    flows = DataFlow.objects.order_by(
         "attribute__sort_order", "attribute__code", "channel"
-    )
+    ).values_list("product_id", "attribute_id", "channel")
     agreements_qs = agreements_queryset()
     links = ProcessingActivity.products.through.objects.values_list("product_id", flat=True)
     if not whole_register:
         flows = flows.filter(product_id__in=product_ids)
         agreements_qs = agreements_qs.filter(products__in=product_ids).distinct()
         links = links.filter(product_id__in=product_ids)
-    flows_by_product: dict[int, list[DataFlow]] = defaultdict(list)
-    for flow in flows:
-        flows_by_product[flow.product_id].append(flow)
+    attributes = {a.pk: a for a in Attribute.objects.all()}
+    flows_by_product: dict[int, list[Flow]] = defaultdict(list)
+    for product_id, attribute_id, channel in flows:
+        flows_by_product[product_id].append(Flow(attributes[attribute_id], channel))
     agreements = list(agreements_qs)
     covering: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in agreements:
@@ -223,7 +233,7 @@ class Coverage:
     # one with the most recent approving review; empty when none was ever approved.
     basis: list[Agreement]
     exceeding: list[Attribute]
-    flows: list[DataFlow]
+    flows: list[Flow]
     today: datetime.date
 
     @property
@@ -263,7 +273,7 @@ class Coverage:
 def coverage_for(
     product: Product,
     covering: list[Agreement],
-    flows: list[DataFlow],
+    flows: list[Flow],
     today: datetime.date,
 ) -> Coverage:
     current = [a for a in covering if a.is_current(today)]
