@@ -150,3 +150,28 @@ def test_only_procurement_may_file_an_intake(persona, personas):
     )
     assert response.status_code == 403
     assert Product.objects.count() == 0
+
+
+def _queries(client, params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_check_uses_the_same_number_of_queries_for_a_small_or_large_register(procurement):
+    product = make_product("Doel")
+    make_flow(product, "eckId")
+    make_agreement([product], status=AgreementStatus.SUBMITTED, attributes=("eckId",))
+    client = client_for(procurement)
+    small = _queries(client, {"q": "doel"})
+    for _ in range(40):
+        other = make_product()
+        make_flow(other, "eckId")
+        make_agreement([other], status=AgreementStatus.APPROVED, attributes=("eckId",))
+    for code in ["mail", "sn", "givenName", "geboortedatum"]:
+        make_flow(product, code, "direct")
+    make_agreement([product], status=AgreementStatus.APPROVED, attributes=("eckId",))
+    assert _queries(client, {"q": "doel"}) == small

@@ -93,3 +93,19 @@ def test_only_the_privacy_officer_may_create_or_edit_suppliers(persona, personas
         client.post(reverse("suppliers:supplier_edit", args=[supplier.pk]), {}).status_code == 403
     )
     assert "Leverancier toevoegen" not in client.get(LIST).text
+
+
+def _detail_queries(client, supplier) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(supplier.get_absolute_url()).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_detail_uses_the_same_number_of_queries_for_1_or_30_products(privacy_officer):
+    client = client_for(privacy_officer)
+    supplier = make_supplier()
+    make_agreement([make_product(supplier=supplier)])
+    small = _detail_queries(client, supplier)
+    for _ in range(29):
+        make_agreement([make_product(supplier=supplier)])
+    assert _detail_queries(client, supplier) == small
