@@ -395,8 +395,10 @@ def changes_since(agreement: Agreement, since: datetime.datetime) -> list[FieldC
                     _("Subverwerker %(name)s") % {"name": latest.name}, "—", _("toegevoegd")
                 )
             )
+        # For a new subprocessor its name is already in the label.
+        exclude = NOISE_FIELDS | ({"name"} if old_record is None else set())
         changes += _record_changes(
-            Subprocessor, old_record, latest, lookups, exclude=NOISE_FIELDS, prefix=prefix
+            Subprocessor, old_record, latest, lookups, exclude=exclude, prefix=prefix
         )
 
     for document in agreement.documents.filter(uploaded_at__gt=since).order_by("kind", "version"):
