@@ -164,20 +164,6 @@ class AgreementForm(forms.ModelForm):
                     },
                 ),
             )
-        if (
-            cleaned.get("transfer_outside_eea")
-            and not cleaned.get("transfer_safeguard", "").strip()
-        ):
-            self.add_error(
-                "transfer_safeguard",
-                ValidationError(
-                    _(
-                        "Bij doorgifte buiten de EER hoort een waarborg, bijvoorbeeld een "
-                        "adequaatheidsbesluit of modelcontractbepalingen (SCC's)."
-                    ),
-                    code="safeguard_required",
-                ),
-            )
         return cleaned
 
     def validate_constraints(self, exclude=None) -> None:

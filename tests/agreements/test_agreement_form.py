@@ -95,10 +95,15 @@ def test_a_lowercase_country_code_is_accepted_as_uppercase(privacy_officer):
     assert Agreement.objects.get().subprocessors.get().country == "IE"
 
 
-def test_a_transfer_outside_the_eea_needs_a_safeguard(privacy_officer):
+def test_a_transfer_without_a_safeguard_is_recorded_and_marked(privacy_officer):
+    # Recording reality comes first; the flag transfer_outside_eea then asks for action.
     product = make_product()
     response = create(privacy_officer, product.supplier, [product], transfer_outside_eea="on")
-    assert "Bij doorgifte buiten de EER hoort een waarborg" in response.content.decode()
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.transfer_outside_eea
+    page = client_for(privacy_officer).get(agreement.get_absolute_url()).content.decode()
+    assert "geen waarborg" in page
 
 
 def test_agreed_attributes_are_ticked_and_sensitive_ones_are_marked(privacy_officer):
