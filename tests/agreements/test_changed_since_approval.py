@@ -180,3 +180,11 @@ def test_a_resubmitted_agreement_shows_the_fg_what_changed_since_the_last_approv
     page = detail(fg, approved)
     assert "Gewijzigd sinds dat akkoord" in page
     assert "3 jaar" in page and "Besluit vastleggen" in page
+
+
+def test_an_imported_outdated_approval_shows_the_banner_without_a_diff(fg, reader):
+    agreement = make_agreement([make_product()], status=AgreementStatus.APPROVED)
+    Review.objects.filter(agreement=agreement).update(fingerprint="0" * 64, imported=True)
+    page = detail(reader, agreement)
+    assert "Gewijzigd na akkoord" in page
+    assert "staat niet in de geschiedenis van dit register" in page
