@@ -393,9 +393,7 @@ class Importer:
         self.suppliers = {s.name.strip().lower(): s for s in Supplier.objects.all()}
         self.products: dict[tuple[str, str], Product] = {}
         self.products_by_name: dict[str, list[Product]] = defaultdict(list)
-        for product in Product.objects.select_related("supplier").prefetch_related(
-            Prefetch("schools", queryset=School.objects.only("pk"))
-        ):
+        for product in Product.objects.select_related("supplier").prefetch_related("schools"):
             self._remember_product(product)
         self.attributes = {a.code: a for a in Attribute.objects.all()}
         self.attributes_ci: dict[str, list[Attribute]] = defaultdict(list)
@@ -589,7 +587,11 @@ class Importer:
                 if created or fields_changed:
                     obj.save()
                 for relation, objects in m2m_changes.items():
-                    getattr(obj, relation).set(objects)
+                    setter = getattr(self, f"_set_{relation}", None)
+                    if setter is not None:
+                        setter(obj, objects)
+                    else:
+                        getattr(obj, relation).set(objects)
         except IntegrityError as exc:
             reader.error(_("kon niet worden opgeslagen (%(reason)s).") % {"reason": exc})
             return False
@@ -603,6 +605,18 @@ class Importer:
             )
         )
         return True
+
+    @staticmethod
+    def _set_schools(product: Product, schools: list[School]) -> None:
+        # Through the school: the link is tracked in the school's history (m2m_fields there).
+        current = {school.pk for school in product.schools.all()} if product.pk else set()
+        wanted = {school.pk for school in schools}
+        for school in schools:
+            if school.pk not in current:
+                school.products.add(product)
+        for school in product.schools.all():
+            if school.pk not in wanted:
+                school.products.remove(product)
 
     @staticmethod
     def present(reader: RowReader, pairs: Iterable[tuple[str, str, Any]]) -> dict[str, Any]:

@@ -299,3 +299,17 @@ def test_a_privacy_notice_without_attributes_round_trips_as_geen(tmp_path):
     assert read_sheets(path)["Bijsluiters"][1] == ("VO-1", "P", "geen")
     result = import_workbook(path)
     assert result.errors == [] and result.changes == []
+
+
+def test_linking_a_product_to_a_school_shows_in_the_schools_history(tmp_path):
+    import_workbook(write_workbook(tmp_path / "w.xlsx", small_workbook()))
+    school = School.objects.get(brin="12AB")
+    sheets = small_workbook()
+    sheets["Scholen"].append(["34CD", "De Eik", "po"])
+    sheets["Producten"][1][4] = "34CD"
+    before = school.history.count()
+    result = import_workbook(write_workbook(tmp_path / "w2.xlsx", sheets))
+    assert [(c.sheet, c.fields) for c in result.changed] == [("Producten", ["Scholen"])]
+    # The link left the school 12AB: its history records that.
+    assert school.history.count() == before + 1
+    assert [s.brin for s in Product.objects.get().schools.all()] == ["34CD"]
