@@ -77,9 +77,20 @@ def check_accessibility(page: Page) -> list[dict]:
     return violations
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Save docs/screenshots/<name>.png, only when E2E_SCREENSHOTS=1 (CI leaves the tree alone)."""
+def screenshot(page: Page, name: str, *, max_height: int = 1100) -> None:
+    """Save docs/screenshots/<name>.png, only when E2E_SCREENSHOTS=1 (CI leaves the tree alone).
+
+    The top of the page, at most `max_height` pixels, at the page's width (1280 in the tests).
+    """
     if os.environ.get("E2E_SCREENSHOTS") != "1":
         return
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+    width = page.viewport_size["width"]
+    height = min(max_height, page.evaluate("document.documentElement.scrollHeight"))
+    page.screenshot(
+        path=str(SCREENSHOT_DIR / f"{name}.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+        animations="disabled",
+        caret="hide",
+    )
