@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from suppliers.models import Attribute, Product
 
 from .history import changes_since, version_baseline
 from .models import (
@@ -22,6 +27,12 @@ from .models import (
     PrivacyNotice,
     Review,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.forms import BaseInlineFormSet
+
+    from .forms import AgreementForm
 
 PDF_MAGIC = b"%PDF-"
 
@@ -77,7 +88,7 @@ class ConcurrentEditError(Exception):
         self.changes = changes
 
 
-def _acting_on(agreement: Agreement, user) -> None:
+def _acting_on(agreement: models.Model, user: User | None) -> None:
     if user is not None:
         agreement._history_user = user
 
@@ -90,7 +101,7 @@ def _refuse_if_final(agreement: Agreement) -> None:
         )
 
 
-def _back_to_draft_after_edit(agreement: Agreement, user) -> None:
+def _back_to_draft_after_edit(agreement: Agreement, user: User | None) -> None:
     """A rejected or changes-requested agreement goes back to draft when edited."""
     back = (AgreementStatus.REJECTED, AgreementStatus.CHANGES_REQUESTED)
     if agreement.status in back:
@@ -101,7 +112,7 @@ def _back_to_draft_after_edit(agreement: Agreement, user) -> None:
         agreement.status = fresh.status
 
 
-def _require(user, perm: str, message: str) -> None:
+def _require(user: User | None, perm: str, message: str) -> None:
     if user is None or not user.has_perm(perm):
         raise PermissionDenied(message)
 
@@ -126,7 +137,13 @@ def _claim_version(agreement: Agreement, expected_version: int | None) -> Agreem
 
 
 @transaction.atomic
-def save_agreement(*, form, subprocessor_formset, user, expected_version: int | None) -> Agreement:
+def save_agreement(
+    *,
+    form: AgreementForm,
+    subprocessor_formset: BaseInlineFormSet,
+    user: User,
+    expected_version: int | None,
+) -> Agreement:
     """Create or edit an agreement with its subprocessors in one go.
 
     An edit only goes through when the agreement is still at the version the editor
@@ -162,7 +179,9 @@ def save_agreement(*, form, subprocessor_formset, user, expected_version: int | 
 
 
 @transaction.atomic
-def upload_document(*, agreement: Agreement, kind: str, upload, user) -> Document:
+def upload_document(
+    *, agreement: Agreement, kind: str, upload: UploadedFile, user: User
+) -> Document:
     """A new document version through the UI (permission, status, and back to draft)."""
     _require(user, "agreements.add_document", _("U mag geen documenten toevoegen."))
     _refuse_if_final(agreement)
@@ -182,11 +201,11 @@ def upload_document(*, agreement: Agreement, kind: str, upload, user) -> Documen
 def save_privacy_notice(
     *,
     agreement: Agreement,
-    product,
-    attributes,
+    product: Product,
+    attributes: Iterable[Attribute],
     note: str = "",
-    upload=None,
-    user,
+    upload: UploadedFile | None = None,
+    user: User,
     expected_version: int | None = None,
 ) -> PrivacyNotice:
     """Set the agreed attributes of one covered product, optionally with its own document.
@@ -225,7 +244,7 @@ def save_privacy_notice(
 
 
 @transaction.atomic
-def submit_agreement(*, agreement: Agreement, user) -> Agreement:
+def submit_agreement(*, agreement: Agreement, user: User) -> Agreement:
     """The privacy officer asks the FG for a decision ("Indienen ter beoordeling")."""
     _require(user, "agreements.submit_agreement", _("U mag geen overeenkomsten indienen."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -237,7 +256,7 @@ def submit_agreement(*, agreement: Agreement, user) -> Agreement:
 def decide_agreement(
     *,
     agreement: Agreement,
-    user,
+    user: User,
     decision: str,
     comment: str,
     seen_fingerprint: str | None = None,
@@ -297,7 +316,7 @@ def decide_agreement(
 
 
 @transaction.atomic
-def terminate_agreement(*, agreement: Agreement, user, reason: str) -> Agreement:
+def terminate_agreement(*, agreement: Agreement, user: User, reason: str) -> Agreement:
     """End an agreement early or archive it; final, with a reason."""
     _require(user, "agreements.terminate_agreement", _("U mag geen overeenkomsten beëindigen."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
