@@ -150,6 +150,7 @@ class Bench:
         self.workdir = workdir
         self.server_url = server_url
         self.counts: dict[float, dict[str, int]] = {}
+        self.load: dict[float, float] = {}
 
     def say(self, message: str) -> None:
         print(message, flush=True)
@@ -182,7 +183,7 @@ class Bench:
         from register.generate import generate_register
 
         results: list[Result] = []
-        self.say(f"\n=== scale {scale:g} ===")
+        self.say(f"\n=== scale {scale:g} (load average {os.getloadavg()[0]:.1f}) ===")
         start = time.perf_counter()
         counts = generate_register(scale=scale, seed=self.args.seed, flush=True)
         seconds = time.perf_counter() - start
@@ -199,6 +200,8 @@ class Bench:
         results += self.report()
         results += self.export_and_floor(scale)
         results += self.imports(scale)
+        self.load[scale] = os.getloadavg()[0]
+        self.say(f"(load average at the end: {self.load[scale]:.1f})")
         return results
 
     def targets(self) -> dict:
@@ -260,6 +263,7 @@ class Bench:
             with CaptureQueriesContext(connection) as captured:
                 client.get(url)
             queries = len(captured)  # now: the next request clears the query log
+            plans = self.explain(captured.captured_queries) if self.args.explain else []
             times = timed(lambda url=url, client=client: client.get(url), self.args.repeat)
             result = Result(
                 label,
@@ -267,14 +271,37 @@ class Bench:
                 ms(statistics.median(times)),
                 ms(max(times)),
                 queries,
-                extra={"url": url, "bytes": len(response.content)},
+                extra={"url": url, "bytes": len(response.content), "plans": plans},
             )
             results.append(result)
             self.say(
                 f"{label:<28} median {result.median_ms:>7} ms  max {result.max_ms:>7} ms  "
                 f"{result.queries:>3} queries  ({len(response.content) // 1024} KiB)"
             )
+            for plan in plans:
+                self.say(f"    {plan}")
         return results
+
+    def explain(self, queries: list[dict]) -> list[str]:
+        """EXPLAIN ANALYZE of the two slowest SELECTs of a page (PostgreSQL only): the top
+        plan node and the execution time, to see whether an index would help."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return []
+        selects = [q for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        slowest = sorted(selects, key=lambda q: -float(q["time"]))[:2]
+        plans = []
+        with connection.cursor() as cursor:
+            for query in slowest:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + query["sql"])
+                lines = [row[0] for row in cursor.fetchall()]
+                scans = sorted(
+                    {line.strip().split("  (")[0].lstrip("-> ") for line in lines if "Scan" in line}
+                )
+                total = next((line for line in lines if line.startswith("Execution Time")), "")
+                plans.append(f"{total}: {'; '.join(scans)[:200]} | {query['sql'][:90]}")
+        return plans
 
     def rules(self) -> list[Result]:
         from django.db import connection
@@ -334,8 +361,8 @@ class Bench:
             self.say(f"{'PDF report':<28} {note}")
             return [Result("PDF report (condition_report)", "report", note=note)]
         queries = len(captured)
-        # A very slow report is timed once more only (its first run was the warm-up).
-        times = timed(run, self.args.heavy_repeat if first < 30 else 1)
+        # A report slower than 30 s is not run again: its one (cold) run is the measure.
+        times = timed(run, self.args.heavy_repeat) if first < 30 else [first]
         result = Result(
             "PDF report (condition_report)",
             "report",
@@ -535,6 +562,11 @@ def main() -> None:
         "--heavy-repeat", type=int, default=3, help="timed runs of rules, report, export"
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="PostgreSQL: print EXPLAIN ANALYZE of the two slowest queries of each page",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
@@ -597,6 +629,7 @@ def main() -> None:
                     "results": {
                         f"{scale:g}": {
                             "counts": bench.counts.get(scale, {}),
+                            "load_average_at_end": bench.load.get(scale),
                             "measures": [asdict(r) for r in rs],
                         }
                         for scale, rs in results.items()
