@@ -147,10 +147,10 @@ class ImportResult:
             lines.append(
                 {
                     "sheet": _("Besluiten FG (uit Overeenkomsten)"),
-                    "rows": "",
+                    "rows": None,
                     "created": reviews,
                     "changed": 0,
-                    "unchanged": "",
+                    "unchanged": None,
                 }
             )
         return lines
@@ -572,7 +572,10 @@ class Importer:
             self.result.unchanged[reader.sheet.spec.name] += 1
             return True
         try:
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            # Related objects were looked up by the importer itself: skip the per-row existence
+            # queries Django would run for each foreign key.
+            relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+            obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 prefix = headers.get(name, "")

@@ -55,10 +55,10 @@ class Command(BaseCommand):
             self.stderr.write(f"{len(result.errors)} fout(en) gevonden; er is niets opgeslagen.")
             sys.exit(1)
         for line in result.summary():
-            self.stdout.write(
-                f"{line['sheet']}: {line['created']} nieuw, {line['changed']} gewijzigd, "
-                f"{line['unchanged']} ongewijzigd"
-            )
+            text = f"{line['sheet']}: {line['created']} nieuw, {line['changed']} gewijzigd"
+            if line["unchanged"] is not None:
+                text += f", {line['unchanged']} ongewijzigd"
+            self.stdout.write(text)
         for reference in result.lapsing:
             self.stderr.write(
                 f"Let op: de inhoud van {reference} wijzigt na het akkoord van de FG; het "
