@@ -27,27 +27,42 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 0.03, 0.09
 PAGE_QUERY_BUDGET = 20  # issue 8: at most 20 queries per page
 
-# label, url name, target of the url argument, query string
+# label, url name, targets of the url arguments, query string, persona
 PAGES = [
-    ("dashboard", "dashboard", None, ""),
-    ("product list", "suppliers:product_list", None, ""),
-    ("product list, filtered", "suppliers:product_list", None, "q=o&status=in_gebruik"),
-    ("product list, page 2", "suppliers:product_list", None, "page=2"),
-    ("product detail", "suppliers:product_detail", "product", ""),
-    ("supplier list", "suppliers:supplier_list", None, ""),
-    ("supplier list, filtered", "suppliers:supplier_list", None, "q=e&convenant=deelnemer"),
-    ("supplier detail", "suppliers:supplier_detail", "supplier", ""),
-    ("agreement list", "agreements:agreement_list", None, ""),
-    ("agreement list, filtered", "agreements:agreement_list", None, "q=gen&status=goedgekeurd"),
-    ("agreement detail", "agreements:agreement_detail", "agreement", ""),
-    ("agreement history", "agreements:agreement_history", "agreement", ""),
-    ("review queue", "agreements:review_queue", None, ""),
-    ("procurement check", "register:procurement_check", None, "q={product_name}"),
-    ("activity list", "register:activity_list", None, ""),
-    ("activity detail", "register:activity_detail", "activity", ""),
-    ("Niveau page", "register:level", None, ""),
-]
+    ("dashboard", "dashboard", (), "", "privacy_officer"),
+    ("product list", "suppliers:product_list", (), "", "privacy_officer"),
+    ("product list, filtered", "suppliers:product_list", (), "q=o&status=in_gebruik", "privacy_officer"),
+    ("product list, page 2", "suppliers:product_list", (), "page=2", "privacy_officer"),
+    ("product detail", "suppliers:product_detail", ("product",), "", "privacy_officer"),
+    ("product form (new)", "suppliers:product_create", (), "", "privacy_officer"),
+    ("product form (edit)", "suppliers:product_edit", ("product",), "", "privacy_officer"),
+    ("supplier list", "suppliers:supplier_list", (), "", "privacy_officer"),
+    ("supplier list, filtered", "suppliers:supplier_list", (), "q=e&convenant=deelnemer", "privacy_officer"),
+    ("supplier detail", "suppliers:supplier_detail", ("supplier",), "", "privacy_officer"),
+    ("supplier form (new)", "suppliers:supplier_create", (), "", "privacy_officer"),
+    ("supplier form (edit)", "suppliers:supplier_edit", ("supplier",), "", "privacy_officer"),
+    ("agreement list", "agreements:agreement_list", (), "", "privacy_officer"),
+    ("agreement list, filtered", "agreements:agreement_list", (), "q=gen&status=goedgekeurd", "privacy_officer"),
+    ("agreement detail", "agreements:agreement_detail", ("agreement",), "", "privacy_officer"),
+    ("agreement detail (FG)", "agreements:agreement_detail", ("agreement",), "", "fg"),
+    ("agreement history", "agreements:agreement_history", ("agreement",), "", "privacy_officer"),
+    ("agreement form (new)", "agreements:agreement_create", (), "supplier={supplier}", "privacy_officer"),
+    ("agreement form (edit)", "agreements:agreement_edit", ("draft",), "", "privacy_officer"),
+    ("privacy notice form", "agreements:privacy_notice_edit", ("agreement", "product"), "", "privacy_officer"),
+    ("document upload form", "agreements:document_upload", ("agreement",), "", "privacy_officer"),
+    ("review queue", "agreements:review_queue", (), "", "fg"),
+    ("procurement check", "register:procurement_check", (), "q={product_name}", "procurement"),
+    ("activity list", "register:activity_list", (), "", "privacy_officer"),
+    ("activity detail", "register:activity_detail", ("activity",), "", "privacy_officer"),
+    ("activity form (new)", "register:activity_create", (), "", "privacy_officer"),
+    ("activity form (edit)", "register:activity_edit", ("activity",), "", "privacy_officer"),
+    ("organisation", "register:organisation", (), "", "privacy_officer"),
+    ("organisation form", "register:organisation_edit", (), "", "privacy_officer"),
+    ("workbook import form", "register:workbook_import", (), "", "privacy_officer"),
+    ("Niveau page", "register:level", (), "", "privacy_officer"),
+]  # fmt: skip
 LABELS = [label for label, *_rest in PAGES]
+PERSONAS = ("privacy_officer", "fg", "procurement")
 
 
 def _targets() -> dict:
@@ -69,8 +84,10 @@ def _targets() -> dict:
     )
     product = next(p for p in agreement.products.all() if p.is_in_scope)
     activity = ProcessingActivity.objects.filter(products__isnull=False).order_by("pk").first()
+    draft = Agreement.objects.filter(status=AgreementStatus.DRAFT).order_by("pk").first()
     return {
         "agreement": agreement.pk,
+        "draft": draft.pk,
         "product": product.pk,
         "product_name": product.name,
         "supplier": agreement.supplier_id,
@@ -81,15 +98,17 @@ def _targets() -> dict:
 def _page_counts(clients: dict[str, Client]) -> dict[str, int | None]:
     targets = _targets()
     counts: dict[str, int | None] = {}
-    for label, name, target, query in PAGES:
+    for label, name, args, query, persona in PAGES:
         try:
-            url = reverse(name, args=[targets[target]] if target else None)
+            url = reverse(name, args=[targets[arg] for arg in args])
         except NoReverseMatch:
             counts[label] = None  # not built yet
             continue
         if query:
-            url += "?" + query.format(product_name=quote(targets["product_name"]))
-        client = clients["fg" if name == "agreements:review_queue" else "privacy_officer"]
+            url += "?" + query.format(
+                product_name=quote(targets["product_name"]), supplier=targets["supplier"]
+            )
+        client = clients[persona]
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, f"{label}: HTTP {response.status_code} at {url}"
@@ -102,7 +121,7 @@ def counts(django_db_setup, django_db_blocker) -> tuple[dict, dict]:
     """Both registers measured once for the module, in a transaction rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
         clients = {}
-        for group in ("privacy_officer", "fg"):
+        for group in PERSONAS:
             user = User.objects.create_user(f"counts-{group}")
             user.groups.add(Group.objects.get(name=group))
             clients[group] = Client()
