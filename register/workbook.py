@@ -378,6 +378,7 @@ class Importer:
         self.progress = progress
         self.stored_files: list[str] = []
         self.pending_reviews: list[dict] = []
+        self.school_links: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
         # Keys whose row failed: later references to them are not reported a second time.
         self.failed_keys: dict[str, set] = defaultdict(set)
 
@@ -609,17 +610,26 @@ class Importer:
         )
         return True
 
-    @staticmethod
-    def _set_schools(product: Product, schools: list[School]) -> None:
-        # Through the school: the link is tracked in the school's history (m2m_fields there).
-        current = {school.pk for school in product.schools.all()} if product.pk else set()
+    def _set_schools(self, product: Product, schools: list[School]) -> None:
+        """Collect the change; `apply_school_links()` writes it per school at the sheet's end."""
+        current = getattr(product, "_prefetched_objects_cache", {}).get("schools", [])
         wanted = {school.pk for school in schools}
-        for school in schools:
-            if school.pk not in current:
-                school.products.add(product)
-        for school in product.schools.all():
-            if school.pk not in wanted:
-                school.products.remove(product)
+        have = {school.pk for school in current}
+        for pk in wanted - have:
+            self.school_links[pk][0].append(product)
+        for pk in have - wanted:
+            self.school_links[pk][1].append(product)
+
+    def apply_school_links(self) -> None:
+        # Through the school, once per school: the link is tracked in the school's history
+        # (m2m_fields there), as one entry per school rather than one per product.
+        schools = {school.pk: school for school in self.schools.values()}
+        for pk, (added, removed) in sorted(self.school_links.items()):
+            if added:
+                schools[pk].products.add(*added)
+            if removed:
+                schools[pk].products.remove(*removed)
+        self.school_links.clear()
 
     @staticmethod
     def present(reader: RowReader, pairs: Iterable[tuple[str, str, Any]]) -> dict[str, Any]:
@@ -768,6 +778,8 @@ class Importer:
                     self._remember_product(product)
             else:
                 self._failed_product(supplier_name, name)
+        if not self.errors:
+            self.apply_school_links()
 
     def import_agreements(self, sheet: SheetRows) -> None:
         seen: dict = {}
