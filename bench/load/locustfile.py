@@ -2,10 +2,14 @@
 
 Run through bench/load/run.sh (PostgreSQL + gunicorn on 127.0.0.1); see docs/load.md.
 Each simulated user logs in once with a demo account (password `privacy-demo`), then
-browses with 1-3 seconds between pages, like a person reading. At the end the summary
-(requests/s, p50, p95, errors) is printed as JSON, for all pages and without the logins
-(a login deliberately costs ~0.3 s of PBKDF2 work), and the exit code is 1 when there were
-errors or the page p95 is above LOAD_P95_MS (default 300).
+browses with 1-3 seconds between pages, like a person reading.
+
+A login deliberately costs a lot of CPU (PBKDF2 with Django's 1,000,000 iterations), and 50
+people do not all log in in the same few seconds. So the measurement has two phases: the
+login rush (all users log in; its figures are reported as `login`), then, from the moment the
+last user is logged in, LOAD_MEASURE_S seconds (default 60) of browsing, whose figures are the
+result (`pages`: requests/s, p50, p95, errors). Errors are counted over the whole run. The exit
+code is 1 when there was any error or the page p95 is not below LOAD_P95_MS (default 300).
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ import json
 import os
 import random
 import re
+import time
 
+import gevent
 from locust import HttpUser, between, events, task
 from locust.stats import StatsEntry
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "privacy-demo")
 P95_GOAL_MS = float(os.environ.get("LOAD_P95_MS", "300"))
 SUMMARY_PATH = os.environ.get("LOAD_SUMMARY")
+MEASURE_SECONDS = float(os.environ.get("LOAD_MEASURE_S", "60"))
+RUN = {"logged_in": 0, "measuring_since": None, "login": None, "requests": 0, "errors": 0}
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRODUCT_LINK = re.compile(r'href="(/leveranciers/producten/\d+/)"')
@@ -54,6 +62,9 @@ class RegisterUser(HttpUser):
             if response.status_code != 302:
                 response.failure(f"login as {self.username} gave {response.status_code}")
         self.links: dict[str, list[str]] = {}
+        RUN["logged_in"] += 1
+        if RUN["logged_in"] == self.environment.parsed_options.num_users:
+            start_measuring(self.environment)
 
     def visit(self, url: str, name: str, pattern: re.Pattern | None = None, key: str = ""):
         with self.client.get(url, name=name, catch_response=True) as response:
@@ -135,6 +146,26 @@ class ReaderUser(RegisterUser):
         self.visit("/register/niveau/", "level")
 
 
+def start_measuring(environment) -> None:
+    """Everyone is logged in: keep the login figures, then measure browsing only."""
+    stats = environment.stats
+    login = StatsEntry(stats, "login", "", use_response_times_cache=False)
+    for (name, _method), entry in stats.entries.items():
+        if name == "login":
+            login.extend(entry)
+    RUN["login"] = _figures(login, max(stats.last_request_timestamp - stats.start_time, 1e-9))
+    stats.reset_all()
+    RUN["measuring_since"] = time.time()
+    gevent.spawn_later(MEASURE_SECONDS, environment.runner.quit)
+
+
+@events.request.add_listener
+def count_everything(exception=None, **kwargs) -> None:
+    RUN["requests"] += 1
+    if exception is not None:
+        RUN["errors"] += 1
+
+
 def _figures(entry: StatsEntry, seconds: float) -> dict:
     return {
         "requests": entry.num_requests,
@@ -150,16 +181,21 @@ def _figures(entry: StatsEntry, seconds: float) -> dict:
 @events.quitting.add_listener
 def summarise(environment, **kwargs) -> None:
     stats = environment.stats
-    seconds = max(stats.last_request_timestamp - stats.start_time, 1e-9)
-    pages = StatsEntry(stats, "pages (without login)", "", use_response_times_cache=False)
+    if RUN["measuring_since"] is None:
+        print("LOAD SUMMARY: not every user logged in; no measurement window")
+        environment.process_exit_code = 1
+        return
+    seconds = max(time.time() - RUN["measuring_since"], 1e-9)
+    pages = StatsEntry(stats, "pages", "", use_response_times_cache=False)
     for (name, _method), entry in stats.entries.items():
         if name != "login":
             pages.extend(entry)
     summary = {
-        "users": environment.runner.user_count if environment.runner else None,
-        "duration_s": round(seconds, 1),
-        "all": _figures(stats.total, seconds),
+        "users": environment.parsed_options.num_users,
+        "measured_s": round(seconds, 1),
         "pages": _figures(pages, seconds),
+        "login": RUN["login"],
+        "whole_run": {"requests": RUN["requests"], "errors": RUN["errors"]},
         "per_page": {
             name: _figures(entry, seconds)
             for (name, _method), entry in sorted(stats.entries.items())
@@ -171,8 +207,6 @@ def summarise(environment, **kwargs) -> None:
     if SUMMARY_PATH:
         with open(SUMMARY_PATH, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
-    failed = (
-        stats.total.num_failures > 0
-        or (pages.get_response_time_percentile(0.95) or 0) >= P95_GOAL_MS
-    )
+    p95 = pages.get_response_time_percentile(0.95) or 0
+    failed = RUN["errors"] > 0 or p95 >= P95_GOAL_MS
     environment.process_exit_code = 1 if failed else 0

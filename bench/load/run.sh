@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Load test (docs/load.md): a PostgreSQL server in a temporary directory, the register
 # migrated and filled with the demo board (plus, with LOAD_SCALE, a generated register of that
-# scale), gunicorn on 127.0.0.1, then locust headless with LOAD_USERS users for LOAD_TIME.
+# scale), gunicorn on 127.0.0.1, then locust headless with LOAD_USERS users: they all log in,
+# then LOAD_MEASURE_S seconds of browsing are measured (see bench/load/locustfile.py).
 # Everything listens on 127.0.0.1 only and is stopped and removed at the end.
 #
 #   bench/load/run.sh                       # 50 users, 60 s, demo board
 #   LOAD_SCALE=0.05 bench/load/run.sh       # on a generated register (generate_register)
 #
-# Settings (environment): LOAD_USERS (50), LOAD_SPAWN_RATE (10/s), LOAD_TIME (60s),
+# Settings (environment): LOAD_USERS (50), LOAD_SPAWN_RATE (10/s), LOAD_MEASURE_S (60),
 # LOAD_WORKERS (gunicorn workers, 2 x cores + 1), LOAD_P95_MS (300), LOAD_OUT (results dir),
 # PGBIN (/usr/lib/postgresql/15/bin), LOAD_PGPORT and LOAD_PORT (default: free ports).
 set -euo pipefail
@@ -21,7 +22,10 @@ fi
 
 USERS=${LOAD_USERS:-50}
 SPAWN_RATE=${LOAD_SPAWN_RATE:-10}
-RUN_TIME=${LOAD_TIME:-60s}
+MEASURE=${LOAD_MEASURE_S:-60}
+export LOAD_MEASURE_S=$MEASURE
+# A hard upper bound only: the locustfile stops MEASURE seconds after the last login.
+RUN_TIME="$((MEASURE + 180))s"
 WORKERS=${LOAD_WORKERS:-$((2 * $(nproc) + 1))}
 free_port() {
   "$PY" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
@@ -91,7 +95,7 @@ done
 grep -q "Listening at: http://127.0.0.1:$PORT" "$WORK/gunicorn.log" ||
   { echo "gunicorn did not start" >&2; cat "$WORK/gunicorn.log" >&2; exit 1; }
 
-echo "=== locust: $USERS users, spawn rate $SPAWN_RATE/s, $RUN_TIME ==="
+echo "=== locust: $USERS users (spawn rate $SPAWN_RATE/s), ${MEASURE}s measured after the last login ==="
 set +e
 LOAD_SUMMARY="$OUT/summary.json" "$LOCUST" -f bench/load/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" --users "$USERS" --spawn-rate "$SPAWN_RATE" \
