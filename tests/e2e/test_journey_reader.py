@@ -107,7 +107,8 @@ def test_a_reader_is_refused_every_change_even_by_posting_directly(demo: str, pa
             max_redirects=0,
         )
         assert response.status == 403, f"POST {address} gave {response.status}"
-        assert "CSRF" not in response.text(), f"POST {address} failed on CSRF, not on rights"
+        # Refused for lack of rights (not for a missing CSRF token), with a Dutch explanation.
+        assert "Geen toegang" in response.text(), f"POST {address}: {response.text()[:300]}"
 
     submitted = Agreement.objects.get(reference="VWO-2026-004")
     assert submitted.status == AgreementStatus.SUBMITTED
@@ -115,3 +116,30 @@ def test_a_reader_is_refused_every_change_even_by_posting_directly(demo: str, pa
     assert Agreement.objects.get(reference="VWO-2026-006").status == AgreementStatus.DRAFT
     assert not Supplier.objects.filter(name="Nieuwe leverancier").exists()
     assert Product.objects.filter(name="Oefenwereld Rekenen").exists()
+
+
+def test_a_form_posted_without_its_token_is_refused_with_a_dutch_explanation(
+    demo: str, page: Page
+) -> None:
+    login(page, demo, "privacy")
+    response = page.request.post(f"{demo}{reverse('register:workbook_import')}", form={})
+    assert response.status == 403
+    assert "Formulier verlopen" in response.text()
+
+
+def test_forbidden_and_unknown_addresses_show_dutch_pages_with_the_way_back(
+    demo: str, page: Page
+) -> None:
+    login(page, demo, "lezer")
+    draft = Agreement.objects.get(reference="VWO-2026-006")
+    response = page.goto(f"{demo}{reverse('agreements:agreement_edit', args=[draft.pk])}")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name="Geen toegang", level=1)).to_be_visible()
+    check_accessibility(page)
+
+    response = page.goto(f"{demo}/overeenkomsten/999999/")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Pagina niet gevonden", level=1)).to_be_visible()
+    page.get_by_role("link", name="Naar het dashboard").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    check_accessibility(page)
