@@ -18,6 +18,7 @@ from agreements.models import Document, DocumentKind
 from agreements.services import add_document
 
 from ..conftest import client_for, make_agreement, make_product
+from .urlmap import app_patterns, build_world, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +282,36 @@ def test_a_workbook_document_that_is_not_a_pdf_is_refused(layout):
     assert code == 1
     assert "geen PDF" in output
     assert not Document.objects.exists()
+
+
+# --- every file the register serves -----------------------------------------------------------
+
+
+def test_every_file_the_register_serves_is_an_attachment_with_nosniff(reader, privacy_officer):
+    world = build_world(submitted_by=privacy_officer)
+    client = client_for(reader)
+    served = []
+    for name, pattern in app_patterns():
+        if name in {"logout", "login"}:
+            continue
+        url = url_for(name, pattern, world)
+        if name == "register:procurement_pdf":
+            url += f"?q={world.product.name}"
+        response = client.get(url)
+        content_type = response.get("Content-Type", "")
+        if response.status_code != 200 or content_type.startswith("text/html"):
+            continue
+        served.append(name)
+        assert response["Content-Disposition"].startswith("attachment;"), name
+        assert response["X-Content-Type-Options"] == "nosniff", name
+        assert content_type.split(";")[0] in {
+            "application/pdf",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }, f"{name}: {content_type}"
+    assert {
+        "agreements:document_download",
+        "register:workbook_export",
+        "register:level_report",
+        "register:procurement_pdf",
+    } <= set(served)
