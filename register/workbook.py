@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import (
     ISO_COUNTRIES,
+    STATUS_TRANSITIONS,
     Agreement,
     AgreementModel,
     AgreementStatus,
@@ -862,6 +863,15 @@ class Importer:
             created = agreement is None
             if created:
                 agreement = Agreement(reference=reference, supplier=supplier)
+            else:
+                self.check_workflow(
+                    reader,
+                    agreement,
+                    status=status,
+                    reason=reader.text("Reden beëindiging"),
+                    decision=decision,
+                    decided_on=decided_on,
+                )
             values = self.present(
                 reader,
                 [
@@ -885,6 +895,8 @@ class Importer:
                     ("Reden beëindiging", "status_reason", reader.text("Reden beëindiging")),
                 ],
             )
+            if not created and status == AgreementStatus.SUBMITTED != agreement.status:
+                values.update(submitted_by=self.user, submitted_at=timezone.now())
             m2m = {"products": ("Producten", products)}
             if reader.has("Attributen"):
                 m2m["attributes"] = ("Attributen", attributes)
@@ -904,6 +916,76 @@ class Importer:
                         "reviewer": reviewer,
                         "comment": reader.text("Toelichting FG") or IMPORTED_REVIEW_COMMENT,
                         "current": current is not False,
+                    }
+                )
+
+    def check_workflow(
+        self,
+        reader: RowReader,
+        agreement: Agreement,
+        *,
+        status: str | None,
+        reason: str,
+        decision: str | None,
+        decided_on: datetime.date | None,
+    ) -> None:
+        """An agreement already in the register follows the review workflow.
+
+        Moving a register in may bring its FG decisions along (new agreements get imported
+        reviews), but an import must never stand in for the FG (AVG art. 38-39): it cannot
+        record a new decision on an existing agreement, nor move one into a decision status,
+        and other status moves follow STATUS_TRANSITIONS like `Agreement.set_status()`.
+        """
+        if status and status != agreement.status:
+            current = AgreementStatus(agreement.status).label.lower()
+            if status in Decision.values:
+                reader.error(
+                    _(
+                        "de status van %(reference)s gaat van %(current)s naar %(new)s; dat is "
+                        "een besluit van de FG, dat de FG zelf in het register vastlegt. Neem "
+                        "de huidige status over."
+                    )
+                    % {
+                        "reference": agreement.reference,
+                        "current": current,
+                        "new": AgreementStatus(status).label.lower(),
+                    }
+                )
+            elif not agreement.can_move_to(status):
+                allowed = ", ".join(
+                    str(AgreementStatus(s).label).lower()
+                    for s in sorted(STATUS_TRANSITIONS[agreement.status])
+                )
+                reader.error(
+                    _(
+                        "de status van %(reference)s kan niet van %(current)s naar %(new)s; "
+                        "toegestaan: %(allowed)s."
+                    )
+                    % {
+                        "reference": agreement.reference,
+                        "current": current,
+                        "new": AgreementStatus(status).label.lower(),
+                        "allowed": allowed or _("geen (definitief)"),
+                    }
+                )
+            elif status == AgreementStatus.TERMINATED and not reason:
+                reader.error(_("vul bij een beëindigde overeenkomst de “Reden beëindiging” in."))
+        if decision and decided_on and not reader.failed:
+            known = any(
+                r.decision == decision and local_date(r.decided_at) == decided_on
+                for r in agreement.reviews.all()
+            )
+            if not known:
+                reader.error(
+                    _(
+                        "het besluit “%(decision)s” van %(date)s staat niet in het register bij "
+                        "%(reference)s. Een nieuw besluit legt de FG zelf vast in het register, "
+                        "niet via een import; neem het laatste besluit uit de export over."
+                    )
+                    % {
+                        "decision": Decision(decision).label.lower(),
+                        "date": decided_on.isoformat(),
+                        "reference": agreement.reference,
                     }
                 )
 

@@ -1,0 +1,97 @@
+"""An import moves a register in, but never stands in for the FG on an existing agreement."""
+
+from __future__ import annotations
+
+import pytest
+
+from agreements.models import AgreementStatus, Review
+from register.workbook import import_workbook
+from tests.conftest import make_agreement, make_product, make_supplier
+
+from .conftest import write_workbook
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "Kenmerk",
+    "Leverancier",
+    "Producten",
+    "Status",
+    "FG-besluit op",
+    "FG",
+    "Reden beëindiging",
+]
+
+
+@pytest.fixture
+def product():
+    return make_product("P", supplier=make_supplier("S"))
+
+
+def run(tmp_path, *row):
+    path = write_workbook(tmp_path / "w.xlsx", {"Overeenkomsten": [HEADER, list(row)]})
+    return import_workbook(path)
+
+
+def test_an_import_cannot_approve_an_agreement_waiting_for_the_fg(tmp_path, product):
+    agreement = make_agreement([product], reference="VO-1", status=AgreementStatus.SUBMITTED)
+    result = run(tmp_path, "VO-1", "S", "P", "goedgekeurd", "2026-01-05", "Zelfbenoemde FG")
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith(
+        "Overeenkomsten!row 2: de status van VO-1 gaat van ter beoordeling naar goedgekeurd; "
+        "dat is een besluit van de FG"
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+    assert not Review.objects.exists()
+
+
+def test_an_import_cannot_add_a_new_fg_decision_to_an_existing_agreement(tmp_path, product, fg):
+    make_agreement([product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg)
+    result = run(tmp_path, "VO-1", "S", "P", "goedgekeurd", "2020-01-05", "Femke")
+    assert len(result.errors) == 1
+    assert "het besluit “goedgekeurd” van 2020-01-05 staat niet in het register" in result.errors[0]
+    assert Review.objects.count() == 1
+
+
+def test_the_decision_the_register_already_holds_is_accepted_as_it_is(tmp_path, product, fg):
+    agreement = make_agreement(
+        [product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg
+    )
+    decided = agreement.reviews.get().decided_at.astimezone().date().isoformat()
+    result = run(tmp_path, "VO-1", "S", "P", "Goedgekeurd", decided, "Fg")
+    assert result.errors == [] and result.changes == []
+
+
+def test_status_moves_follow_the_workflow(tmp_path, product, fg):
+    make_agreement([product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg)
+    result = run(tmp_path, "VO-1", "S", "P", "concept", None, None)
+    assert result.errors == [
+        "Overeenkomsten!row 2: de status van VO-1 kan niet van goedgekeurd naar concept; "
+        "toegestaan: beëindigd, ter beoordeling."
+    ]
+
+
+def test_ending_an_agreement_by_import_needs_a_reason(tmp_path, product):
+    agreement = make_agreement([product], reference="VO-1")
+    result = run(tmp_path, "VO-1", "S", "P", "beeindigd", None, None, None)
+    assert result.errors == [
+        "Overeenkomsten!row 2: vul bij een beëindigde overeenkomst de “Reden beëindiging” in."
+    ]
+    result = run(tmp_path, "VO-1", "S", "P", "Beëindigd", None, None, "Contract opgezegd")
+    assert result.errors == []
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.TERMINATED
+    assert agreement.status_reason == "Contract opgezegd"
+
+
+def test_submitting_by_import_records_who_and_when(tmp_path, product, privacy_officer):
+    agreement = make_agreement([product], reference="VO-1")
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {"Overeenkomsten": [HEADER[:4], ["VO-1", "S", "P", "ter beoordeling"]]},
+    )
+    assert import_workbook(path, user=privacy_officer).errors == []
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+    assert agreement.submitted_by == privacy_officer and agreement.submitted_at
