@@ -514,6 +514,11 @@ def copy_documents(export: RegisterExport, folder: Path) -> int:
     return count
 
 
+def write_template(target: str | Path | IO[bytes]) -> None:
+    """An empty workbook with the importable sheets and their headers, to fill in."""
+    render_xlsx(((spec, []) for spec in SHEETS if not spec.export_only), target)
+
+
 def export_bundle(target: IO[bytes], *, today: datetime.date | None = None) -> None:
     """A zip with the workbook and, at the paths its Documenten sheet names, the PDFs: the
     import page takes it back as it is."""

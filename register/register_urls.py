@@ -19,6 +19,7 @@ urlpatterns = [
         workbook_views.workbook_export_bundle,
         name="workbook_export_bundle",
     ),
+    path("werkmap/sjabloon/", workbook_views.workbook_template, name="workbook_template"),
     path("werkmap/import/", workbook_views.workbook_import, name="workbook_import"),
     path(
         "werkmap/import/<str:token>/",

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..exports import export_bundle, export_filename, export_register
+from ..exports import SHEETS, export_bundle, export_filename, export_register, write_template
 from ..forms import WorkbookUploadForm
 from ..workbook import ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
 
@@ -51,6 +51,16 @@ def workbook_export_bundle(request: HttpRequest) -> FileResponse:
         as_attachment=True,
         filename=export_filename(suffix="zip"),
         content_type="application/zip",
+    )
+
+
+@permission_required("register.export_register", raise_exception=True)
+def workbook_template(request: HttpRequest) -> FileResponse:
+    template = tempfile.TemporaryFile()
+    write_template(template)
+    template.seek(0)
+    return FileResponse(
+        template, as_attachment=True, filename="register-sjabloon.xlsx", content_type=XLSX_TYPE
     )
 
 
@@ -118,7 +128,8 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
         uploads[token] = form.cleaned_data["file"].name[:200]
         request.session[SESSION_KEY] = uploads
         return redirect("register:workbook_import_preview", token=token)
-    return render(request, "register/workbook_import.html", {"form": form})
+    sheets = [spec for spec in SHEETS if not spec.export_only]
+    return render(request, "register/workbook_import.html", {"form": form, "sheets": sheets})
 
 
 @permission_required("register.import_workbook", raise_exception=True)

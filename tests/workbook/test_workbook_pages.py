@@ -238,3 +238,24 @@ def test_the_zip_download_moves_the_register_with_its_documents_into_an_empty_on
     client.post(reverse("register:workbook_import_confirm", args=[token]))
     assert Document.objects.count() == documents == 12
     assert ProcessingActivity.objects.count() == 5
+
+
+def test_the_import_page_lists_the_sheets_and_offers_an_empty_workbook(privacy_officer, tmp_path):
+    client = client_for(privacy_officer)
+    page = client.get(IMPORT_URL).content.decode()
+    assert "<dt>Producten</dt><dd>Naam*, Leverancier*, Soort, Toegang, Status*" in page
+    response = client.get(reverse("register:workbook_template"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert "Signaleringen" not in workbook.sheetnames
+    assert [c.value for c in workbook["Scholen"][1]] == ["BRIN", "Naam", "Sector"]
+    # Filled in and uploaded, the template imports.
+    workbook["Scholen"].append(["12AB", "De Linde", "Primair onderwijs"])
+    filled = tmp_path / "sjabloon.xlsx"
+    workbook.save(filled)
+    response = upload(client, tmp_path, content=filled.read_bytes())
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert "Scholen!row 2: De Linde (12AB)" in client.get(response["Location"]).content.decode()
+    client.post(reverse("register:workbook_import_confirm", args=[token]))
+    from register.models import School
+
+    assert School.objects.get().sector == "po"
