@@ -116,7 +116,7 @@ def test_the_detail_shows_the_fields_products_missing_fields_and_history(reader,
     )
     page = client_for(reader).get(activity.get_absolute_url()).content.decode()
     assert "Rekenrijk</a> (Noorderlicht)" in page
-    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen" in page
+    assert "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen" in page
     assert "Gewijzigd: bewaartermijn" in page
     assert "Privacy_Officer" in page
 
