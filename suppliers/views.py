@@ -105,9 +105,6 @@ def _flow_grid(attributes: list[Attribute], checked: set[str]) -> list[dict]:
 
 
 def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm | None = None):
-    # The flags are the register's rules (register/rules); the product page shows its own.
-    from register.rules.flags import flags_for_product
-
     attributes = list(Attribute.objects.order_by("sort_order", "code"))
     attribute_codes = {a.pk: a for a in attributes}
     flows = list(product.data_flows.select_related("attribute"))
@@ -123,7 +120,6 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
     ]
     ctx = {
         "product": product,
-        "flags": flags_for_product(product),
         "agreements": product.agreements.select_related("supplier").order_by("-created_at"),
         "flows": flows,
         "form": form,
