@@ -1224,6 +1224,8 @@ class Importer:
                 )
             if not (product_name and supplier_name):
                 continue
+            if self.supplier(reader, supplier_name) is None:
+                continue
             product = self.product(reader, f"{supplier_name} / {product_name}")
             if product is None or attribute is None or channel is None:
                 continue

@@ -260,3 +260,16 @@ def test_the_command_prints_every_error_writes_nothing_and_exits_1(tmp_path, cap
     assert [line.split(":")[0] for line in out] == ["Leveranciers!row 2", "Leveranciers!row 3"]
     assert not Supplier.objects.exists()
     assert not Agreement.objects.exists()
+
+
+def test_a_data_flow_of_an_unknown_supplier_names_the_supplier(tmp_path):
+    error = one_error(
+        tmp_path,
+        {
+            "Gegevensstromen": [
+                ["Product", "Leverancier", "Attribuut", "Kanaal"],
+                ["P", "Niemand BV", "eckId", "entree"],
+            ]
+        },
+    )
+    assert error.startswith("Gegevensstromen!row 2: onbekende leverancier “Niemand BV”")
