@@ -94,6 +94,12 @@ def test_a_reader_sees_every_page_without_a_single_edit_control(demo: str, page:
         assert not edit_links, f"edit links for a reader on {address}: {edit_links}"
         check_accessibility(page)
 
+    # Reading includes taking the register along: the Excel export is there for a reader.
+    page.goto(f"{demo}{reverse('register:activity_list')}")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Exporteer naar Excel").click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+
 
 def test_a_reader_is_refused_every_change_even_by_posting_directly(demo: str, page: Page) -> None:
     login(page, demo, "lezer")
