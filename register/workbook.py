@@ -557,10 +557,12 @@ class Importer:
         """
         created = obj.pk is None
         changed = []
+        original = {name: getattr(obj, name) for name in values}
         for name, value in values.items():
             if getattr(obj, name) != value:
                 setattr(obj, name, value)
-                changed.append(headers.get(name, name))
+                if headers.get(name, name) not in changed:
+                    changed.append(headers.get(name, name))
         m2m_changes = {}
         for relation, (header, objects) in (m2m or {}).items():
             wanted = {o.pk for o in objects}
@@ -584,7 +586,7 @@ class Importer:
                 for message in messages:
                     reader.error(f"{prefix}: {message}" if prefix else message)
             return False
-        fields_changed = len(changed) > len(m2m_changes)
+        fields_changed = any(getattr(obj, name) != value for name, value in original.items())
         if not created and fields_changed and hasattr(obj, "version"):
             obj.version += 1  # refuses a concurrent edit made from a form opened earlier
         try:
@@ -799,6 +801,8 @@ class Importer:
             "signed_by": "Getekend door",
             "status_reason": "Reden beëindiging",
             "supplier": "Leverancier",
+            "submitted_by": "Status",
+            "submitted_at": "Status",
         }
         for reader in self.rows(sheet):
             reference = reader.text("Kenmerk", required=True)
