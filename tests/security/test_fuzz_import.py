@@ -27,7 +27,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from agreements.models import Agreement, Document, Review
 from register.exports import SHEETS
 from register.models import ProcessingActivity, School
-from register.workbook import WorkbookUnreadable, import_workbook
+from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..conftest import make_agreement, make_product, make_supplier
@@ -357,3 +357,56 @@ def test_unicode_names_round_trip_exactly(existing, tmp_path):
         or Supplier.objects.filter(name=name).exists()
     )
     assert Attribute.objects.exists()
+
+
+member_names = st.one_of(
+    st.sampled_from(
+        [
+            "werkmap.xlsx",
+            "docs/vo.pdf",
+            "../vo.pdf",
+            "../../etc/cron.d/x",
+            "/tmp/absoluut.pdf",
+            "C:\\Windows\\vo.pdf",
+            "..\\vo.pdf",
+            "__MACOSX/._werkmap.xlsx",
+            "~$werkmap.xlsx",
+            "a/../../b.pdf",
+            "",
+        ]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
+)
+
+
+@st.composite
+def uploaded_zips(draw) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in draw(st.lists(member_names, max_size=5, unique=True)):
+            payload = draw(st.sampled_from([VALID, b"%PDF-1.4\n%%EOF\n", b"", b"rommel"]))
+            try:
+                archive.writestr(member, payload)
+            except (ValueError, IndexError, UnicodeEncodeError):
+                continue  # zipfile itself refuses to write such a name
+    return buffer.getvalue()
+
+
+@FUZZ
+@given(data=uploaded_zips())
+def test_an_uploaded_zip_never_writes_outside_its_folder_or_crashes(existing, data):
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        upload = root / "upload.bin"
+        upload.write_bytes(data)
+        outside_before = set(Path(tempfile.gettempdir()).glob("absoluut.pdf"))
+        before = state()
+        try:
+            with unpacked_upload(upload) as (workbook, folder):
+                assert Path(workbook).resolve().is_relative_to(Path(folder).resolve())
+                check_import(Path(workbook))
+        except WorkbookUnreadable as error:
+            assert str(error).strip()
+            assert state() == before
+        assert set(Path(tempfile.gettempdir()).glob("absoluut.pdf")) == outside_before
+        assert not (root.parent / "vo.pdf").exists()
