@@ -220,36 +220,43 @@ class Bench:
         return results
 
     def targets(self) -> dict:
-        """The records the detail pages show: the heaviest of their kind."""
-        from django.db.models import Count
+        """The records the detail pages show, comparable across scales: the current
+        agreement with privacy notices, documents and subprocessors that covers the most
+        products (as tests/performance/test_query_counts.py picks them)."""
+        from django.db.models import Count, Exists, OuterRef
 
-        from agreements.models import Agreement, AgreementStatus
-        from register.models import ProcessingActivity
-        from suppliers.models import Product, Supplier
-
-        agreement = (
-            Agreement.objects.filter(status=AgreementStatus.APPROVED)
-            .annotate(n=Count("products", distinct=True) + Count("subprocessors", distinct=True))
-            .order_by("-n", "pk")
-            .first()
+        from agreements.models import (
+            Agreement,
+            AgreementStatus,
+            Document,
+            PrivacyNotice,
+            Subprocessor,
         )
-        product = Product.objects.annotate(n=Count("data_flows")).order_by("-n", "pk").first()
-        covered = agreement.products.order_by("pk").first()
+        from register.models import ProcessingActivity
+
+        candidates = (
+            Agreement.objects.filter(status=AgreementStatus.APPROVED)
+            .filter(Exists(PrivacyNotice.objects.filter(agreement=OuterRef("pk"))))
+            .filter(Exists(Document.objects.filter(agreement=OuterRef("pk"))))
+            .filter(Exists(Subprocessor.objects.filter(agreement=OuterRef("pk"))))
+            .annotate(n=Count("products"))
+            .order_by("-n", "pk")
+            .with_fingerprint_content()
+        )
+        agreement = next(a for a in candidates if a.is_current())
+        covered = next(p for p in agreement.products.all() if p.is_in_scope)
         draft = Agreement.objects.filter(status=AgreementStatus.DRAFT).order_by("pk").first()
+        activity = (
+            ProcessingActivity.objects.annotate(n=Count("products")).order_by("-n", "pk").first()
+        )
         return {
             "agreement": agreement.pk,
             "covered": covered.pk,
             "draft": draft.pk,
-            "product": product.pk,
+            "product": covered.pk,
             "product_name": covered.name,
-            "supplier": Supplier.objects.annotate(n=Count("products"))
-            .order_by("-n", "pk")
-            .first()
-            .pk,
-            "activity": ProcessingActivity.objects.annotate(n=Count("products"))
-            .order_by("-n", "pk")
-            .first()
-            .pk,
+            "supplier": agreement.supplier_id,
+            "activity": activity.pk,
         }
 
     def pages(self, targets: dict) -> list[Result]:
