@@ -28,11 +28,28 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from agreements.models import Agreement, AgreementStatus, Document
-from suppliers.models import DataFlow, Product, Supplier
+from agreements.models import (
+    Agreement,
+    AgreementModel,
+    AgreementStatus,
+    Decision,
+    Document,
+    DocumentKind,
+)
+from suppliers.models import (
+    AccessChannel,
+    Channel,
+    ConvenantStatus,
+    DataFlow,
+    LifecycleStatus,
+    Product,
+    ProductKind,
+    Supplier,
+)
 
-from .models import Organisation, ProcessingActivity, School
+from .models import LegalBasis, Organisation, ProcessingActivity, School, Sector
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,47 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
 )
 SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+
+MAX_ROW = 1048576  # the last row of a worksheet
+YES_NO = ("ja", "nee")
+# The enumerations a spreadsheet offers as a drop-down (the UI labels, as the export writes
+# them). The import also takes codes, so the drop-down suggests but does not refuse.
+DROPDOWNS: dict[tuple[str, str], Any] = {
+    ("Scholen", "Sector"): Sector,
+    ("Leveranciers", "Convenant"): ConvenantStatus,
+    ("Producten", "Soort"): ProductKind,
+    ("Producten", "Toegang"): AccessChannel,
+    ("Producten", "Status"): LifecycleStatus,
+    ("Producten", "Persoonsgegevens"): YES_NO,
+    ("Overeenkomsten", "Model"): AgreementModel,
+    ("Overeenkomsten", "Doorgifte buiten EER"): YES_NO,
+    ("Overeenkomsten", "Status"): AgreementStatus,
+    ("Overeenkomsten", "Akkoord actueel"): YES_NO,
+    ("Overeenkomsten", "Besluit FG"): Decision,
+    ("Documenten", "Soort"): DocumentKind,
+    ("Gegevensstromen", "Kanaal"): Channel,
+    ("Verwerkingen", "Grondslag"): LegalBasis,
+}
+
+
+def _dropdowns(spec: SheetSpec) -> list[DataValidation]:
+    validations = []
+    for index, column in enumerate(spec.columns, start=1):
+        choices = DROPDOWNS.get((spec.name, column.header))
+        if choices is None:
+            continue
+        labels = choices if isinstance(choices, tuple) else [str(c) for c in choices.labels]
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(label.replace('"', "") for label in labels) + '"',
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{MAX_ROW}")
+        validations.append(validation)
+    return validations
+
 
 YES, NO = "ja", "nee"
 # Bijsluiters!Attributen must be filled; a notice that agrees no attribute at all says so.
@@ -471,6 +529,8 @@ def render_xlsx(
         for index, column in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
+        for validation in _dropdowns(spec):
+            sheet.data_validations.append(validation)
         header = []
         for title in spec.headers:
             cell = WriteOnlyCell(sheet, value=title)

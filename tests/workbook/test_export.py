@@ -163,3 +163,13 @@ def test_the_export_uses_the_same_number_of_queries_for_a_small_and_a_larger_reg
     small = _export_queries(tmp_path)
     _register_of_size(12, start=2)
     assert _export_queries(tmp_path) == small
+
+
+def test_enumeration_columns_offer_their_labels_as_a_drop_down(demo_export):
+    sheet = load_workbook(demo_export)["Producten"]
+    validations = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+    status = validations["E2"]
+    assert status.type == "list"
+    assert status.formula1 == '"In gebruik,Voorgesteld,Uitgefaseerd"'
+    # A code typed instead of a label is still accepted by the import: no hard refusal.
+    assert not status.showErrorMessage
