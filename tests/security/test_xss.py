@@ -99,9 +99,13 @@ def test_the_level_report_prints_markup_as_literal_text(world, reader):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
-    assert "Rekenen" in text
-    assert "alert(1)" in text
-    assert "<img src=x onerror=alert(1)>" in text or SCRIPT in text
+    for literal in (
+        world.product.name,
+        world.supplier.name,
+        world.agreement.reference,
+        world.activity.name,
+    ):
+        assert literal in text, literal
 
 
 def test_the_procurement_pdf_prints_markup_as_literal_text(world, procurement):
