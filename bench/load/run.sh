@@ -95,6 +95,7 @@ done
 grep -q "Listening at: http://127.0.0.1:$PORT" "$WORK/gunicorn.log" ||
   { echo "gunicorn did not start" >&2; cat "$WORK/gunicorn.log" >&2; exit 1; }
 
+echo "Machine: $(nproc) cores; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "=== locust: $USERS users (spawn rate $SPAWN_RATE/s), ${MEASURE}s measured after the last login ==="
 set +e
 LOAD_SUMMARY="$OUT/summary.json" "$LOCUST" -f bench/load/locustfile.py --headless \
@@ -106,5 +107,6 @@ set -e
 if grep -q -E "ERROR|Traceback" "$WORK/gunicorn.log"; then
   echo "--- gunicorn errors ---"; grep -E -A5 "ERROR|Traceback" "$WORK/gunicorn.log" | tail -n 40
 fi
+echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Results in $OUT (summary.json, stats_*.csv); exit status $STATUS"
 exit $STATUS
