@@ -411,7 +411,8 @@ class RegisterExport:
         flows = DataFlow.objects.select_related("product__supplier", "attribute").order_by(
             "product__supplier__name", "product__name", "attribute__sort_order", "attribute__code"
         )
-        for flow in flows:
+        # The largest table: streamed in chunks (still one query) to keep memory bounded.
+        for flow in flows.iterator(chunk_size=2000):
             yield [
                 flow.product.name,
                 flow.product.supplier.name,

@@ -41,7 +41,7 @@ def _incomplete() -> Q:
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
-    activities = ProcessingActivity.objects.annotate(product_count=Count("products"))
+    activities = ProcessingActivity.objects.annotate(product_count=Count("products", distinct=True))
     query = request.GET.get("q", "").strip()
     if query:
         activities = activities.filter(

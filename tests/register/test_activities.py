@@ -116,7 +116,10 @@ def test_the_detail_shows_the_fields_products_missing_fields_and_history(reader,
     )
     page = client_for(reader).get(activity.get_absolute_url()).content.decode()
     assert "Rekenrijk</a> (Noorderlicht)" in page
-    assert "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen" in page
+    assert (
+        "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen"
+        in page
+    )
     assert "Gewijzigd: bewaartermijn" in page
     assert "Privacy_Officer" in page
 
@@ -182,3 +185,10 @@ def test_the_organisation_and_its_fg_are_shown_and_editable_by_the_privacy_offic
     assert organisation.fg_name == "Fenna de Vries"
     assert organisation.history.first().history_user == privacy_officer
     assert "Fenna de Vries" in client_for(reader).get(LIST_URL).content.decode()
+
+
+def test_searching_by_product_keeps_the_product_count_right(reader):
+    products = [make_product(f"Reken {i}") for i in range(3)]
+    ProcessingActivity.objects.create(name="Oefenen").products.set(products)
+    page = client_for(reader).get(LIST_URL, {"q": "reken"}).context["page"]
+    assert [(a.name, a.product_count) for a in page.object_list] == [("Oefenen", 3)]
