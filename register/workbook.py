@@ -1384,7 +1384,22 @@ def unpacked_upload(path: Path) -> Iterator[tuple[Path, Path]]:
                 shutil.copyfile(path, workbook)
                 yield workbook, folder
                 return
-            _unpack(archive, folder)
+            try:
+                _unpack(archive, folder)
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                RuntimeError,
+                NotImplementedError,
+            ) as exc:
+                # Damaged, encrypted or oddly compressed members: say so instead of failing.
+                raise WorkbookUnreadable(
+                    _(
+                        "Het zip-bestand kon niet worden uitgepakt (beschadigd, versleuteld of "
+                        "een onbekende compressie). Maak het zip-bestand opnieuw aan."
+                    )
+                ) from exc
         candidates = [
             p
             for p in folder.rglob("*.xlsx")

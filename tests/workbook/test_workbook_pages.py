@@ -259,3 +259,17 @@ def test_the_import_page_lists_the_sheets_and_offers_an_empty_workbook(privacy_o
     from register.models import School
 
     assert School.objects.get().sector == "po"
+
+
+def test_a_damaged_zip_gives_a_friendly_error(privacy_officer, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("register.xlsx", b"x" * 5000)
+        archive.writestr("documents/a.pdf", MINIMAL_PDF * 50)
+    damaged = bytearray(buffer.getvalue())
+    damaged[60:80] = b"\x00" * 20  # corrupt the first member's compressed data
+    client = client_for(privacy_officer)
+    response = upload(client, tmp_path, content=bytes(damaged), name="register.zip")
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    assert "kan niet worden gelezen" in preview.content.decode()
