@@ -46,14 +46,13 @@ def logout(page: Page) -> None:
 
 def assert_styled(page: Page) -> None:
     """The stylesheet loaded: the live server serves static files."""
-    background = page.evaluate(
-        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
-    )
-    assert background == "rgb(8, 59, 107)", f"app.css did not load (header: {background})"
+    # Retried until the stylesheet has arrived: a page can be visible before it is styled.
+    expect(page.locator(".site-header")).to_have_css("background-color", "rgb(8, 59, 107)")
 
 
 def check_accessibility(page: Page) -> list[dict]:
     """Run axe-core (WCAG 2.x A/AA); fail on serious or critical violations, return all."""
+    page.wait_for_load_state("load")  # contrast is judged with the stylesheet applied
     # Loaded from our own static files, which the strict CSP (script-src 'self') allows;
     # an inline script tag (add_script_tag(path=...)) would be blocked.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
