@@ -83,6 +83,7 @@ def demo(_serialized_rollback, django_db_serialized_rollback, live_server) -> st
 
 @pytest.fixture
 def page(page: Page) -> Iterator[Page]:
-    page.set_default_timeout(15_000)
-    expect.set_options(timeout=15_000)
+    # Generous: PDFs are rendered on the server, and CI machines are shared.
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=30_000)
     yield page
