@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -101,6 +102,12 @@ def test_a_document_is_stored_under_a_generated_name_never_the_clients(
     assert len(stored.stem) == 32 and all(c in "0123456789abcdef" for c in stored.stem)
     assert "/" not in document.original_name and "\\" not in document.original_name
     assert [p.name for p in media.rglob("*") if p.is_file()] == [stored.name]
+
+
+def test_a_stored_document_is_not_world_readable(privacy_officer, agreement):
+    upload(privacy_officer, agreement, "vo.pdf", PDF)
+    path = Path(Document.objects.get().file.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 def test_a_download_is_an_attachment_with_nosniff(reader, agreement):
