@@ -19,9 +19,10 @@ import os
 import random
 import re
 import time
+from urllib.parse import urlencode
 
 import gevent
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 from locust.stats import StatsEntry
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "privacy-demo")
@@ -38,23 +39,27 @@ ACTIVITY_LINK = re.compile(r'href="(/register/verwerkingen/\d+/)"')
 SEARCH_TERMS = ["Rekentuin", "taal", "Wis", "Magister", "Onbekend product", "toets", "a"]
 
 
-class RegisterUser(HttpUser):
+class RegisterUser(FastHttpUser):
     abstract = True
     username = ""
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
         page = self.client.get("/inloggen/", name="login")
-        token = CSRF_INPUT.search(page.text)
+        token = CSRF_INPUT.search(page.text or "")
+        form = {
+            "username": self.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+            "next": "/",
+        }
         with self.client.post(
             "/inloggen/",
-            data={
-                "username": self.username,
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-                "next": "/",
+            data=urlencode(form),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"{self.host}/inloggen/",
             },
-            headers={"Referer": f"{self.host}/inloggen/"},
             name="login",
             allow_redirects=False,
             catch_response=True,
@@ -67,13 +72,14 @@ class RegisterUser(HttpUser):
             start_measuring(self.environment)
 
     def visit(self, url: str, name: str, pattern: re.Pattern | None = None, key: str = ""):
-        with self.client.get(url, name=name, catch_response=True) as response:
+        # No redirects are followed: a page that redirects (to the login) is an error.
+        with self.client.get(
+            url, name=name, catch_response=True, allow_redirects=False
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"{url}: HTTP {response.status_code}")
-            elif "/inloggen/" in response.url:
-                response.failure(f"{url}: logged out")
             elif pattern is not None:
-                found = pattern.findall(response.text)
+                found = pattern.findall(response.text or "")
                 if found:
                     self.links[key] = found
         return response

@@ -97,13 +97,34 @@ grep -q "Listening at: http://127.0.0.1:$PORT" "$WORK/gunicorn.log" ||
 
 echo "Machine: $(nproc) cores; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "=== locust: $USERS users (spawn rate $SPAWN_RATE/s), ${MEASURE}s measured after the last login ==="
+cpu_seconds() {  # CPU seconds used by the children of process $1 (from /proc, in ticks)
+  "$PY" -c '
+import os, sys
+parent, total = sys.argv[1], 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if fields[1] == parent:
+        total += int(fields[11]) + int(fields[12])
+print(round(total / os.sysconf("SC_CLK_TCK"), 1))
+' "$1"
+}
+PG_PID=$(head -n 1 "$PGDATA/postmaster.pid")
+APP_CPU_BEFORE=$(cpu_seconds "$GUNICORN_PID")
+DB_CPU_BEFORE=$(cpu_seconds "$PG_PID")
 set +e
-LOAD_SUMMARY="$OUT/summary.json" "$LOCUST" -f bench/load/locustfile.py --headless \
+TIMEFORMAT="locust CPU: %U s user + %S s system, %R s wall"
+time LOAD_SUMMARY="$OUT/summary.json" "$LOCUST" -f bench/load/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" --users "$USERS" --spawn-rate "$SPAWN_RATE" \
   --run-time "$RUN_TIME" --stop-timeout 10 --csv "$OUT/stats" --only-summary \
   --loglevel WARNING
 STATUS=$?
 set -e
+APP_CPU=$("$PY" -c "print(round($(cpu_seconds "$GUNICORN_PID") - $APP_CPU_BEFORE, 1))")
+DB_CPU=$("$PY" -c "print(round($(cpu_seconds "$PG_PID") - $DB_CPU_BEFORE, 1))")
+echo "CPU used during the run (login rush included): gunicorn workers ${APP_CPU} s, PostgreSQL ${DB_CPU} s"
 if grep -q -E "ERROR|Traceback" "$WORK/gunicorn.log"; then
   echo "--- gunicorn errors ---"; grep -E -A5 "ERROR|Traceback" "$WORK/gunicorn.log" | tail -n 40
 fi
