@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -327,42 +328,139 @@ class Agreement(models.Model):
         """Approved, approval still matching, and in force (DESIGN.md section 5)."""
         return self.approval_matches_content() and self.is_in_force(day)
 
-    def fingerprint_content(self) -> dict:
-        """What an FG's approval covers (DESIGN.md section 3), as plain, sorted values.
-
-        Reads related rows through `.all()` so that a queryset prefetched with
-        `with_fingerprint_content()` needs no further queries.
-        """
-        latest_documents: dict[str, Document] = {}
-        for document in self.documents.all():
-            current = latest_documents.get(document.kind)
-            if current is None or document.version > current.version:
-                latest_documents[document.kind] = document
-        return {
-            "products": sorted(p.pk for p in self.products.all()),
-            "attributes": sorted(a.code for a in self.attributes.all()),
-            "privacy_notices": sorted(
-                [notice.product_id, sorted(a.code for a in notice.attributes.all())]
+    def content_values(self) -> ContentValues:
+        """The related content an approval covers, as plain values: loaded in bulk by
+        `load_content_values()`, else read through `.all()` (so that a queryset prefetched
+        with `with_fingerprint_content()` needs no further queries)."""
+        loaded = self.__dict__.get("_content_values")
+        if loaded is not None:
+            return loaded
+        return ContentValues(
+            product_ids=[p.pk for p in self.products.all()],
+            attribute_codes=[a.code for a in self.attributes.all()],
+            notices=[
+                (notice.product_id, [a.code for a in notice.attributes.all()])
                 for notice in self.privacy_notices.all()
-            ),
-            "subprocessors": sorted(
-                [s.name, s.service, s.country, s.safeguard] for s in self.subprocessors.all()
-            ),
-            "documents": sorted([kind, d.sha256] for kind, d in latest_documents.items()),
-            "purposes": self.purposes,
-            "data_subjects": self.data_subjects,
-            "retention": self.retention,
-            "processing_locations": self.processing_locations,
-            "transfer_outside_eea": self.transfer_outside_eea,
-            "transfer_safeguard": self.transfer_safeguard,
-            "signed_on": _iso(self.signed_on),
-            "starts_on": _iso(self.starts_on),
-            "ends_on": _iso(self.ends_on),
-        }
+            ],
+            subprocessors=[
+                (s.name, s.service, s.country, s.safeguard) for s in self.subprocessors.all()
+            ],
+            documents=[(d.kind, d.version, d.sha256) for d in self.documents.all()],
+        )
+
+    def fingerprint_content(self) -> dict:
+        """What an FG's approval covers (DESIGN.md section 3), as plain, sorted values."""
+        return fingerprint_content_from(self, self.content_values())
 
     def content_fingerprint(self) -> str:
-        """sha256 of `fingerprint_content()`; a review stores it, a mismatch voids the approval."""
+        """sha256 of `fingerprint_content()`; a review stores it, a mismatch voids the approval.
+
+        Agreements read by `load_content_values()` carry it, computed once."""
+        known = self.__dict__.get("_content_fingerprint")
+        if known is not None:
+            return known
         return fingerprint(self.fingerprint_content())
+
+
+class ContentValues(NamedTuple):
+    """An agreement's related content as plain values (the input of the fingerprint)."""
+
+    product_ids: list[int]
+    attribute_codes: list[str]
+    notices: list[tuple[int, list[str]]]  # (product_id, attribute codes)
+    subprocessors: list[tuple[str, str, str, str]]  # (name, service, country, safeguard)
+    documents: list[tuple[str, int, str]]  # (kind, version, sha256)
+
+
+def fingerprint_content_from(agreement: Agreement, values: ContentValues) -> dict:
+    """The one definition of what an FG's approval covers (DESIGN.md section 3): the
+    agreement's own fields plus its related content, as plain, sorted values."""
+    latest_documents: dict[str, tuple[int, str]] = {}
+    for kind, version, sha256 in values.documents:
+        current = latest_documents.get(kind)
+        if current is None or version > current[0]:
+            latest_documents[kind] = (version, sha256)
+    return {
+        "products": sorted(values.product_ids),
+        "attributes": sorted(values.attribute_codes),
+        "privacy_notices": sorted(
+            [product_id, sorted(codes)] for product_id, codes in values.notices
+        ),
+        "subprocessors": sorted(list(s) for s in values.subprocessors),
+        "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
+        "purposes": agreement.purposes,
+        "data_subjects": agreement.data_subjects,
+        "retention": agreement.retention,
+        "processing_locations": agreement.processing_locations,
+        "transfer_outside_eea": agreement.transfer_outside_eea,
+        "transfer_safeguard": agreement.transfer_safeguard,
+        "signed_on": _iso(agreement.signed_on),
+        "starts_on": _iso(agreement.starts_on),
+        "ends_on": _iso(agreement.ends_on),
+    }
+
+
+def load_content_values(
+    agreements: Iterable[Agreement], *, all_agreements: bool = False
+) -> list[Agreement]:
+    """Read the related content of many agreements as tuples (5 queries, whatever their
+    number) and fingerprint each agreement once; `content_values()` and
+    `content_fingerprint()` then need no queries. With `all_agreements`, the link tables are
+    read without a filter (cheaper than a long IN list when the agreements are all of them).
+    """
+    agreements = list(agreements)
+    by_id = {a.pk: a for a in agreements}
+    values = {
+        pk: ContentValues(
+            product_ids=[], attribute_codes=[], notices=[], subprocessors=[], documents=[]
+        )
+        for pk in by_id
+    }
+
+    def scoped(qs, field="agreement_id"):
+        return qs if all_agreements else qs.filter(**{f"{field}__in": list(by_id)})
+
+    for agreement_id, product_id in scoped(
+        Agreement.products.through.objects.values_list("agreement_id", "product_id")
+    ):
+        if agreement_id in values:
+            values[agreement_id].product_ids.append(product_id)
+    for agreement_id, code in scoped(
+        Agreement.attributes.through.objects.values_list("agreement_id", "attribute__code")
+    ):
+        if agreement_id in values:
+            values[agreement_id].attribute_codes.append(code)
+    notice_codes: dict[int, list[str]] = {}
+    for notice_id, agreement_id, product_id in scoped(
+        PrivacyNotice.objects.values_list("pk", "agreement_id", "product_id")
+    ):
+        if agreement_id in values:
+            notice_codes[notice_id] = codes = []
+            values[agreement_id].notices.append((product_id, codes))
+    for notice_id, code in scoped(
+        PrivacyNotice.attributes.through.objects.values_list("privacynotice_id", "attribute__code"),
+        "privacynotice__agreement_id",
+    ):
+        if notice_id in notice_codes:
+            notice_codes[notice_id].append(code)
+    for agreement_id, *subprocessor in scoped(
+        Subprocessor.objects.order_by("name", "pk").values_list(
+            "agreement_id", "name", "service", "country", "safeguard"
+        )
+    ):
+        if agreement_id in values:
+            values[agreement_id].subprocessors.append(tuple(subprocessor))
+    for agreement_id, *document in scoped(
+        Document.objects.order_by("pk").values_list("agreement_id", "kind", "version", "sha256")
+    ):
+        if agreement_id in values:
+            values[agreement_id].documents.append(tuple(document))
+    for pk, agreement in by_id.items():
+        agreement._content_values = values[pk]
+        agreement._content_fingerprint = fingerprint(
+            fingerprint_content_from(agreement, values[pk])
+        )
+    return agreements
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -513,11 +611,20 @@ class Subprocessor(models.Model):
 
     @property
     def outside_eea(self) -> bool:
-        return bool(self.country) and self.country.upper() not in EEA_COUNTRIES
+        return outside_eea(self.country)
 
     @property
     def unsafe_transfer(self) -> bool:
-        return self.outside_eea and not self.safeguard.strip()
+        return unsafe_transfer(self.country, self.safeguard)
+
+
+def outside_eea(country: str) -> bool:
+    return bool(country) and country.upper() not in EEA_COUNTRIES
+
+
+def unsafe_transfer(country: str, safeguard: str) -> bool:
+    """A subprocessor outside the EEA without a recorded safeguard (AVG art. 44-46)."""
+    return outside_eea(country) and not safeguard.strip()
 
 
 class Review(models.Model):

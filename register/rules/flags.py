@@ -15,11 +15,20 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.models import Agreement, AgreementStatus, DocumentKind
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    Review,
+    load_content_values,
+    unsafe_transfer,
+)
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..models import ProcessingActivity
@@ -146,7 +155,7 @@ class RegisterData:
     """Everything the rules read, fetched once."""
 
     products: list[Product]
-    agreements: list[Agreement]  # not terminated, with fingerprint content prefetched
+    agreements: list[Agreement]  # not terminated, content read by load_content_values()
     flows_by_product: dict[int, list[Flow]] = field(default_factory=dict)
     covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
     activities: list[ProcessingActivity] = field(default_factory=list)
@@ -154,11 +163,15 @@ class RegisterData:
 
 
 def agreements_queryset():
-    """Agreements as the rules read them: not terminated, fingerprint content prefetched."""
+    """Agreements as the rules read them: not terminated, with their approving reviews
+    (`approving_review()` reads only those). Their related content is read as tuples by
+    `load_content_values()`, which also fingerprints each agreement once."""
     return (
         Agreement.objects.not_terminated()
         .select_related("supplier")
-        .with_fingerprint_content()
+        .prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.filter(decision=Decision.APPROVED))
+        )
         .order_by("reference")
     )
 
@@ -189,11 +202,11 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
     flows_by_product: dict[int, list[Flow]] = defaultdict(list)
     for product_id, attribute_id, channel in flows:
         flows_by_product[product_id].append(Flow(attributes[attribute_id], channel))
-    agreements = list(agreements_qs)
+    agreements = load_content_values(agreements_qs, all_agreements=whole_register)
     covering: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in agreements:
-        for product in agreement.products.all():
-            covering[product.pk].append(agreement)
+        for product_id in agreement.content_values().product_ids:
+            covering[product_id].append(agreement)
     activities = list(ProcessingActivity.objects.order_by("name")) if whole_register else []
     return RegisterData(
         products=products,
@@ -211,10 +224,11 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
 def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
     """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
     the product's privacy notice under that agreement where it exists, else the agreement's."""
-    for notice in agreement.privacy_notices.all():
-        if notice.product_id == product.pk:
-            return {a.code for a in notice.attributes.all()}
-    return {a.code for a in agreement.attributes.all()}
+    content = agreement.content_values()
+    for product_id, codes in content.notices:
+        if product_id == product.pk:
+            return set(codes)
+    return set(content.attribute_codes)
 
 
 def _latest_approval_key(agreement: Agreement) -> tuple:
@@ -508,7 +522,10 @@ def product_flags(coverage: Coverage) -> list[Flag]:
 
 
 def has_agreement_document(agreement: Agreement) -> bool:
-    return any(d.kind == DocumentKind.AGREEMENT for d in agreement.documents.all())
+    return any(
+        kind == DocumentKind.AGREEMENT
+        for kind, _version, _sha in agreement.content_values().documents
+    )
 
 
 def agreement_flags(agreement: Agreement) -> list[Flag]:
@@ -550,9 +567,9 @@ def transfer_problems(agreement: Agreement) -> list[str]:
     if agreement.transfer_safeguard.strip():
         return []
     problems = [
-        _("subverwerker %(name)s in %(country)s") % {"name": s.name, "country": s.country.upper()}
-        for s in agreement.subprocessors.all()
-        if s.unsafe_transfer
+        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": country.upper()}
+        for name, _service, country, safeguard in agreement.content_values().subprocessors
+        if unsafe_transfer(country, safeguard)
     ]
     if agreement.transfer_outside_eea:
         problems.insert(0, _("de overeenkomst vermeldt doorgifte buiten de EER"))
