@@ -205,6 +205,7 @@ def summarise(environment, **kwargs) -> None:
         "per_page": {
             name: _figures(entry, seconds)
             for (name, _method), entry in sorted(stats.entries.items())
+            if entry.num_requests
         },
         "goal": {"errors": 0, "p95_ms_below": P95_GOAL_MS},
     }
