@@ -1,7 +1,12 @@
 from collections import Counter
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from agreements.models import AgreementStatus
 
 from ..intake import intake_agreements
 from ..models import Organisation
@@ -11,37 +16,97 @@ from ..rules.flags import (
     SEVERITY_LABELS,
     SEVERITY_ORDER,
     compute_flags,
-    group_by_severity,
 )
+
+FLAGS_PER_PAGE = 50
+# The first block and the intake list show this many rows, with a link to the rest.
+MISSING_SHOWN = 50
+INTAKES_SHOWN = 20
+
+
+def _flag_filter(request: HttpRequest) -> dict[str, str]:
+    """The valid filters of the flag list in the query string (unknown values are ignored)."""
+    chosen = {}
+    if request.GET.get("severity") in SEVERITY_ORDER:
+        chosen["severity"] = request.GET["severity"]
+    if request.GET.get("code") in FLAG_CODES:
+        chosen["code"] = request.GET["code"]
+    if request.GET.get("missing") == "1":
+        chosen["missing"] = "1"
+    return chosen
+
+
+def _matches(flag, chosen: dict[str, str]) -> bool:
+    return (
+        ("severity" not in chosen or flag.severity == chosen["severity"])
+        and ("code" not in chosen or flag.code == chosen["code"])
+        and ("missing" not in chosen or flag.code in AGREEMENT_MISSING_CODES)
+    )
+
+
+def _filter_link(**params) -> str:
+    return f"?{urlencode(params)}#flags"
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The open flags of the register (DESIGN.md section 5), the missing agreements first."""
+    """The open flags of the register (DESIGN.md section 5), the missing agreements first;
+    counts by severity and code link to a paginated, filtered list of the flags."""
     flags = compute_flags()
+    missing = [f for f in flags if f.code in AGREEMENT_MISSING_CODES]
     by_code = Counter(f.code for f in flags)
+    by_severity = Counter(f.severity for f in flags)
     code_counts = sorted(
         (
             {
                 "code": code,
                 "label": FLAG_CODES[code][1],
                 "severity": FLAG_CODES[code][0],
+                "severity_label": SEVERITY_LABELS[FLAG_CODES[code][0]],
                 "count": n,
+                "link": _filter_link(code=code),
             }
             for code, n in by_code.items()
         ),
         key=lambda row: (SEVERITY_ORDER[row["severity"]], row["code"]),
     )
-    grouped = group_by_severity(flags)
+    chosen = _flag_filter(request)
+    shown = [f for f in flags if _matches(f, chosen)] if chosen else flags
+    page = Paginator(shown, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
+    intakes = intake_agreements()
     ctx = {
         "organisation": Organisation.load(),
-        "missing_agreement": [f for f in flags if f.code in AGREEMENT_MISSING_CODES],
+        "missing_agreement": missing[:MISSING_SHOWN],
+        "missing_count": len(missing),
+        "missing_link": _filter_link(missing="1"),
         "flag_count": len(flags),
         "severity_counts": [
-            {"severity": s, "label": SEVERITY_LABELS[s], "count": len(items)}
-            for s, items in grouped.items()
+            {
+                "severity": s,
+                "label": SEVERITY_LABELS[s],
+                "count": by_severity[s],
+                "link": _filter_link(severity=s),
+            }
+            for s in SEVERITY_ORDER
         ],
         "code_counts": code_counts,
-        "grouped_flags": [(s, SEVERITY_LABELS[s], items) for s, items in grouped.items() if items],
-        "intakes": intake_agreements(),
+        "chosen": chosen,
+        "chosen_label": _chosen_label(chosen),
+        "shown_count": len(shown),
+        "page": page,
+        "intakes": intakes[:INTAKES_SHOWN],
+        "intake_count": intakes.count(),
+        "intake_list_link": "?" + urlencode({"status": AgreementStatus.DRAFT}),
     }
     return render(request, "register/dashboard.html", ctx)
+
+
+def _chosen_label(chosen: dict[str, str]) -> str:
+    """The active filter in words, for the heading of the flag list."""
+    parts = []
+    if "missing" in chosen:
+        parts.append(_("producten zonder goedgekeurde overeenkomst"))
+    if "severity" in chosen:
+        parts.append(_("ernst %(label)s") % {"label": SEVERITY_LABELS[chosen["severity"]]})
+    if "code" in chosen:
+        parts.append(str(FLAG_CODES[chosen["code"]][1]))
+    return ", ".join(parts)

@@ -43,10 +43,49 @@ def test_flags_are_counted_by_severity_and_code_and_link_to_their_subject(reader
     by_code = {row["code"]: row["count"] for row in response.context["code_counts"]}
     assert by_code["not_approved"] == 3 and by_code["register_incomplete"] == 2
     text = response.text
-    flags = [f for _, _, items in response.context["grouped_flags"] for f in items]
+    flags = response.context["page"].object_list
+    assert len(flags) == 14
     for flag in flags:
         assert flag.subject.get_absolute_url() in text
         assert escape(flag.message) in text
+
+
+def test_the_counts_link_to_the_flag_list_filtered_by_code_or_severity(reader):
+    load_demo()
+    client = client_for(reader)
+    text = client.get(URL).text
+    assert 'href="?code=not_approved#flags"' in text
+    assert 'href="?severity=medium#flags"' in text
+    by_code = client.get(URL, {"code": "not_approved"})
+    shown = by_code.context["page"].object_list
+    assert {f.product.name for f in shown} == {
+        "Klasbord",
+        "Cloudwerk Office",
+        "Oefenwereld Rekenen",
+    }
+    assert "3 signaleringen: Geen goedgekeurde overeenkomst" in by_code.text
+    by_severity = client.get(URL, {"severity": "low"}).context["page"].object_list
+    assert len(by_severity) == 2 and {f.severity for f in by_severity} == {"low"}
+    # An unknown filter value shows every flag rather than an error.
+    assert len(client.get(URL, {"code": "bogus"}).context["page"].object_list) == 14
+
+
+def test_a_large_register_shows_50_flags_per_page_and_bounds_the_first_block(reader):
+    for _ in range(60):
+        make_product()  # in use, personal data, no agreement: no_agreement and more
+    client = client_for(reader)
+    response = client.get(URL)
+    assert response.context["flag_count"] > 120
+    assert len(response.context["page"].object_list) == 50
+    assert len(response.context["missing_agreement"]) == 50
+    assert response.context["missing_count"] == 60
+    assert "bekijk alle 60 in de lijst van signaleringen" in response.text
+    assert "Pagina 1 van" in response.text
+    missing = client.get(URL, {"missing": "1", "page": "2"})
+    assert len(missing.context["page"].object_list) == 10
+    assert {f.code for f in missing.context["page"].object_list} == {"no_agreement"}
+    # Page links keep the filter.
+    assert "missing=1&amp;page=1" in missing.text
 
 
 def test_an_empty_register_says_it_is_in_order(reader):
