@@ -21,7 +21,7 @@ from suppliers.models import Product
 
 from ..intake import IntakeForm, file_intake
 from ..models import Organisation
-from ..rules.flags import SEVERITY_LABELS, compute_flags, group_by_severity
+from ..rules.flags import flags_for_product
 from ..rules.verdict import Verdict, verdict_for
 
 SUGGESTION_LIMIT = 10
@@ -75,9 +75,8 @@ def procurement_pdf(request: HttpRequest) -> HttpResponse:
     query, supplier, verdict = _check(request)
     if verdict is None:
         return redirect("register:procurement_check")
-    flags = compute_flags()
-    by_severity = group_by_severity(flags)
-    own_flags = [f for f in flags if verdict.product is not None and f.product == verdict.product]
+    # Only this product's flags: the PDF is about one product, not the whole register.
+    own_flags = flags_for_product(verdict.product) if verdict.product is not None else []
     ctx = {
         "verdict": verdict,
         "query": query,
@@ -85,7 +84,6 @@ def procurement_pdf(request: HttpRequest) -> HttpResponse:
         "generated_at": timezone.localtime(),
         "checked_by": request.user,
         "own_flags": own_flags,
-        "flag_counts": [(SEVERITY_LABELS[s], len(items)) for s, items in by_severity.items()],
         "product_count": Product.objects.count(),
         "agreement_count": Agreement.objects.count(),
     }

@@ -1,0 +1,27 @@
+"""A product's own flags (its page, the procurement PDF) are read for that product alone and
+are exactly the register's flags whose subject is that product."""
+
+import pytest
+
+from register.demo import load_demo
+from register.generate import generate_register
+from register.rules.flags import compute_flags, flags_for_product
+from suppliers.models import Product
+
+pytestmark = pytest.mark.django_db
+
+
+def _as_rows(flags):
+    return [f.as_json() for f in flags]
+
+
+@pytest.mark.parametrize("register", ["demo", "generated"])
+def test_a_products_own_flags_are_the_registers_flags_about_that_product(register):
+    if register == "demo":
+        load_demo()
+    else:
+        generate_register(scale=0.01, seed=2)
+    everything = compute_flags()
+    for product in Product.objects.select_related("supplier").order_by("pk"):
+        own = [f for f in everything if f.product == product]
+        assert _as_rows(flags_for_product(product)) == _as_rows(own), product.name
