@@ -430,18 +430,17 @@ def load_content_values(
     ):
         if agreement_id in values:
             values[agreement_id].attribute_codes.append(code)
+    # One row per notice and attribute; a notice without attributes gives one row with None.
     notice_codes: dict[int, list[str]] = {}
-    for notice_id, agreement_id, product_id in scoped(
-        PrivacyNotice.objects.values_list("pk", "agreement_id", "product_id")
+    for notice_id, agreement_id, product_id, code in scoped(
+        PrivacyNotice.objects.values_list("pk", "agreement_id", "product_id", "attributes__code")
     ):
-        if agreement_id in values:
-            notice_codes[notice_id] = codes = []
-            values[agreement_id].notices.append((product_id, codes))
-    for notice_id, code in scoped(
-        PrivacyNotice.attributes.through.objects.values_list("privacynotice_id", "attribute__code"),
-        "privacynotice__agreement_id",
-    ):
-        if notice_id in notice_codes:
+        if agreement_id not in values:
+            continue
+        if notice_id not in notice_codes:
+            notice_codes[notice_id] = []
+            values[agreement_id].notices.append((product_id, notice_codes[notice_id]))
+        if code is not None:
             notice_codes[notice_id].append(code)
     for agreement_id, *subprocessor in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(

@@ -188,20 +188,23 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
         products = Product.objects.select_related("supplier").order_by("name", "supplier__name")
     products = list(products)
     product_ids = [p.pk for p in products]
-    # Flows as plain tuples: a register holds tens of thousands of them.
-    flows = DataFlow.objects.order_by(
-        "attribute__sort_order", "attribute__code", "channel"
-    ).values_list("product_id", "attribute_id", "channel")
+    flows = DataFlow.objects.order_by("attribute__sort_order", "attribute__code", "channel")
     agreements_qs = agreements_queryset()
     links = ProcessingActivity.products.through.objects.values_list("product_id", flat=True)
-    if not whole_register:
-        flows = flows.filter(product_id__in=product_ids)
+    flows_by_product: dict[int, list[Flow]] = defaultdict(list)
+    if whole_register:
+        # Flows as plain tuples (a register holds tens of thousands), one Attribute each code.
+        attributes = {a.pk: a for a in Attribute.objects.all()}
+        for product_id, attribute_id, channel in flows.values_list(
+            "product_id", "attribute_id", "channel"
+        ):
+            flows_by_product[product_id].append(Flow(attributes[attribute_id], channel))
+    else:
+        # A few products: their flows with their attributes, in one query.
+        for flow in flows.filter(product_id__in=product_ids).select_related("attribute"):
+            flows_by_product[flow.product_id].append(Flow(flow.attribute, flow.channel))
         agreements_qs = agreements_qs.filter(products__in=product_ids).distinct()
         links = links.filter(product_id__in=product_ids)
-    attributes = {a.pk: a for a in Attribute.objects.all()}
-    flows_by_product: dict[int, list[Flow]] = defaultdict(list)
-    for product_id, attribute_id, channel in flows:
-        flows_by_product[product_id].append(Flow(attributes[attribute_id], channel))
     agreements = load_content_values(agreements_qs, all_agreements=whole_register)
     covering: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in agreements:

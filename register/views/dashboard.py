@@ -72,7 +72,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chosen = _flag_filter(request)
     shown = [f for f in flags if _matches(f, chosen)] if chosen else flags
     page = Paginator(shown, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
-    intakes = intake_agreements()
+    # One more than shown tells whether there are more, without counting them all.
+    intakes = list(intake_agreements()[: INTAKES_SHOWN + 1])
     ctx = {
         "organisation": Organisation.load(),
         "missing_agreement": missing[:MISSING_SHOWN],
@@ -94,7 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "shown_count": len(shown),
         "page": page,
         "intakes": intakes[:INTAKES_SHOWN],
-        "intake_count": intakes.count(),
+        "more_intakes": len(intakes) > INTAKES_SHOWN,
         "intake_list_link": "?" + urlencode({"status": AgreementStatus.DRAFT}),
     }
     return render(request, "register/dashboard.html", ctx)

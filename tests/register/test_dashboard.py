@@ -107,6 +107,23 @@ def test_intake_requests_are_shown_for_the_privacy_officer(privacy_officer, proc
     assert agreement.reference in text and "Nieuwe App" in text
 
 
+def test_the_intake_list_shows_the_20_newest_and_links_to_all_drafts(privacy_officer, procurement):
+    for i in range(21):
+        file_intake(
+            name=f"App {i}",
+            supplier_name="App BV",
+            intended_use="Oefenen",
+            schools=[],
+            user=procurement,
+        )
+    response = client_for(privacy_officer).get(URL)
+    assert len(response.context["intakes"]) == 20
+    shown = {p.name for a in response.context["intakes"] for p in a.products.all()}
+    assert "App 20" in shown and "App 0" not in shown
+    assert "Hier staan de 20 nieuwste intakeverzoeken." in response.text
+    assert "?status=concept" in response.text
+
+
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(URL).status_code == 200
