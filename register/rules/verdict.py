@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy
 from agreements.models import Agreement, AgreementStatus
 from suppliers.models import Product, Supplier
 
-from .flags import Coverage, _date, coverage_for, load_register, most_advanced
+from .flags import (
+    Coverage,
+    Flag,
+    RegisterData,
+    _date,
+    coverage_for,
+    flags_from,
+    load_register,
+    most_advanced,
+)
 
 ALLOWED, CONDITIONAL, BLOCKED, UNKNOWN = "allowed", "conditional", "blocked", "unknown"
 VERDICT_LABELS = {
@@ -71,11 +80,23 @@ def verdict_for(
     name: str, supplier: str | None = None, today: datetime.date | None = None
 ) -> Verdict:
     """The verdict for the product named `name` (optionally of `supplier`)."""
+    return verdict_and_flags_for(name, supplier, today, with_flags=False)[0]
+
+
+def verdict_and_flags_for(
+    name: str,
+    supplier: str | None = None,
+    today: datetime.date | None = None,
+    *,
+    with_flags: bool = True,
+) -> tuple[Verdict, list[Flag]]:
+    """The verdict for the product named `name` and that product's own flags (the verdict
+    PDF), from one read of the register; no flags when no single product matches."""
     today = today or timezone.localdate()
     name = (name or "").strip()
     products = find_products(name, supplier) if name else []
     if not products:
-        return _unknown(name, supplier)
+        return _unknown(name, supplier), []
     if len(products) > 1:
         suppliers = ", ".join(p.supplier.name for p in products)
         return Verdict(
@@ -92,8 +113,13 @@ def verdict_for(
             ],
             candidates=products,
             query=name,
-        )
-    return verdict_for_product(products[0], today)
+        ), []
+    data = load_register(products)
+    verdict = decide(_coverage(products[0], data, today))
+    if not with_flags:
+        return verdict, []
+    data.agreements = []  # agreement flags have the agreement as subject, not the product
+    return verdict, flags_from(data, today)
 
 
 def _unknown(name: str, supplier: str | None) -> Verdict:
@@ -122,14 +148,16 @@ def _unknown(name: str, supplier: str | None) -> Verdict:
 def verdict_for_product(product: Product, today: datetime.date | None = None) -> Verdict:
     """Section 6, steps 2-5, for one product; a fixed number of queries."""
     today = today or timezone.localdate()
-    data = load_register([product])
-    coverage = coverage_for(
+    return decide(_coverage(product, load_register([product]), today))
+
+
+def _coverage(product: Product, data: RegisterData, today: datetime.date) -> Coverage:
+    return coverage_for(
         product,
         data.covering_by_product.get(product.pk, []),
         data.flows_by_product.get(product.pk, []),
         today,
     )
-    return decide(coverage)
 
 
 def decide(coverage: Coverage) -> Verdict:

@@ -21,8 +21,7 @@ from suppliers.models import Product
 
 from ..intake import IntakeForm, file_intake
 from ..models import Organisation
-from ..rules.flags import flags_for_product
-from ..rules.verdict import Verdict, verdict_for
+from ..rules.verdict import Verdict, verdict_and_flags_for, verdict_for
 
 SUGGESTION_LIMIT = 10
 
@@ -72,11 +71,12 @@ def procurement_pdf(request: HttpRequest) -> HttpResponse:
     """The verdict as a printable A4 PDF, with the date and the register's state."""
     from weasyprint import HTML  # heavy import; only when a PDF is made
 
-    query, supplier, verdict = _check(request)
-    if verdict is None:
+    query = request.GET.get("q", "").strip()
+    if not query:
         return redirect("register:procurement_check")
-    # Only this product's flags: the PDF is about one product, not the whole register.
-    own_flags = flags_for_product(verdict.product) if verdict.product is not None else []
+    # Only this product's flags (the PDF is about one product), read with its verdict.
+    supplier = request.GET.get("supplier", "").strip()
+    verdict, own_flags = verdict_and_flags_for(query, supplier=supplier or None)
     ctx = {
         "verdict": verdict,
         "query": query,

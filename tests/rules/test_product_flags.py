@@ -6,6 +6,7 @@ import pytest
 from register.demo import load_demo
 from register.generate import generate_register
 from register.rules.flags import compute_flags, flags_for_product
+from register.rules.verdict import verdict_and_flags_for, verdict_for
 from suppliers.models import Product
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +26,14 @@ def test_a_products_own_flags_are_the_registers_flags_about_that_product(registe
     for product in Product.objects.select_related("supplier").order_by("pk"):
         own = [f for f in everything if f.product == product]
         assert _as_rows(flags_for_product(product)) == _as_rows(own), product.name
+
+
+def test_the_verdict_pdfs_single_read_gives_the_same_verdict_and_flags():
+    load_demo()
+    for product in Product.objects.select_related("supplier").order_by("pk"):
+        verdict, flags = verdict_and_flags_for(product.name, product.supplier.name)
+        assert verdict == verdict_for(product.name, product.supplier.name)
+        assert verdict.product == product
+        assert _as_rows(flags) == _as_rows(flags_for_product(product))
+    unknown, none = verdict_and_flags_for("Bestaat niet")
+    assert unknown.verdict == "unknown" and none == []
