@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,12 +65,14 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required("suppliers.change_supplier", raise_exception=True)
 def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    supplier = get_object_or_404(Supplier, pk=pk)
-    form = SupplierForm(request.POST or None, instance=supplier)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("De wijzigingen zijn opgeslagen."))
-        return redirect(supplier)
+    with transaction.atomic():
+        # The row lock makes the stale-edit check and the save one step for concurrent writers.
+        supplier = get_object_or_404(Supplier.objects.select_for_update(), pk=pk)
+        form = SupplierForm(request.POST or None, instance=supplier)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, _("De wijzigingen zijn opgeslagen."))
+            return redirect(supplier)
     return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
 
 
@@ -175,10 +178,14 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required("suppliers.change_product", raise_exception=True)
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
-    form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("De wijzigingen zijn opgeslagen."))
-        return redirect(product)
+    with transaction.atomic():
+        # The row lock makes the stale-edit check and the save one step for concurrent writers.
+        product = get_object_or_404(
+            Product.objects.select_for_update(of=("self",)).select_related("supplier"), pk=pk
+        )
+        form = ProductForm(request.POST or None, instance=product)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, _("De wijzigingen zijn opgeslagen."))
+            return redirect(product)
     return render(request, "suppliers/product_form.html", {"form": form, "product": product})

@@ -194,11 +194,6 @@ def test_the_second_writer_of_an_agreement_is_refused_with_a_message(record, pri
     assert record.retention == "Eerste schrijver"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="REPORTED: suppliers have no version check; the second writer silently overwrites "
-    "the first (issue 7 asks for refusal of concurrent edits of the same record).",
-)
 def test_the_second_writer_of_a_supplier_is_refused(privacy_officer):
     colleague = make_user("collega", "privacy_officer")
     supplier = Supplier.objects.create(name="Uitgeverij Een", convenant="geen")
@@ -211,4 +206,31 @@ def test_the_second_writer_of_a_supplier_is_refused(privacy_officer):
     response = second.post(url, {**data, "notes": "Tweede schrijver"})
     supplier.refresh_from_db()
     assert response.status_code == 200
+    assert "Niet opgeslagen" in response.text
     assert supplier.website == "https://een.example"
+    assert supplier.notes == ""
+
+
+def test_the_second_writer_of_a_product_is_refused(privacy_officer):
+    colleague = make_user("collega", "privacy_officer")
+    product = make_product("Rekenrijk")
+    url = reverse("suppliers:product_edit", args=[product.pk])
+    first, second = client_for(privacy_officer), client_for(colleague)
+    form = first.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: value for name, value in data.items() if value is not None}
+    second.get(url)
+    assert first.post(url, {**data, "description": "Eerste schrijver"}).status_code == 302
+    response = second.post(url, {**data, "status": "uitgefaseerd"})
+    product.refresh_from_db()
+    assert response.status_code == 200
+    assert "Niet opgeslagen" in response.text
+    assert product.description == "Eerste schrijver"
+    assert product.status == "in_gebruik"
+    # Reopening the form picks up the latest version, and then the save goes through.
+    fresh = {
+        n: v
+        for n, v in ((n, second.get(url).context["form"][n].value()) for n in form.fields)
+        if v is not None
+    }
+    assert second.post(url, {**fresh, "status": "uitgefaseerd"}).status_code == 302
