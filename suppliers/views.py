@@ -32,6 +32,7 @@ def _query_string(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+@permission_required("suppliers.view_supplier", raise_exception=True)
 def supplier_list(request: HttpRequest) -> HttpResponse:
     filters = SupplierFilterForm(request.GET or None)
     suppliers = filters.filter(Supplier.objects.annotate(product_count=Count("products")))
@@ -40,6 +41,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     return render(request, "suppliers/supplier_list.html", ctx)
 
 
+@permission_required("suppliers.view_supplier", raise_exception=True)
 def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = get_object_or_404(Supplier, pk=pk)
     ctx = {
@@ -76,6 +78,7 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
 
 
+@permission_required("suppliers.view_product", raise_exception=True)
 def product_list(request: HttpRequest) -> HttpResponse:
     filters = ProductFilterForm(request.GET or None)
     products = filters.filter(Product.objects.select_related("supplier"))
@@ -136,6 +139,7 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
     return render(request, "suppliers/product_detail.html", ctx)
 
 
+@permission_required("suppliers.view_product", raise_exception=True)
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
     return _product_page(request, product)

@@ -40,6 +40,7 @@ def _incomplete() -> Q:
     return query
 
 
+@permission_required("register.view_processingactivity", raise_exception=True)
 def activity_list(request: HttpRequest) -> HttpResponse:
     activities = ProcessingActivity.objects.annotate(product_count=Count("products", distinct=True))
     query = request.GET.get("q", "").strip()
@@ -71,6 +72,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "register/activity_list.html", ctx)
 
 
+@permission_required("register.view_processingactivity", raise_exception=True)
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(
         ProcessingActivity.objects.prefetch_related(
@@ -135,6 +137,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "register/activity_form.html", {"form": form, "activity": activity})
 
 
+@permission_required("register.view_organisation", raise_exception=True)
 def organisation_detail(request: HttpRequest) -> HttpResponse:
     return render(request, "register/organisation.html", {"organisation": Organisation.load()})
 

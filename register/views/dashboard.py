@@ -51,6 +51,9 @@ def _filter_link(**params) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The open flags of the register (DESIGN.md section 5), the missing agreements first;
     counts by severity and code link to a paginated, filtered list of the flags."""
+    if not request.user.has_perm("suppliers.view_product"):
+        # An account in no role group (e.g. just made in the admin) sees nothing of the register.
+        return render(request, "register/dashboard_no_role.html")
     flags = compute_flags()
     missing = [f for f in flags if f.code in AGREEMENT_MISSING_CODES]
     by_code = Counter(f.code for f in flags)

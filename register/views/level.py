@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -5,11 +6,13 @@ from django.utils import timezone
 from ..reports import level_context, render_condition_report, report_filename
 
 
+@permission_required("register.view_leveltext", raise_exception=True)
 def level_page(request: HttpRequest) -> HttpResponse:
     """The board's level on "Verwerking van gegevens", what blocks the next one, and history."""
     return render(request, "register/level.html", level_context())
 
 
+@permission_required("register.view_leveltext", raise_exception=True)
 def level_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     response = HttpResponse(render_condition_report(today=today), content_type="application/pdf")

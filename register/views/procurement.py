@@ -38,6 +38,7 @@ def _check_url(name: str, supplier: str = "") -> str:
     return f"{reverse('register:procurement_check')}?{urlencode(params)}"
 
 
+@permission_required("suppliers.view_product", raise_exception=True)
 def procurement_check(request: HttpRequest, intake_form: IntakeForm | None = None) -> HttpResponse:
     query, supplier, verdict = _check(request)
     can_file = request.user.has_perm("suppliers.file_intake")
@@ -67,6 +68,7 @@ def _suggestions(query: str, verdict: Verdict | None) -> list[Product]:
     return list(products.order_by("name", "supplier__name")[:SUGGESTION_LIMIT])
 
 
+@permission_required("suppliers.view_product", raise_exception=True)
 def procurement_pdf(request: HttpRequest) -> HttpResponse:
     """The verdict as a printable A4 PDF, with the date and the register's state."""
     from weasyprint import HTML  # heavy import; only when a PDF is made
