@@ -5,13 +5,15 @@ made with weasyprint from templates/register/condition_report.html. The Niveau p
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .charts import level_chart_svg
-from .models import Organisation
+from .models import LevelSnapshot, Organisation
 from .rules.level import (
     CONDITION_NAME,
     THEME_NAME,
@@ -22,14 +24,45 @@ from .rules.level import (
     snapshot_history,
 )
 
+# How many open flags of one code the report's annex lists; the rest is counted and left to
+# the Excel export (sheet Signaleringen), which holds them all.
+ANNEX_PER_CODE = 25
+
+
+@dataclass(frozen=True)
+class AnnexGroup:
+    """The open flags of one code in the annex: the first ANNEX_PER_CODE, and how many more."""
+
+    code: str
+    count: int
+    flags: list[Any]
+
+    @property
+    def hidden_count(self) -> int:
+        return self.count - len(self.flags)
+
+
+def annex_groups(flags: list[Any], *, per_code: int = ANNEX_PER_CODE) -> list[AnnexGroup]:
+    """The open flags most severe first, grouped by code, each group cut at `per_code`."""
+    groups = []
+    for code, members in groupby(flags_by_severity(flags), key=lambda flag: flag.code):
+        members = list(members)
+        groups.append(AnnexGroup(code=code, count=len(members), flags=members[:per_code]))
+    return groups
+
 
 def level_context(
     *, today: datetime.date | None = None, chart_id: str = "niveau-grafiek"
 ) -> dict[str, Any]:
-    """Everything the Niveau page and the report show; records today's snapshot if missing."""
+    """Everything the Niveau page and the report show; records today's snapshot if missing.
+
+    Once today's snapshot exists, checking for it costs one query per view.
+    """
     today = today or timezone.localdate()
+    snapshot_missing = not LevelSnapshot.objects.filter(day=today).exists()
     result: LevelResult = compute_level(today=today)
-    record_snapshot(today=today, result=result)
+    if snapshot_missing:
+        record_snapshot(today=today, result=result)
     snapshots = snapshot_history(today=today)
     return {
         "organisation": Organisation.load(),
@@ -41,7 +74,8 @@ def level_context(
         "growth": result.growth_perspective(),
         "snapshots": snapshots,
         "chart": level_chart_svg(snapshots, advised_level=result.advised_level, chart_id=chart_id),
-        "annex_flags": flags_by_severity(result.flags),
+        "annex_count": len(result.flags),
+        "annex_groups": annex_groups(result.flags),
     }
 
 

@@ -14,12 +14,15 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +30,7 @@ from agreements.models import Agreement, Review
 from suppliers.models import Product
 
 from ..models import LevelSnapshot, LevelText
-from .flags import compute_flags
+from .flags import FLAG_CODES, compute_flags
 
 CONDITION_NAME = "Verwerking van gegevens"
 THEME_NAME = "Toegang leermiddelen"
@@ -42,6 +45,9 @@ LEVEL_SHEET_COLUMNS = ("Niveau", "Criterium", "Voldaan", "Toelichting")
 _NAMES_IN_DETAIL = 10
 # How many blocking records a `Niveau` sheet cell lists in full.
 _ITEMS_IN_SHEET = 50
+# How many blocking records the Niveau page and the PDF report list per criterion; the
+# rest is counted ("en N andere") and, on the page, linked to the dashboard's flag list.
+EVIDENCE_SHOWN = 25
 
 
 @dataclass(frozen=True)
@@ -143,10 +149,16 @@ class Evidence:
 
     kind: str  # "product", "agreement" or "activity"
     label: str
-    url: str
     reason: str
     code: str = ""
     severity: str = ""
+    # The record itself; its URL is only worked out for the records a page shows.
+    subject: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def url(self) -> str:
+        get_url = getattr(self.subject, "get_absolute_url", None)
+        return get_url() if get_url else ""
 
 
 @dataclass
@@ -160,6 +172,33 @@ class Criterion:
     @property
     def met(self) -> bool:
         return not self.evidence
+
+    @property
+    def shown_evidence(self) -> list[Evidence]:
+        """The first EVIDENCE_SHOWN blocking records, the ones a page or report lists."""
+        return self.evidence[:EVIDENCE_SHOWN]
+
+    @property
+    def hidden_count(self) -> int:
+        """How many blocking records are left out of `shown_evidence`."""
+        return max(0, len(self.evidence) - EVIDENCE_SHOWN)
+
+    def flag_list_links(self) -> list[dict[str, Any]]:
+        """Per flag code among the blocking records: its label, count and a link to the
+        dashboard's flag list filtered by that code. Checks of our own have no link."""
+        counts = Counter(item.code for item in self.evidence if item.code in FLAG_CODES)
+        if not counts:
+            return []
+        base = reverse("dashboard")
+        return [
+            {
+                "code": code,
+                "label": str(FLAG_CODES[code][1]),
+                "count": count,
+                "url": f"{base}?{urlencode({'code': code})}#flags",
+            }
+            for code, count in counts.items()
+        ]
 
     @property
     def names(self) -> str:
@@ -320,14 +359,13 @@ def _flag_evidence(flag: Any) -> Evidence:
         kind = "agreement"
     else:
         kind = "activity"
-    get_url = getattr(subject, "get_absolute_url", None)
     return Evidence(
         kind=kind,
         label=_label(kind, subject),
-        url=get_url() if get_url else "",
         reason=str(flag.message),
         code=flag.code,
         severity=flag.severity,
+        subject=subject,
     )
 
 
@@ -364,7 +402,7 @@ def _unreviewed_agreements() -> list[Evidence]:
             Evidence(
                 kind="agreement",
                 label=_label("agreement", agreement),
-                url=agreement.get_absolute_url(),
+                subject=agreement,
                 reason=_(
                     "Nog nooit door de FG getoetst (status: %(status)s); geldt voor %(products)s."
                 )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from register.models import LevelText, Organisation
+from register.rules.flags import FLAG_CODES, compute_flags
 
 from ..conftest import client_for, make_agreement, make_flow, make_product, make_supplier
 from .helpers import activity_for, level5_product
@@ -108,3 +109,22 @@ def test_the_report_needs_the_same_number_of_queries_at_any_size(reader):
     large = _report_queries(client)
 
     assert small == large
+
+
+def test_the_report_bounds_long_lists_but_keeps_the_exact_counts(reader):
+    for number in range(30):
+        make_product(f"Zonder overeenkomst {number:02d}")
+    total = len(compute_flags())
+
+    text = text_of(client_for(reader).get("/register/niveau/rapport.pdf").content)
+
+    assert f"staan {total} signaleringen open" in text
+    # Criterion "every product is covered": 25 named, the other 5 counted.
+    assert "en 5 andere (30 in totaal)." in text
+    assert "De volledige lijst staat in de Excel-export (blad Signaleringen)." in text
+    # The annex: at most 25 flags per code, then one line with the rest of that code.
+    assert (
+        "en 5 andere signaleringen van deze soort; de volledige lijst staat in de "
+        "Excel-export (blad Signaleringen)."
+    ) in text
+    assert f"{FLAG_CODES['no_agreement'][1].lower()} 30" in text

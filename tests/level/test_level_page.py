@@ -147,3 +147,41 @@ def test_the_page_needs_the_same_number_of_queries_at_any_size(reader):
     large = _page_queries(client)
 
     assert small == large
+
+
+def test_a_criterion_with_many_records_lists_the_first_25_and_links_to_the_rest(reader):
+    products = [make_product(f"Zonder overeenkomst {number:02d}") for number in range(30)]
+
+    page = client_for(reader).get(URL).content.decode()
+
+    criterion = page.split('id="criterium-products_covered"')[1].split("</section>")[0]
+    linked = [p for p in products if f'href="{p.get_absolute_url()}"' in criterion]
+    assert len(linked) == 25
+    assert "30 punten houden dit tegen; de eerste 25 staan hieronder." in criterion
+    assert "en 5 andere." in criterion
+    assert 'href="/?code=no_agreement#flags"' in criterion
+    assert "(30)" in criterion
+
+
+def test_a_criterion_with_few_records_lists_them_all_without_a_rest_line(reader):
+    products = [make_product() for _ in range(3)]
+
+    page = client_for(reader).get(URL).content.decode()
+
+    criterion = page.split('id="criterium-products_covered"')[1].split("</section>")[0]
+    assert all(f'href="{p.get_absolute_url()}"' in criterion for p in products)
+    assert "andere." not in criterion
+
+
+def test_a_visit_after_todays_snapshot_only_checks_that_it_exists(reader):
+    make_product()
+    client = client_for(reader)
+    client.get(URL)  # the first visit of the day records the snapshot
+
+    with CaptureQueriesContext(connection) as context:
+        client.get(URL)
+
+    snapshot_queries = [q["sql"] for q in context.captured_queries if "levelsnapshot" in q["sql"]]
+    assert len(snapshot_queries) == 2  # "does today's exist?" and the chart's history
+    assert not any(sql.startswith(("INSERT", "UPDATE")) for sql in snapshot_queries)
+    assert LevelSnapshot.objects.count() == 1
