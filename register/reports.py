@@ -26,7 +26,7 @@ from .rules.level import (
 
 # How many open flags of one code the report's annex lists; the rest is counted and left to
 # the Excel export (sheet Signaleringen), which holds them all.
-ANNEX_PER_CODE = 25
+ANNEX_PER_CODE = 10
 
 
 @dataclass(frozen=True)

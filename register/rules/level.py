@@ -48,6 +48,8 @@ _ITEMS_IN_SHEET = 50
 # How many blocking records the Niveau page and the PDF report list per criterion; the
 # rest is counted ("en N andere") and, on the page, linked to the dashboard's flag list.
 EVIDENCE_SHOWN = 25
+# The PDF report names fewer per criterion: it is read on paper, and stays quick to make.
+REPORT_EVIDENCE_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,15 @@ class Criterion:
     def hidden_count(self) -> int:
         """How many blocking records are left out of `shown_evidence`."""
         return max(0, len(self.evidence) - EVIDENCE_SHOWN)
+
+    @property
+    def report_evidence(self) -> list[Evidence]:
+        """The first REPORT_EVIDENCE_SHOWN blocking records, the ones the PDF report lists."""
+        return self.evidence[:REPORT_EVIDENCE_SHOWN]
+
+    @property
+    def report_hidden_count(self) -> int:
+        return max(0, len(self.evidence) - REPORT_EVIDENCE_SHOWN)
 
     def flag_list_links(self) -> list[dict[str, Any]]:
         """Per flag code among the blocking records: its label, count and a link to the

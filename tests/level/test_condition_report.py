@@ -119,12 +119,14 @@ def test_the_report_bounds_long_lists_but_keeps_the_exact_counts(reader):
     text = text_of(client_for(reader).get("/register/niveau/rapport.pdf").content)
 
     assert f"staan {total} signaleringen open" in text
-    # Criterion "every product is covered": 25 named, the other 5 counted.
-    assert "en 5 andere (30 in totaal)." in text
+    # Criterion "every product is covered": 10 named, the other 20 counted.
+    assert "en 20 andere (30 in totaal)." in text
     assert "De volledige lijst staat in de Excel-export (blad Signaleringen)." in text
-    # The annex: at most 25 flags per code, then one line with the rest of that code.
+    # The annex: at most 10 flags per code, then one line with the rest of that code.
     assert (
-        "en 5 andere signaleringen van deze soort; de volledige lijst staat in de "
+        "en 20 andere signaleringen van deze soort; de volledige lijst staat in de "
         "Excel-export (blad Signaleringen)."
     ) in text
     assert f"{FLAG_CODES['no_agreement'][1].lower()} 30" in text
+    named = [n for n in range(30) if f"Zonder overeenkomst {n:02d}:" in text]
+    assert len(named) == 10  # the criteria name the same first ten; the annex has no colon
