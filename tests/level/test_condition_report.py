@@ -127,6 +127,6 @@ def test_the_report_bounds_long_lists_but_keeps_the_exact_counts(reader):
         "en 20 andere signaleringen van deze soort; de volledige lijst staat in de "
         "Excel-export (blad Signaleringen)."
     ) in text
-    assert f"{FLAG_CODES['no_agreement'][1].lower()} 30" in text
+    assert f"{FLAG_CODES['no_agreement'][1]} 30" in text
     named = [n for n in range(30) if f"Zonder overeenkomst {n:02d}:" in text]
     assert len(named) == 10  # the criteria name the same first ten; the annex has no colon
