@@ -253,6 +253,13 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("Licht uw besluit toe; een toelichting is verplicht.")},
     )
     fingerprint = forms.CharField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_(
+            "Ik heb de documenten en de inhoud gelezen; dit besluit wordt blijvend in het "
+            "dossier vastgelegd."
+        ),
+        error_messages={"required": _("Bevestig dat u dit besluit blijvend wilt vastleggen.")},
+    )
 
 
 class TerminateForm(forms.Form):

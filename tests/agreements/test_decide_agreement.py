@@ -38,7 +38,7 @@ def test_the_page_explains_why_an_fg_cannot_decide_on_their_own_submission(fg_of
     assert "een andere FG moet over deze overeenkomst besluiten" in page
     response = client.post(
         reverse("agreements:agreement_decide", args=[agreement.pk]),
-        {"decision": "goedgekeurd", "comment": "Prima", "fingerprint": "x"},
+        {"decision": "goedgekeurd", "comment": "Prima", "fingerprint": "x", "confirm": "on"},
     )
     assert response.status_code == 403
 
@@ -68,6 +68,23 @@ def test_only_fgs_open_the_review_queue(personas, persona):
     assert response.status_code == 403
 
 
+def test_a_decision_is_only_recorded_after_the_fg_confirms_it(privacy_officer, fg):
+    agreement = submitted_by(privacy_officer)
+    url = reverse("agreements:agreement_decide", args=[agreement.pk])
+    data = {
+        "decision": "goedgekeurd",
+        "comment": "Akkoord",
+        "fingerprint": agreement.content_fingerprint(),
+    }
+    response = client_for(fg).post(url, data)
+    assert response.status_code == 400
+    assert "Bevestig dat u dit besluit blijvend wilt vastleggen." in response.content.decode()
+    assert not Review.objects.exists()
+    assert client_for(fg).post(url, {**data, "confirm": "on"}).status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.APPROVED
+
+
 @pytest.mark.parametrize("comment", ["", "   "])
 def test_a_decision_always_needs_a_comment(privacy_officer, fg, comment):
     agreement = submitted_by(privacy_officer)
@@ -79,6 +96,7 @@ def test_a_decision_always_needs_a_comment(privacy_officer, fg, comment):
             "decision": "afgekeurd",
             "comment": comment,
             "fingerprint": agreement.content_fingerprint(),
+            "confirm": "on",
         },
     )
     assert response.status_code == 400
@@ -94,7 +112,7 @@ def test_a_decision_on_content_that_changed_while_the_fg_read_it_is_refused(priv
     agreement.save()
     response = client_for(fg).post(
         reverse("agreements:agreement_decide", args=[agreement.pk]),
-        {"decision": "goedgekeurd", "comment": "Akkoord", "fingerprint": seen},
+        {"decision": "goedgekeurd", "comment": "Akkoord", "fingerprint": seen, "confirm": "on"},
         follow=True,
     )
     assert "gewijzigd terwijl u haar bekeek" in response.content.decode()

@@ -78,6 +78,7 @@ def test_create_upload_submit_approve_change_and_see_changed_since_approval(clie
             "decision": "goedgekeurd",
             "comment": "Akkoord, conform model 4.0.",
             "fingerprint": detail.context["fingerprint"],
+            "confirm": "on",
         },
     )
     assert response.status_code == 302

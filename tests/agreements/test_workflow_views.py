@@ -69,6 +69,7 @@ def test_deciding(personas, privacy_officer, persona, status, decision):
             "decision": decision,
             "comment": "Getoetst.",
             "fingerprint": agreement.content_fingerprint(),
+            "confirm": "on",
         },
     )
     allowed = persona == "fg" and status == AgreementStatus.SUBMITTED

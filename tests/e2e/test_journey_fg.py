@@ -76,6 +76,7 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
     decision.get_by_label("Goedgekeurd").check()
     decision.get_by_role("button", name="Besluit vastleggen").click()
     expect(page.get_by_text("Licht uw besluit toe; een toelichting is verplicht.")).to_be_visible()
+    expect(page.get_by_text("Bevestig dat u dit besluit blijvend wilt vastleggen.")).to_be_visible()
 
     # Approve with a comment.
     decision = page.get_by_role("region", name="Besluit van de FG")
@@ -83,6 +84,7 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
     decision.get_by_label("Toelichting").fill(
         "Akkoord: bijsluiter en subverwerkers in orde; VS-doorgifte onder het DPF."
     )
+    decision.get_by_label("blijvend in het dossier vastgelegd").check()
     decision.get_by_role("button", name="Besluit vastleggen").click()
     expect(page.get_by_role("status").filter(has_text="Uw besluit is vastgelegd.")).to_be_visible()
     expect(page.get_by_text("Er wachten geen overeenkomsten op uw beoordeling.")).to_be_visible()

@@ -51,6 +51,7 @@ def _refused_posts() -> list[tuple[str, dict]]:
         "decision": "goedgekeurd",
         "comment": "Akkoord",
         "fingerprint": submitted.content_fingerprint(),
+        "confirm": "on",
     }
     return [
         (reverse("agreements:agreement_create"), {"reference": "X-1"}),

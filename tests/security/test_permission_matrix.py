@@ -110,6 +110,7 @@ def decision(world: World) -> dict:
         "decision": "goedgekeurd",
         "comment": "Getoetst en akkoord.",
         "fingerprint": agreement.content_fingerprint(),
+        "confirm": "on",
     }
 
 
