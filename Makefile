@@ -27,6 +27,9 @@ test: install system-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: install
+	$(BIN)/python bench/run.py --scale 0.1 1
+
 lint: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
