@@ -472,8 +472,11 @@ def fingerprint(content: dict) -> str:
 
 
 def fingerprints_for(agreements: Iterable[Agreement]) -> dict[int, str]:
-    """Fingerprints of many agreements; pass a queryset with `with_fingerprint_content()`."""
-    return {agreement.pk: agreement.content_fingerprint() for agreement in agreements}
+    """Fingerprints of many agreements in a fixed number of queries (`load_content_values`)."""
+    return {
+        agreement.pk: agreement.content_fingerprint()
+        for agreement in load_content_values(agreements)
+    }
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
