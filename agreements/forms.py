@@ -292,11 +292,10 @@ class AgreementFilterForm(forms.Form):
         required=False,
         choices=[("", _("Alle statussen")), *AgreementStatus.choices],
     )
+    supplier_name = forms.CharField(label=_("Leverancier"), required=False)
+    # A link from elsewhere may still name one supplier by id (?supplier=<id>).
     supplier = forms.ModelChoiceField(
-        label=_("Leverancier"),
-        required=False,
-        queryset=Supplier.objects.order_by("name"),
-        empty_label=_("Alle leveranciers"),
+        queryset=Supplier.objects.all(), required=False, widget=forms.HiddenInput
     )
     model = forms.ChoiceField(
         label=_("Model"),

@@ -68,6 +68,9 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             agreements = agreements.filter(pk__in=matching)
         if data["status"]:
             agreements = agreements.filter(status=data["status"])
+        supplier_name = data["supplier_name"].strip()
+        if supplier_name:
+            agreements = agreements.filter(supplier__name__icontains=supplier_name)
         if data["supplier"]:
             agreements = agreements.filter(supplier=data["supplier"])
         if data["model"]:
@@ -84,8 +87,17 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "query": request.GET.get("q", ""),
         "sort_links": _sort_links(request, sort),
         "today": timezone.localdate(),
+        "chosen_supplier": form.cleaned_data["supplier"] if form.is_valid() else None,
+        "without_supplier": _without(request, "supplier", "page"),
     }
     return render(request, "agreements/agreement_list.html", ctx)
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def _sort_links(request: HttpRequest, current: str) -> dict[str, str]:
@@ -386,4 +398,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .prefetch_related("products", "reviews")
         .order_by("submitted_at", "pk")
     )
-    return render(request, "agreements/review_queue.html", {"agreements": agreements})
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"page": page, "agreements": page.object_list}
+    return render(request, "agreements/review_queue.html", ctx)

@@ -132,11 +132,14 @@ class ProductFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Toegang"), required=False, choices=_with_any(AccessChannel.choices, _("Alle"))
     )
-    supplier = forms.ModelChoiceField(
+    supplier_name = forms.CharField(
         label=_("Leverancier"),
         required=False,
-        queryset=Supplier.objects.order_by("name"),
-        empty_label=_("Alle"),
+        widget=forms.TextInput(attrs={"placeholder": _("Naam van de leverancier")}),
+    )
+    # A link from elsewhere may still name one supplier by id (?supplier=<id>).
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.all(), required=False, widget=forms.HiddenInput
     )
     sort = forms.ChoiceField(
         label=_("Sorteren"),
@@ -150,6 +153,11 @@ class ProductFilterForm(forms.Form):
             ("-updated", _("Laatst gewijzigd")),
         ],
     )
+
+    @property
+    def chosen_supplier(self) -> Supplier | None:
+        """The supplier named by id in the address, if any (it is filtered on)."""
+        return self.cleaned_data.get("supplier") if self.is_valid() else None
 
     def filter(self, products):
         """Apply the valid filters to `products` (invalid values are ignored)."""
@@ -166,6 +174,9 @@ class ProductFilterForm(forms.Form):
         ]:
             if data.get(field):
                 products = products.filter(**{lookup: data[field]})
+        supplier_name = (data.get("supplier_name") or "").strip()
+        if supplier_name:
+            products = products.filter(supplier__name__icontains=supplier_name)
         if data.get("supplier"):
             products = products.filter(supplier=data["supplier"])
         return products.order_by(*PRODUCT_SORTS.get(data.get("sort") or "name"))

@@ -26,9 +26,10 @@ from .services import set_data_flows
 PAGE_SIZE = 50
 
 
-def _query_string(request: HttpRequest) -> str:
+def _query_string(request: HttpRequest, drop: tuple[str, ...] = ()) -> str:
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", *drop):
+        params.pop(name, None)
     return params.urlencode()
 
 
@@ -88,6 +89,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": request.GET.get("q", "").strip(),
         "query_string": _query_string(request),
+        "without_supplier": _query_string(request, drop=("supplier",)),
     }
     return render(request, "suppliers/product_list.html", ctx)
 

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import AgreementStatus, PrivacyNotice
+from agreements.services import submit_agreement
 
 from ..conftest import attrs, client_for, make_agreement, make_product, make_supplier
 
@@ -104,3 +105,51 @@ def test_the_list_uses_the_same_number_of_queries_at_two_sizes(fg):
     small = count_queries(fg)
     fill(12, fg)
     assert count_queries(fg) == small
+
+
+def test_filters_on_part_of_the_supplier_name(reader):
+    noorderlicht = make_supplier("Uitgeverij Noorderlicht")
+    make_agreement([make_product(supplier=noorderlicht)], reference="A")
+    make_agreement([make_product(supplier=make_supplier("Zuiderzon"))], reference="B")
+    assert listed(reader, supplier_name="noorder") == ["A"]
+    assert listed(reader, supplier_name="  zuider ") == ["B"]
+
+
+def test_a_link_to_one_suppliers_agreements_says_so_and_can_be_widened(reader):
+    supplier = make_supplier("Zuiderzon")
+    make_agreement([make_product(supplier=supplier)], reference="A")
+    make_agreement([make_product()], reference="B")
+    response = client_for(reader).get(
+        reverse("agreements:agreement_list"), {"supplier": supplier.pk, "status": "concept"}
+    )
+    assert [a.reference for a in response.context["page"].object_list] == ["A"]
+    page = response.content.decode()
+    assert "Alleen overeenkomsten met Zuiderzon." in page
+    assert 'href="?status=concept">Overeenkomsten met alle leveranciers tonen' in page
+
+
+def test_the_filter_form_does_not_list_every_supplier(reader):
+    make_agreement([make_product()], reference="A")
+    client = client_for(reader)
+    before = len(client.get(reverse("agreements:agreement_list")).content)
+    for i in range(40):
+        make_supplier(f"Leverancier zonder overeenkomst {i:02d}")
+    page = client.get(reverse("agreements:agreement_list")).content
+    assert len(page) == before
+    assert b"Leverancier zonder overeenkomst" not in page
+
+
+def test_the_review_queue_is_paginated_oldest_first(privacy_officer, fg):
+    for i in range(52):
+        agreement = make_agreement([make_product()], reference=f"R-{i:02d}")
+        submit_agreement(agreement=agreement, user=privacy_officer)
+    client = client_for(fg)
+    first = client.get(reverse("agreements:review_queue"))
+    page = first.content.decode()
+    assert [a.reference for a in first.context["page"].object_list][:2] == ["R-00", "R-01"]
+    assert len(first.context["page"].object_list) == 50
+    assert "52 overeenkomsten wachten op beoordeling" in page
+    assert "Pagina 1 van 2" in page
+    assert first.context["review_queue_count"] == 52  # the menu still counts them all
+    second = client.get(reverse("agreements:review_queue"), {"page": 2})
+    assert [a.reference for a in second.context["page"].object_list] == ["R-50", "R-51"]

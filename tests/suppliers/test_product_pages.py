@@ -171,3 +171,29 @@ def test_only_the_privacy_officer_may_create_or_edit_products(persona, personas)
     client = client_for(personas[persona])
     assert client.get(reverse("suppliers:product_create")).status_code == 403
     assert client.get(reverse("suppliers:product_edit", args=[product.pk])).status_code == 403
+
+
+def test_the_list_filters_on_part_of_the_supplier_name(reader, catalogue):
+    client = client_for(reader)
+    assert names(client.get(LIST, {"supplier_name": "bet"})) == ["Oud Portaal", "Toetsen"]
+    page = client.get(LIST, {"supplier_name": "gamma"}).content.decode()
+    assert "Geen producten gevonden met deze zoekopdracht of filters." in page
+
+
+def test_a_link_to_the_products_of_one_supplier_says_so_and_can_be_widened(reader, catalogue):
+    beta = catalogue["toets"].supplier
+    response = client_for(reader).get(LIST, {"supplier": beta.pk, "status": "in_gebruik"})
+    page = response.content.decode()
+    assert "Alleen producten van Beta." in page
+    assert 'href="?status=in_gebruik">Producten van alle leveranciers tonen' in page
+    assert f'name="supplier" value="{beta.pk}"' in page  # kept when the filters change
+
+
+def test_the_filter_form_does_not_grow_with_the_number_of_suppliers(reader, catalogue):
+    client = client_for(reader)
+    before = len(client.get(LIST, {"q": "niets"}).content)
+    for i in range(40):
+        make_supplier(f"Leverancier met een lange naam {i:02d}")
+    page = client.get(LIST, {"q": "niets"}).content
+    assert len(page) == before
+    assert b"Leverancier met een lange naam" not in page
