@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("inkoopcheck/", procurement.procurement_check, name="procurement_check"),
     path("inkoopcheck/oordeel.pdf", procurement.procurement_pdf, name="procurement_pdf"),
+    path("inkoopcheck/namen/", procurement.procurement_names, name="procurement_names"),
     path("inkoopcheck/intake/", procurement.procurement_intake, name="procurement_intake"),
     path("niveau/", level_views.level_page, name="level"),
     path("niveau/rapport.pdf", level_views.level_report, name="level_report"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,8 @@ from ..models import Organisation
 from ..rules.verdict import Verdict, verdict_and_flags_for, verdict_for
 
 SUGGESTION_LIMIT = 10
+NAME_LIMIT = 20  # names offered while typing (static/js/product-suggestions.js)
+NAME_MIN_LENGTH = 2
 
 
 def _check(request: HttpRequest) -> tuple[str, str, Verdict | None]:
@@ -50,7 +52,6 @@ def procurement_check(request: HttpRequest, intake_form: IntakeForm | None = Non
         "supplier": supplier,
         "verdict": verdict,
         "suggestions": _suggestions(query, verdict),
-        "product_names": Product.objects.order_by("name").values_list("name", flat=True).distinct(),
         "intake_form": intake_form,
         "can_file_intake": can_file,
         "pdf_url": (
@@ -66,6 +67,17 @@ def _suggestions(query: str, verdict: Verdict | None) -> list[Product]:
         return []
     products = Product.objects.filter(name__icontains=query).select_related("supplier")
     return list(products.order_by("name", "supplier__name")[:SUGGESTION_LIMIT])
+
+
+@permission_required("suppliers.view_product", raise_exception=True)
+def procurement_names(request: HttpRequest) -> JsonResponse:
+    """At most NAME_LIMIT product names containing ?q=, for the suggestions while typing."""
+    query = request.GET.get("q", "").strip()
+    names: list[str] = []
+    if len(query) >= NAME_MIN_LENGTH:
+        matching = Product.objects.filter(name__icontains=query).order_by("name")
+        names = list(matching.values_list("name", flat=True).distinct()[:NAME_LIMIT])
+    return JsonResponse({"names": names})
 
 
 @permission_required("suppliers.view_product", raise_exception=True)

@@ -34,10 +34,33 @@ def rekenrijk():
     return product
 
 
-def test_the_search_box_suggests_product_names(procurement, rekenrijk):
+NAMES_URL = reverse("register:procurement_names")
+
+
+def test_the_search_box_suggests_product_names_while_typing(procurement, rekenrijk):
+    make_product("Rekenrijk Online", make_supplier("Zuiderzon"))  # the same name twice
+    make_product("Taalwijs")
     text = client_for(procurement).get(URL).text
-    assert '<datalist id="product-names">' in text
-    assert '<option value="Rekenrijk Online">' in text
+    assert f'data-suggest-url="{NAMES_URL}"' in text and "js/product-suggestions.js" in text
+    client = client_for(procurement)
+    assert client.get(NAMES_URL, {"q": " rekenr "}).json() == {"names": ["Rekenrijk Online"]}
+    assert client.get(NAMES_URL, {"q": "r"}).json() == {"names": []}  # too short to ask
+    assert client.get(NAMES_URL, {"q": "xyz"}).json() == {"names": []}
+
+
+def test_the_page_does_not_list_every_product_and_the_suggestions_are_bounded(procurement):
+    supplier = make_supplier()
+    client = client_for(procurement)
+    before = len(client.get(URL).content)
+    for i in range(30):
+        make_product(f"Rekenmachine {i:02d}", supplier)
+    assert len(client.get(URL).content) == before
+    names = client.get(NAMES_URL, {"q": "rekenmachine"}).json()["names"]
+    assert names == [f"Rekenmachine {i:02d}" for i in range(20)]
+
+
+def test_only_users_who_may_see_products_get_suggestions(client):
+    assert client.get(NAMES_URL, {"q": "rek"}).status_code in (302, 403)
 
 
 def test_a_trimmed_case_insensitive_search_shows_the_verdict_with_reasons_and_agreement(

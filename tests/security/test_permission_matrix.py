@@ -224,6 +224,7 @@ EXPECTED: dict[str, Expect] = {
         GET=READ, POST=READ, query=lambda w: f"?q={w.product.name}"
     ),
     "register:procurement_pdf": Expect(GET=READ, POST=READ, query=lambda w: f"?q={w.product.name}"),
+    "register:procurement_names": Expect(GET=READ, POST=READ, query=lambda w: "?q=re"),
     "register:procurement_intake": Expect(
         GET=only(NOT_ALLOWED, *PERSONAS[1:]),
         POST=only(REDIRECT, "procurement"),
