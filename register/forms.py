@@ -21,14 +21,29 @@ class ProductChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ProcessingActivityForm(forms.ModelForm):
-    """The Art. 30(1) fields and the linked products; refuses a concurrent edit."""
+    """The Art. 30(1) fields and the linked products; refuses a concurrent edit.
+
+    The products are never offered all at once (a register may hold thousands): the page
+    shows the linked ones plus the matches of a product search (`find_products`). The field
+    still validates every submitted id against all products, in one query.
+    """
 
     products = ProductChoiceField(
         label=_("Producten"),
-        queryset=Product.objects.select_related("supplier").order_by("supplier__name", "name"),
-        widget=forms.CheckboxSelectMultiple,
+        queryset=Product.objects.all(),
+        widget=forms.CheckboxSelectMultiple,  # rendered by the picker; never iterate its choices
         required=False,
         help_text=_("De producten waarmee deze verwerking plaatsvindt."),
+        error_messages={
+            "invalid_choice": _(
+                "Een gekozen product staat niet (meer) in het register. Zoek het product "
+                "opnieuw op en vink het aan."
+            ),
+            "invalid_pk_value": _(
+                "Een gekozen product staat niet (meer) in het register. Zoek het product "
+                "opnieuw op en vink het aan."
+            ),
+        },
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -60,6 +75,23 @@ class ProcessingActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    @classmethod
+    def initial_from(cls, data) -> dict:
+        """The submitted values as `initial`: the form shown again, unvalidated, as entered."""
+        initial = {name: data.get(name, "") for name in cls._meta.fields}
+        initial["products"] = data.getlist("products")
+        initial["version"] = data.get("version", "")
+        return initial
+
+    def chosen_products(self) -> list[Product]:
+        """The products linked in the form as it stands (submitted, else saved), by supplier."""
+        values = [str(value) for value in self["products"].value() or ()]
+        pks = {int(value) for value in values if value.isdigit() and len(value) < 19}
+        if not pks:
+            return []
+        products = Product.objects.filter(pk__in=pks).select_related("supplier")
+        return list(products.order_by("supplier__name", "name"))
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -18,6 +18,10 @@ from ..models import Organisation, ProcessingActivity
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 20
+# The product picker of the activity form: the search field, its button, matches shown.
+PRODUCT_SEARCH_FIELD = "product_zoekterm"
+PRODUCT_SEARCH_BUTTON = "zoek_producten"
+PRODUCT_SEARCH_LIMIT = 25
 
 # ?sort= value -> ordering; the first is the default.
 SORTS = {
@@ -116,25 +120,61 @@ def _history(activity: ProcessingActivity) -> list[dict]:
 
 @permission_required("register.add_processingactivity", raise_exception=True)
 def activity_create(request: HttpRequest) -> HttpResponse:
-    form = ProcessingActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            activity = form.save()
-        messages.success(request, _("Verwerking “%(name)s” toegevoegd.") % {"name": activity})
-        return redirect(activity)
-    return render(request, "register/activity_form.html", {"form": form, "activity": None})
+    return _activity_form(request, None, _("Verwerking “%(name)s” toegevoegd."))
 
 
 @permission_required("register.change_processingactivity", raise_exception=True)
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(ProcessingActivity, pk=pk)
-    form = ProcessingActivityForm(request.POST or None, instance=activity)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            activity = form.save()
-        messages.success(request, _("Verwerking “%(name)s” opgeslagen.") % {"name": activity})
-        return redirect(activity)
-    return render(request, "register/activity_form.html", {"form": form, "activity": activity})
+    return _activity_form(request, activity, _("Verwerking “%(name)s” opgeslagen."))
+
+
+def _activity_form(
+    request: HttpRequest, activity: ProcessingActivity | None, saved_message: str
+) -> HttpResponse:
+    """The activity form. Its product search button posts the form to show it again, with
+    what was entered and the products found; only the save button saves."""
+    searching = request.method == "POST" and PRODUCT_SEARCH_BUTTON in request.POST
+    if searching:
+        initial = ProcessingActivityForm.initial_from(request.POST)
+        form = ProcessingActivityForm(initial=initial, instance=activity)
+    else:
+        form = ProcessingActivityForm(request.POST or None, instance=activity)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                activity = form.save()
+            messages.success(request, saved_message % {"name": activity})
+            return redirect(activity)
+    chosen = form.chosen_products()
+    product_query = request.POST.get(PRODUCT_SEARCH_FIELD, "").strip() if searching else ""
+    found, more = [], False
+    if product_query:
+        found = find_products(product_query, exclude=[p.pk for p in chosen])
+        more = len(found) > PRODUCT_SEARCH_LIMIT
+        found = found[:PRODUCT_SEARCH_LIMIT]
+    ctx = {
+        "form": form,
+        "activity": activity,
+        "chosen_products": chosen,
+        "searched": searching,
+        "product_query": product_query,
+        "found_products": found,
+        "more_found": more,
+        "search_limit": PRODUCT_SEARCH_LIMIT,
+    }
+    return render(request, "register/activity_form.html", ctx)
+
+
+def find_products(query: str, *, exclude: list[int]) -> list[Product]:
+    """Up to PRODUCT_SEARCH_LIMIT + 1 products whose name or supplier's name contains
+    `query` (one more than shown, to tell that there are more)."""
+    products = (
+        Product.objects.filter(Q(name__icontains=query) | Q(supplier__name__icontains=query))
+        .exclude(pk__in=exclude)
+        .select_related("supplier")
+        .order_by("supplier__name", "name")
+    )
+    return list(products[: PRODUCT_SEARCH_LIMIT + 1])
 
 
 @permission_required("register.view_organisation", raise_exception=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -192,3 +194,167 @@ def test_searching_by_product_keeps_the_product_count_right(reader):
     ProcessingActivity.objects.create(name="Oefenen").products.set(products)
     page = client_for(reader).get(LIST_URL, {"q": "reken"}).context["page"]
     assert [(a.name, a.product_count) for a in page.object_list] == [("Oefenen", 3)]
+
+
+# --- the product picker of the activity form ---------------------------------------------
+
+
+def _edit_url(activity) -> str:
+    return reverse("register:activity_edit", args=[activity.pk])
+
+
+def _checkboxes(response) -> dict[str, bool]:
+    """The product checkboxes on the form: label -> checked."""
+    page = response.content.decode()
+    boxes = re.findall(
+        r'<input type="checkbox" name="products" value="\d+" id="(id_products_\d+)"( checked)?>'
+        r' <label class="inline" for="\1">([^<]+)</label>',
+        page,
+    )
+    return {label: bool(checked) for _id, checked, label in boxes}
+
+
+def test_the_form_shows_only_the_linked_products_not_the_whole_register(privacy_officer):
+    linked = make_product("Rekenrijk", supplier=make_supplier("Noorderlicht"))
+    for i in range(5):
+        make_product(f"Ander product {i}")
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    activity.products.add(linked)
+    response = client_for(privacy_officer).get(_edit_url(activity))
+    assert _checkboxes(response) == {"Noorderlicht / Rekenrijk": True}
+    assert "Ander product" not in response.content.decode()
+
+
+def test_a_product_found_by_name_or_supplier_is_linked_on_save(privacy_officer):
+    rekenrijk = make_product("Rekenrijk", supplier=make_supplier("Noorderlicht"))
+    taalwijs = make_product("Taalwijs", supplier=make_supplier("Zuiderzon"))
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    client = client_for(privacy_officer)
+    entered = {"name": "Oefenen", "purposes": "Nieuw doel", "version": 1}
+
+    found = client.post(
+        _edit_url(activity), {**entered, "product_zoekterm": "zuider", "zoek_producten": "1"}
+    )
+    assert found.status_code == 200
+    assert _checkboxes(found) == {"Zuiderzon / Taalwijs": False}
+    page = found.content.decode()
+    assert "Nieuw doel</textarea>" in page  # what was entered is kept
+    assert 'value="zuider"' in page
+    assert ProcessingActivity.objects.get().purposes == ""  # a search saves nothing
+
+    by_name = client.post(
+        _edit_url(activity), {**entered, "product_zoekterm": "rekenr", "zoek_producten": "1"}
+    )
+    assert _checkboxes(by_name) == {"Noorderlicht / Rekenrijk": False}
+
+    saved = client.post(_edit_url(activity), {**entered, "products": [taalwijs.pk]})
+    assert saved.status_code == 302
+    activity.refresh_from_db()
+    assert list(activity.products.all()) == [taalwijs]
+    assert activity.purposes == "Nieuw doel"
+    assert rekenrijk not in activity.products.all()
+
+
+def test_a_search_keeps_the_ticked_products_and_does_not_offer_them_again(privacy_officer):
+    supplier = make_supplier("Noorderlicht")
+    alfa = make_product("Alfa", supplier)
+    make_product("Beta", supplier)
+    response = client_for(privacy_officer).post(
+        CREATE_URL,
+        {
+            "name": "Nieuw",
+            "products": [alfa.pk],
+            "product_zoekterm": "noorder",
+            "zoek_producten": "1",
+        },
+    )
+    assert _checkboxes(response) == {"Noorderlicht / Alfa": True, "Noorderlicht / Beta": False}
+    assert not ProcessingActivity.objects.exists()
+
+
+def test_unticking_a_linked_product_unlinks_it_and_the_history_records_it(privacy_officer):
+    keep, drop = make_product("Houden"), make_product("Weg")
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    activity.products.set([keep, drop])
+    response = client_for(privacy_officer).post(
+        _edit_url(activity), {"name": "Oefenen", "version": 1, "products": [keep.pk]}
+    )
+    assert response.status_code == 302
+    assert list(activity.products.all()) == [keep]
+    latest = activity.history.first()
+    assert [row.product_id for row in latest.products.all()] == [keep.pk]
+    assert latest.history_user == privacy_officer
+
+
+def test_a_search_that_finds_nothing_or_too_much_says_so(privacy_officer):
+    supplier = make_supplier("Groothandel")
+    for i in range(30):
+        make_product(f"Pakket {i:02d}", supplier)
+    client = client_for(privacy_officer)
+    many = client.post(
+        CREATE_URL, {"name": "X", "product_zoekterm": "pakket", "zoek_producten": "1"}
+    )
+    assert list(_checkboxes(many)) == [f"Groothandel / Pakket {i:02d}" for i in range(25)]
+    assert "Alleen de eerste 25 producten staan hier" in many.content.decode()
+    none = client.post(CREATE_URL, {"name": "X", "product_zoekterm": "xyz", "zoek_producten": "1"})
+    assert "Geen ander product gevonden bij ‘xyz’" in none.content.decode()
+    assert _checkboxes(none) == {}
+
+
+def test_a_product_that_no_longer_exists_is_refused_with_a_message(privacy_officer):
+    response = client_for(privacy_officer).post(
+        CREATE_URL, {"name": "Oefenen", **COMPLETE, "products": ["999999"]}
+    )
+    assert response.status_code == 200
+    assert "staat niet (meer) in het register" in response.content.decode()
+    assert not ProcessingActivity.objects.exists()
+
+
+def test_a_stale_edit_is_still_refused_after_a_product_search(privacy_officer):
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    client = client_for(privacy_officer)
+    searched = client.post(
+        _edit_url(activity),
+        {"name": "Oefenen", "version": 1, "product_zoekterm": "a", "zoek_producten": "1"},
+    )
+    assert 'name="version" value="1"' in searched.content.decode()
+    ProcessingActivity.objects.filter(pk=activity.pk).update(version=2)
+    stale = client.post(_edit_url(activity), {"name": "Oefenen", "version": 1, "retention": "x"})
+    assert "Iemand anders heeft deze verwerking gewijzigd" in stale.content.decode()
+
+
+def _form_cost(client, url, data=None) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data) if data else client.get(url)
+    assert response.status_code == 200
+    return len(queries), len(response.content)
+
+
+def test_the_form_costs_the_same_queries_and_bytes_for_a_small_or_large_register(
+    privacy_officer,
+):
+    supplier = make_supplier("Noorderlicht")
+    activity = ProcessingActivity.objects.create(name="Oefenen")
+    activity.products.set([make_product(f"Gekoppeld {i}", supplier) for i in range(2)])
+    make_product("Zoekbaar 1", supplier)
+    client = client_for(privacy_officer)
+    search = {
+        "name": "Oefenen",
+        "version": 1,
+        "product_zoekterm": "zoekbaar",
+        "zoek_producten": "1",
+    }
+    client.get(_edit_url(activity))  # the session
+    small = [
+        _form_cost(client, _edit_url(activity)),
+        _form_cost(client, _edit_url(activity), search),
+    ]
+    small_new = _form_cost(client, CREATE_URL)
+    for i in range(60):
+        make_product(f"Ander product {i:02d}", make_supplier(f"Leverancier {i:02d}"))
+    large = [
+        _form_cost(client, _edit_url(activity)),
+        _form_cost(client, _edit_url(activity), search),
+    ]
+    assert large == small
+    assert _form_cost(client, CREATE_URL) == small_new
