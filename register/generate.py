@@ -7,8 +7,9 @@ multiplied by the scale. The same seed gives the same register (dates are relati
 the day of generation, so that the flags mean the same thing whenever it is generated).
 
 Rows are written with `bulk_create` and their history with simple-history's
-`bulk_history_create` (one "+" record per row, many-to-many history included), all in
-one transaction: scale 1 takes well under a minute.
+`bulk_history_create` (one "+" record per row, many-to-many history included; see
+register/bulk.py, shared with the workbook import), all in one transaction: scale 1 takes
+well under a minute.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import random
 import shutil
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agreements.models import (
@@ -51,6 +52,7 @@ from suppliers.models import (
     Supplier,
 )
 
+from .bulk import BulkWriter
 from .models import (
     LegalBasis,
     LevelSnapshot,
@@ -316,63 +318,6 @@ def tiny_pdf(title: str) -> bytes:
     return bytes(out)
 
 
-# --- bulk writing with history ---------------------------------------------------------------
-
-
-@dataclass
-class Writer:
-    """Writes rows and their "+" history records in bulk, with one timestamp for all."""
-
-    now: datetime.datetime
-    history_ids: dict[type, dict[int, int]] = field(default_factory=dict)
-
-    def create(self, model: type[models.Model], objs: list) -> list:
-        created = model.objects.bulk_create(objs, batch_size=2000)
-        manager = getattr(model, "history", None)
-        if manager is not None and created:
-            records = manager.bulk_history_create(
-                created,
-                batch_size=2000,
-                default_date=self.now,
-                default_change_reason=CHANGE_REASON,
-            )
-            self.history_ids[model] = {record.id: record.history_id for record in records}
-        return created
-
-    def link(self, model: type[models.Model], field_name: str, pairs: list[tuple[int, int]]):
-        """Rows of the many-to-many `model.field_name`, and their m2m history rows that
-        hang on the "+" record of each owner (written by `create` before)."""
-        m2m = model._meta.get_field(field_name)
-        through = m2m.remote_field.through
-        owner_column = m2m.m2m_column_name()
-        target_column = m2m.m2m_reverse_name()
-        rows = through.objects.bulk_create(
-            [through(**{owner_column: a, target_column: b}) for a, b in pairs], batch_size=2000
-        )
-        historical = getattr(model, "history", None)
-        history_m2m = historical.model._history_m2m_fields if historical else []
-        if any(f.name == field_name for f in history_m2m):
-            history_model = apps.get_model(
-                model._meta.app_label, f"Historical{model.__name__}_{field_name}"
-            )
-            owner_history = self.history_ids[model]
-            history_model.objects.bulk_create(
-                [
-                    history_model(
-                        id=row.pk,
-                        history_id=owner_history[getattr(row, owner_column)],
-                        **{
-                            owner_column: getattr(row, owner_column),
-                            target_column: getattr(row, target_column),
-                        },
-                    )
-                    for row in rows
-                ],
-                batch_size=2000,
-            )
-        return rows
-
-
 # --- the generator ---------------------------------------------------------------------------
 
 
@@ -437,7 +382,7 @@ class _Generator:
         self.today = today
         self.say = say
         self.now = timezone.now()
-        self.write = Writer(now=self.now)
+        self.write = BulkWriter(now=self.now, change_reason=CHANGE_REASON, batch_size=2000)
         self.planned: set[str] = set()
         self.attributes = list(Attribute.objects.order_by("code"))
         if not self.attributes:

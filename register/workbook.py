@@ -8,14 +8,21 @@ the real import would create and change.
 
 Records are matched on their natural keys (BRIN, supplier name, supplier + product name,
 Kenmerk, activity name); a record is saved only when a value actually differs, so importing
-the same workbook twice changes nothing and writes no history. Rows are saved one by one
-with the model's `save()` (never `bulk_*`), so django-simple-history records every change.
+the same workbook twice changes nothing and writes no history.
+
+Every row is validated on its own (`full_clean` without the per-row database checks: the
+natural keys are checked in memory). New rows are written per sheet with `bulk_create`, their
+history ("+" records with the links they are created with, carrying the importing user) with
+simple-history's `bulk_history_create` (register/bulk.py), so the number of queries does not
+grow with the rows. Changes to rows already in the register are saved one by one with the
+model's `save()`, so django-simple-history records them as it does for a form.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import re
 import shutil
@@ -29,10 +36,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agreements.models import (
@@ -42,12 +51,13 @@ from agreements.models import (
     AgreementModel,
     AgreementStatus,
     Decision,
+    Document,
     DocumentKind,
     PrivacyNotice,
     Review,
     Subprocessor,
 )
-from agreements.services import add_document, validate_pdf
+from agreements.services import validate_pdf
 from suppliers.models import (
     AccessChannel,
     Attribute,
@@ -60,6 +70,7 @@ from suppliers.models import (
     Supplier,
 )
 
+from .bulk import BulkWriter, chunks
 from .exports import NO_ATTRIBUTES, SHEETS, SheetSpec, local_date
 from .models import LegalBasis, Organisation, ProcessingActivity, School, Sector
 
@@ -255,6 +266,12 @@ def _read_sheet(spec: SheetSpec, worksheet, result: ImportResult) -> SheetRows |
 
 
 def _choice_lookup(choices: type[models.Choices]) -> dict[str, str]:
+    """Value by lower-case value or (translated) label; built once per language."""
+    return _choice_lookup_in(choices, get_language())
+
+
+@functools.cache
+def _choice_lookup_in(choices: type[models.Choices], language: str | None) -> dict[str, str]:
     lookup = {}
     for value, label in choices.choices:
         for key in (str(value), str(value).replace("_", " "), str(label)):
@@ -369,6 +386,17 @@ class _Refused(Exception):
     """Raised inside the transaction to roll back a refused import or a dry run."""
 
 
+@dataclass(eq=False)
+class _NewRow:
+    """A validated new row waiting for the bulk insert at the end of its sheet."""
+
+    obj: models.Model
+    sheet: str
+    number: int
+    change: Change
+    links: dict[str, list] = field(default_factory=dict)  # relation -> target objects
+
+
 class Importer:
     """Applies the sheets in dependency order; see `import_workbook()`."""
 
@@ -379,6 +407,10 @@ class Importer:
         self.progress = progress
         self.stored_files: list[str] = []
         self.pending_reviews: list[dict] = []
+        self.writer = BulkWriter(now=timezone.now(), user=user)
+        # model -> id(obj) -> the new row; written by `flush()` at the end of each sheet.
+        self.new_rows: dict[type, dict[int, _NewRow]] = {}
+        self.new_documents: list[tuple[int, Document]] = []
         self.school_links: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
         # Keys whose row failed: later references to them are not reported a second time.
         self.failed_keys: dict[str, set] = defaultdict(set)
@@ -407,6 +439,10 @@ class Importer:
         }
         self.approved_before = {
             a.pk for a in self.agreements.values() if a.approval_matches_content()
+        }
+        # Kenmerk -> pks of the products the agreement covers (kept up to date in memory).
+        self.covered = {
+            reference: {p.pk for p in a.products.all()} for reference, a in self.agreements.items()
         }
         self.notices = {}
         self.subprocessors = {}
@@ -555,7 +591,10 @@ class Importer:
         field -> column header for messages; `m2m` maps relation name -> (header, objects).
         Returns False when the row was refused.
         """
-        created = obj.pk is None
+        # A new row waiting for its bulk insert may be named again by a later row (a data
+        # flow listed twice): that row changes the values it will be inserted with.
+        pending = self.new_rows.get(type(obj), {}).get(id(obj))
+        created = obj.pk is None and pending is None
         changed = []
         original = {name: getattr(obj, name) for name in values}
         for name, value in values.items():
@@ -566,7 +605,12 @@ class Importer:
         m2m_changes = {}
         for relation, (header, objects) in (m2m or {}).items():
             wanted = {o.pk for o in objects}
-            current = set() if created else {o.pk for o in getattr(obj, relation).all()}
+            if created:
+                current = set()
+            elif pending is not None:
+                current = {o.pk for o in pending.links.get(relation, [])}
+            else:
+                current = {o.pk for o in getattr(obj, relation).all()}
             if wanted != current:
                 m2m_changes[relation] = objects
                 changed.append(header)
@@ -586,6 +630,25 @@ class Importer:
                 for message in messages:
                     reader.error(f"{prefix}: {message}" if prefix else message)
             return False
+        change = Change(
+            sheet=reader.sheet.spec.name,
+            row=reader.number,
+            action="created" if created else "changed",
+            label=label,
+            fields=[] if created else changed,
+        )
+        if (created and not isinstance(obj, Organisation)) or pending is not None:
+            if pending is None:
+                pending = _NewRow(obj, reader.sheet.spec.name, reader.number, change)
+                self.new_rows.setdefault(type(obj), {})[id(obj)] = pending
+            for relation, objects in m2m_changes.items():
+                setter = getattr(self, f"_set_{relation}", None)
+                if setter is None:
+                    pending.links[relation] = objects
+                elif created:  # keys are unique per sheet: a new product is named once
+                    setter(obj, objects)
+            self.result.changes.append(change)
+            return True
         fields_changed = any(getattr(obj, name) != value for name, value in original.items())
         if not created and fields_changed and hasattr(obj, "version"):
             obj.version += 1  # refuses a concurrent edit made from a form opened earlier
@@ -602,16 +665,77 @@ class Importer:
         except IntegrityError as exc:
             reader.error(_("kon niet worden opgeslagen (%(reason)s).") % {"reason": exc})
             return False
-        self.result.changes.append(
-            Change(
-                sheet=reader.sheet.spec.name,
-                row=reader.number,
-                action="created" if created else "changed",
-                label=label,
-                fields=[] if created else changed,
-            )
-        )
+        self.result.changes.append(change)
         return True
+
+    def flush(self) -> None:
+        """Write the new rows of the sheet: per model one bulk insert, the "+" history
+        records, the many-to-many links and their history, in a fixed number of queries."""
+        pending, self.new_rows = self.new_rows, {}
+        if not pending:
+            return
+        self.writer.now = timezone.now()
+        for model, new in pending.items():
+            saved = self._insert(model, list(new.values()))
+            self.writer.history(model, [row.obj for row in saved])
+            for relation in sorted({name for row in saved for name in row.links}):
+                pairs = [
+                    (row.obj.pk, target.pk)
+                    for row in saved
+                    for target in row.links.get(relation, [])
+                ]
+                self.writer.link(model, relation, pairs)
+
+    def _insert(self, model: type[models.Model], rows: list[_NewRow]) -> list[_NewRow]:
+        """Insert the rows in bulk; when the database refuses the batch (a constraint the
+        in-memory checks do not know, or a row written meanwhile by someone else), insert
+        them one by one to report each refused row by its sheet and row number."""
+        try:
+            with transaction.atomic():
+                self.writer.insert(model, [row.obj for row in rows])
+            return rows
+        except IntegrityError:
+            pass
+        saved = []
+        for row in rows:
+            row.obj.pk = None
+            row.obj._state.adding = True
+            try:
+                with transaction.atomic():
+                    self.writer.insert(model, [row.obj])
+            except IntegrityError as exc:
+                row.obj.pk = None
+                self.errors.append(
+                    f"{row.sheet}!row {row.number}: "
+                    + _("kon niet worden opgeslagen (%(reason)s).") % {"reason": exc}
+                )
+                self.result.changes = [c for c in self.result.changes if c is not row.change]
+                self._forget(row.obj)
+            else:
+                saved.append(row)
+        return saved
+
+    def _forget(self, obj: models.Model) -> None:
+        """A new row the database refused: later rows naming it are not reported again."""
+        lookups = [
+            ("Scholen", self.schools),
+            ("Leveranciers", self.suppliers),
+            ("Overeenkomsten", self.agreements),
+            ("", self.products),
+            ("", self.notices),
+            ("", self.subprocessors),
+            ("", self.flows),
+            ("", self.activities),
+        ]
+        for sheet, lookup in lookups:
+            for key in [key for key, value in lookup.items() if value is obj]:
+                del lookup[key]
+                if sheet:
+                    self.failed_keys[sheet].add(key)
+        if isinstance(obj, Product):
+            same_name = self.products_by_name[obj.name.strip().lower()]
+            same_name[:] = [p for p in same_name if p is not obj]
+            self._failed_product(obj.supplier.name, obj.name)
 
     def _set_schools(self, product: Product, schools: list[School]) -> None:
         """Collect the change; `apply_school_links()` writes it per school at the sheet's end."""
@@ -624,14 +748,23 @@ class Importer:
             self.school_links[pk][1].append(product)
 
     def apply_school_links(self) -> None:
-        # Through the school, once per school: the link is tracked in the school's history
-        # (m2m_fields there), as one entry per school rather than one per product.
+        """Write the collected links in bulk. The link is tracked in the school's history
+        (m2m_fields there): one "~" record per school whose products changed, with the
+        school's products after the change, as `school.products.add()` would record it."""
+        if not self.school_links:
+            return
         schools = {school.pk: school for school in self.schools.values()}
-        for pk, (added, removed) in sorted(self.school_links.items()):
-            if added:
-                schools[pk].products.add(*added)
-            if removed:
-                schools[pk].products.remove(*removed)
+        through = School.products.through
+        added = []
+        for pk, (adds, removes) in sorted(self.school_links.items()):
+            added += [(pk, product.pk) for product in adds if product.pk is not None]
+            if removes:  # only when a re-import moves an existing product
+                through.objects.filter(
+                    school_id=pk, product_id__in=[p.pk for p in removes]
+                ).delete()
+        self.writer.now = timezone.now()
+        self.writer.link(School, "products", sorted(set(added)), history=False)
+        self.writer.links_changed(School, [schools[pk] for pk in sorted(self.school_links)])
         self.school_links.clear()
 
     @staticmethod
@@ -781,6 +914,7 @@ class Importer:
                     self._remember_product(product)
             else:
                 self._failed_product(supplier_name, name)
+        self.flush()  # the new products need their keys before they are linked
         if not self.errors:
             self.apply_school_links()
 
@@ -910,6 +1044,7 @@ class Importer:
                 self.failed_keys["Overeenkomsten"].add(reference)
                 continue
             self.agreements[reference] = agreement
+            self.covered[reference] = {product.pk for product in products}
             if decision and decided_on and reviewer:
                 self.pending_reviews.append(
                     {
@@ -1025,7 +1160,7 @@ class Importer:
                 reader, seen, (reference, product.pk), f"{reference} / {product.name}"
             ):
                 continue
-            if product not in agreement.products.all():
+            if product.pk not in self.covered.get(reference, set()):
                 reader.error(
                     _(
                         "product “%(product)s” valt niet onder overeenkomst %(reference)s; voeg "
@@ -1109,14 +1244,19 @@ class Importer:
             if reader.failed:
                 continue
             if not dry_run and not self.errors:
-                document = add_document(
+                # As `add_document` stores an upload; the rows are written by
+                # `write_documents()`, which numbers the versions.
+                document = Document(
                     agreement=agreement,
                     kind=kind,
-                    content=content,
-                    original_name=PurePosixPath(location.replace("\\", "/")).name,
-                    user=self.user,
+                    original_name=PurePosixPath(location.replace("\\", "/")).name[:255],
+                    sha256=digest,
+                    size=len(content),
+                    uploaded_by=self.user,
                 )
+                document.file.save("upload.pdf", ContentFile(content), save=False)
                 self.stored_files.append(document.file.name)
+                self.new_documents.append((reader.number, document))
             self.hashes[agreement.pk].add(digest)
             self.result.changes.append(
                 Change(
@@ -1126,6 +1266,45 @@ class Importer:
                     label=f"{reference}: {DocumentKind(kind).label} ({location})",
                 )
             )
+        self.write_documents()
+
+    def write_documents(self) -> None:
+        """The new documents in bulk, each the next version of its kind for its agreement.
+
+        Like `add_document`, the agreements are locked first, so that an upload at the same
+        moment cannot take the same version number.
+        """
+        documents, self.new_documents = self.new_documents, []
+        if not documents or self.errors:
+            return
+        latest: dict[tuple[int, str], int] = defaultdict(int)
+        ids = sorted({document.agreement.pk for _number, document in documents})
+        for part in chunks(ids):
+            list(Agreement.objects.select_for_update().filter(pk__in=part).values_list("pk"))
+            versions = (
+                Document.objects.filter(agreement_id__in=part)
+                .order_by()
+                .values("agreement_id", "kind")
+                .annotate(latest=Max("version"))
+                .values_list("agreement_id", "kind", "latest")
+            )
+            for agreement_id, kind, version in versions:
+                latest[(agreement_id, kind)] = version
+        for number, document in documents:
+            key = (document.agreement.pk, document.kind)
+            latest[key] += 1
+            document.version = latest[key]
+            try:
+                document.full_clean(
+                    exclude=["agreement", "uploaded_by"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as exc:
+                self.errors.append(f"Documenten!row {number}: {' '.join(exc.messages)}")
+        if not self.errors:
+            self.writer.now = timezone.now()
+            self.writer.create(Document, [document for _number, document in documents])
 
     def read_document(self, reader: RowReader, location: str) -> bytes | None:
         """The PDF at `location`, relative to the workbook's folder and never outside it."""
@@ -1170,11 +1349,16 @@ class Importer:
 
     def create_reviews(self) -> None:
         """The imported FG decisions, fingerprinted after all the agreements' content is in."""
-        if not self.pending_reviews:
+        pending = [item for item in self.pending_reviews if item["agreement"].pk is not None]
+        if not pending:
             return
-        ids = [item["agreement"].pk for item in self.pending_reviews]
-        fresh = {a.pk: a for a in Agreement.objects.filter(pk__in=ids).with_fingerprint_content()}
-        for item in self.pending_reviews:
+        ids = sorted({item["agreement"].pk for item in pending})
+        fresh = {}
+        for part in chunks(ids):
+            query = Agreement.objects.filter(pk__in=part).with_fingerprint_content()
+            fresh.update({agreement.pk: agreement for agreement in query})
+        reviews = []
+        for item in pending:
             agreement = fresh[item["agreement"].pk]
             decided_on = item["decided_on"]
             exists = any(
@@ -1196,7 +1380,7 @@ class Importer:
                 fingerprint=OUTDATED_FINGERPRINT if outdated else agreement.content_fingerprint(),
                 imported=True,
             )
-            review.save()
+            reviews.append(review)
             self.result.changes.append(
                 Change(
                     sheet="Overeenkomsten",
@@ -1211,6 +1395,8 @@ class Importer:
                     },
                 )
             )
+        self.writer.now = timezone.now()
+        self.writer.create(Review, reviews)
 
     def import_flows(self, sheet: SheetRows) -> None:
         for reader in self.rows(sheet):
@@ -1306,6 +1492,7 @@ class Importer:
                 continue
             self.result.rows[name] = len(sheet.rows)
             step(sheet)
+            self.flush()
             if self.progress is not None:
                 self.progress(name, len(sheet.rows))
         if not self.errors:
