@@ -1,0 +1,75 @@
+"""The export's streamed rows (register/exports.py `_StreamedSheet`) are written as the exact
+XML openpyxl writes for them: same cells, same formats, same quote prefix, same styles."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from register.exports import SHEETS_BY_NAME, SheetSpec, render_xlsx
+
+# Every kind of value a sheet can hold, the awkward ones included.
+AWKWARD_ROWS: list[list] = [
+    ["plain", "Leerling & ouder <naam>", "  leading and trailing  ", "   ", "a\nb"],
+    ["=SUM(A1:A2)", "+31 20 123", "-min", "@handle", "\tTab"],
+    ["\rCR", "=", "tekst \x01 met \x02 stuurtekens", "\x02", "#N/A"],
+    ["ë € 😀 中文", "x" * 40_000, 0, 42, 10**17],
+    [datetime.date(2026, 1, 31), datetime.datetime(2025, 3, 4, 15, 30), None, "", -7],
+    [None, None, None, None, None],
+    [1.5, True, Decimal("2.50"), "#DIV/0!", datetime.date(1900, 1, 1)],
+    ["ja", "nee", datetime.date(2030, 12, 31), "Goedgekeurd", '=HYPERLINK("x")'],
+]
+
+
+def _write(rows: list[list], *, streamed: bool) -> bytes:
+    spec = SheetSpec(
+        SHEETS_BY_NAME["Gegevensstromen"].name, SHEETS_BY_NAME["Gegevensstromen"].columns
+    )
+    second = SHEETS_BY_NAME["Overeenkomsten"]
+    out = io.BytesIO()
+    render_xlsx([(spec, iter(rows)), (second, iter(rows[::-1]))], out, streamed=streamed)
+    return out.getvalue()
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # docProps holds the creation time, which may differ by a second.
+        return {
+            name: archive.read(name)
+            for name in archive.namelist()
+            if not name.startswith("docProps/")
+        }
+
+
+def test_streamed_rows_are_byte_for_byte_what_openpyxl_writes_for_every_kind_of_value():
+    streamed, reference = (
+        _parts(_write(AWKWARD_ROWS, streamed=True)),
+        _parts(_write(AWKWARD_ROWS, streamed=False)),
+    )
+    assert streamed.keys() == reference.keys()
+    for name in reference:
+        assert streamed[name] == reference[name], name
+
+
+def test_streamed_rows_read_back_as_text_dates_and_numbers_with_formulas_kept_as_text():
+    workbook = load_workbook(io.BytesIO(_write(AWKWARD_ROWS, streamed=True)))
+    sheet = workbook["Gegevensstromen"]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert rows[0][1].value == "Leerling & ouder <naam>"
+    assert rows[0][2].value == "  leading and trailing  "
+    formula = rows[1][0]
+    assert formula.value == "=SUM(A1:A2)"
+    assert formula.data_type == "s" and formula.quotePrefix
+    assert rows[2][2].value == "tekst  met  stuurtekens"
+    assert rows[3][0].value == "ë € 😀 中文"
+    assert len(rows[3][1].value) == 32767  # Excel's limit, as openpyxl truncates
+    assert rows[3][3].value == 42
+    day = rows[4][0]
+    assert day.value == datetime.datetime(2026, 1, 31)
+    assert day.number_format == "yyyy-mm-dd"
+    assert rows[4][1].value == datetime.datetime(2025, 3, 4)  # a date, time dropped
+    assert sheet.auto_filter.ref == f"A1:E{len(AWKWARD_ROWS) + 1}"
