@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RegisterConfig(AppConfig):
     name = "register"
     verbose_name = _("Verwerkingsregister")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .revision import install_triggers_after_migrate
+
+        # After every migrate (and flush): the triggers the rules' cache relies on.
+        post_migrate.connect(install_triggers_after_migrate, sender=self)

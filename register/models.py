@@ -214,3 +214,19 @@ class LevelSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.level}"
+
+
+class RegisterWrite(models.Model):
+    """A mark left by database triggers on every write to a table of the register.
+
+    The set of visible marks changes whenever a write to the register becomes visible, so
+    the rules can cache what they compute from the register until it changes (see
+    register/revision.py). Written only by the triggers, never by the application.
+    """
+
+    mark = models.CharField(max_length=32, primary_key=True)  # 128 random bits in hex
+
+    class Meta:
+        verbose_name = _("registerwijziging")
+        verbose_name_plural = _("registerwijzigingen")
+        default_permissions = ()

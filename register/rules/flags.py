@@ -32,6 +32,7 @@ from agreements.models import (
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..models import ProcessingActivity
+from . import cache
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -631,15 +632,24 @@ def flags_from(data: RegisterData, today: datetime.date) -> list[Flag]:
 
 def compute_flags(today: datetime.date | None = None) -> list[Flag]:
     """The open flags of the whole register (DESIGN.md section 5), sorted by severity (high
-    first), code and subject name; a fixed number of queries whatever the register's size."""
-    return flags_from(load_register(), today or timezone.localdate())
+    first), code and subject name; a fixed number of queries whatever the register's size.
+
+    Computed once per register revision and day (rules/cache.py): until the register
+    changes, a repeated call costs one query."""
+    today = today or timezone.localdate()
+    return list(cache.keep("flags", today, lambda: flags_from(load_register(), today)))
 
 
 def flags_for_product(product: Product, today: datetime.date | None = None) -> list[Flag]:
-    """The flags whose subject is this product (for its page); a fixed number of queries."""
+    """The flags whose subject is this product (for its page); a fixed number of queries:
+    one when the register's flags are kept (rules/cache.py), else the product's own."""
+    today = today or timezone.localdate()
+    whole = cache.kept("flags", today)
+    if whole is not None:
+        return [f for f in whole if f.product is not None and f.product.pk == product.pk]
     data = load_register([product])
     data.agreements = []  # agreement flags have the agreement as subject, not the product
-    return flags_from(data, today or timezone.localdate())
+    return flags_from(data, today)
 
 
 def group_by_severity(flags: Iterable[Flag]) -> dict[str, list[Flag]]:

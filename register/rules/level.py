@@ -30,6 +30,7 @@ from agreements.models import Agreement, Review
 from suppliers.models import Product
 
 from ..models import LevelSnapshot, LevelText
+from . import cache
 from .flags import FLAG_CODES, compute_flags
 
 CONDITION_NAME = "Verwerking van gegevens"
@@ -304,11 +305,17 @@ def compute_level(
     """The level of DESIGN.md section 7, each criterion with the records that block it.
 
     Pass `flags` when the caller already computed them for the same day. Reads the
-    register in a fixed number of queries (the flags engine's, plus three).
+    register in a fixed number of queries (the flags engine's, plus three); without
+    `flags`, computed once per register revision and day (rules/cache.py), and the result
+    is shared: read it, never change it.
     """
     today = today or timezone.localdate()
     if flags is None:
-        flags = compute_flags(today=today)
+        return cache.keep("level", today, lambda: _level(today, compute_flags(today=today)))
+    return _level(today, flags)
+
+
+def _level(today: datetime.date, flags: Sequence[Any]) -> LevelResult:
     flags = list(flags)
     by_code: dict[str, list[Any]] = {}
     for flag in flags:

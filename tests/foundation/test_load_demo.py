@@ -11,6 +11,7 @@ DOMAIN_MODELS = [
     for m in apps.get_models()
     if m._meta.app_label in {"suppliers", "agreements", "register"}
     and not m._meta.model_name.startswith("historical")
+    and m._meta.model_name != "registerwrite"  # bookkeeping of the rules' cache
 ]
 
 

@@ -1,0 +1,237 @@
+"""The flags and the level are kept until the register changes (register/rules/cache.py).
+
+A kept result that survives a change would be a wrong flag, so every way of writing to the
+register is tried here, on SQLite and on PostgreSQL (CI runs both): model saves, queryset
+updates, bulk inserts, many-to-many links, deletes, raw SQL and rolled-back transactions.
+"""
+
+import datetime
+import uuid
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from agreements.models import Agreement, AgreementStatus
+from register.models import LevelText, ProcessingActivity, RegisterWrite
+from register.revision import PRUNE_ABOVE, current_revision, prune_marks, register_tables
+from register.rules import compute_flags, compute_level, flags_for_product
+from register.rules.level import record_snapshot
+from suppliers.models import DataFlow, Product
+
+from ..conftest import attrs, client_for, make_agreement, make_flow, make_product
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 6, 1)
+DAY = datetime.timedelta(days=1)
+
+
+def covered_product(**agreement_fields):
+    """A product in a complete activity, sending eckId under a current approved agreement:
+    no flags at all."""
+    product = make_product()
+    make_flow(product, "eckId")
+    activity = ProcessingActivity.objects.create(
+        name="Lesgeven",
+        purposes="Onderwijs",
+        legal_basis="algemeen_belang",
+        data_subjects="Leerlingen",
+        personal_data="Naam",
+        retention="1 jaar",
+        security_measures="MFA",
+    )
+    activity.products.set([product])
+    agreement_fields.setdefault("signed_on", TODAY - 30 * DAY)
+    agreement = make_agreement(
+        [product], status=AgreementStatus.APPROVED, attributes=("eckId",), **agreement_fields
+    )
+    return product, agreement
+
+
+def codes_of(product, today=TODAY) -> set[str]:
+    return {f.code for f in compute_flags(today) if f.product is not None and f.product == product}
+
+
+@pytest.fixture
+def product_and_agreement():
+    product, agreement = covered_product()
+    assert codes_of(product) == set()  # and now it is kept
+    return product, agreement
+
+
+def test_a_repeated_computation_costs_one_query_until_the_register_changes(product_and_agreement):
+    product, _agreement = product_and_agreement
+    with CaptureQueriesContext(connection) as captured:
+        compute_flags(TODAY)
+    assert len(captured) == 1
+    make_flow(product, "geboortedatum")
+    with CaptureQueriesContext(connection) as captured:
+        flags = compute_flags(TODAY)
+    assert len(captured) > 1
+    assert {f.code for f in flags if f.product == product} == {"flow_exceeds_agreement"}
+
+
+def test_a_queryset_update_ends_the_kept_flags(product_and_agreement):
+    product, agreement = product_and_agreement
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
+    assert codes_of(product) == {"approval_outdated"}
+
+
+def test_a_bulk_insert_ends_the_kept_flags(product_and_agreement):
+    product, _agreement = product_and_agreement
+    DataFlow.objects.bulk_create(
+        [DataFlow(product=product, attribute=attrs("geboortedatum")[0], channel="entree")]
+    )
+    assert "flow_exceeds_agreement" in codes_of(product)
+
+
+def test_removing_a_many_to_many_link_ends_the_kept_flags(product_and_agreement):
+    product, agreement = product_and_agreement
+    agreement.attributes.clear()
+    assert "flow_exceeds_agreement" in codes_of(product)
+    ProcessingActivity.objects.get().products.clear()
+    assert "register_incomplete" in codes_of(product)
+
+
+def test_a_delete_ends_the_kept_flags(product_and_agreement):
+    product, _agreement = product_and_agreement
+    DataFlow.objects.filter(product=product).delete()
+    assert codes_of(product) == {"flows_unknown"}
+
+
+def test_raw_sql_ends_the_kept_flags(product_and_agreement):
+    product, agreement = product_and_agreement
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Agreement._meta.db_table} SET ends_on = %s WHERE id = %s",
+            [TODAY - DAY, agreement.pk],
+        )
+    assert codes_of(product) == {"approval_outdated"}
+
+
+def test_flags_computed_inside_a_rolled_back_transaction_are_not_shown_after_it(
+    product_and_agreement,
+):
+    product, _agreement = product_and_agreement
+    with transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(processes_personal_data=False)
+        assert codes_of(product) == set()
+        DataFlow.objects.filter(product=product).delete()
+        Product.objects.filter(pk=product.pk).update(processes_personal_data=True)
+        assert codes_of(product) == {"flows_unknown"}  # a later write in the same transaction
+        transaction.set_rollback(True)
+    assert codes_of(product) == set()
+    make_flow(product, "geboortedatum")  # a new write after the rollback
+    assert codes_of(product) == {"flow_exceeds_agreement"}
+
+
+def test_a_savepoint_rolled_back_gives_the_flags_before_it(product_and_agreement):
+    product, agreement = product_and_agreement
+    make_flow(product, "geboortedatum")
+    assert codes_of(product) == {"flow_exceeds_agreement"}
+    with transaction.atomic():
+        agreement.attributes.add(*attrs("geboortedatum"))
+        assert codes_of(product) == {"approval_outdated"}
+        transaction.set_rollback(True)
+    assert codes_of(product) == {"flow_exceeds_agreement"}
+
+
+def test_the_flags_follow_the_day():
+    product, _agreement = covered_product(ends_on=TODAY + 5 * DAY)
+    assert codes_of(product, TODAY) == {"expiring"}
+    assert codes_of(product, TODAY + 6 * DAY) == {"expired"}
+
+
+def test_the_product_page_shows_a_change_at_once_when_the_flags_are_kept(
+    product_and_agreement, privacy_officer
+):
+    product, agreement = product_and_agreement
+    client = client_for(privacy_officer)
+    compute_flags()  # today's flags of the whole register are kept
+    assert flags_for_product(product) == []
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on=datetime.date(2000, 1, 1))
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "Gewijzigd na akkoord FG" in page
+
+
+def test_the_product_flags_from_the_kept_register_match_the_products_own(privacy_officer):
+    product, _agreement = covered_product()
+    make_flow(product, "geboortedatum")
+    other = make_product()
+    make_flow(other, "eckId")
+    computed_alone = sorted(f.code for f in flags_for_product(other))
+    compute_flags()
+    assert sorted(f.code for f in flags_for_product(other)) == computed_alone
+    assert computed_alone == ["no_agreement", "register_incomplete"]
+
+
+def test_the_level_follows_a_new_level_text():
+    first = compute_level(TODAY)
+    LevelText.objects.filter(level=first.level).update(text="Een eigen tekst van het bestuur.")
+    assert compute_level(TODAY).text(first.level).text == "Een eigen tekst van het bestuur."
+
+
+def test_a_level_kept_is_the_same_as_one_computed_afresh(product_and_agreement):
+    product, agreement = product_and_agreement
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
+    kept = compute_level(TODAY)
+    afresh = compute_level(TODAY, flags=compute_flags(TODAY))
+    assert kept.as_json() == afresh.as_json()
+    assert compute_level(TODAY) is kept
+
+
+def test_every_register_table_has_the_write_trigger():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'register_note_write'"
+            )
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'register_note_write_%'"
+            )
+        covered = {row[0] for row in cursor.fetchall()}
+    tables = register_tables()
+    assert {"suppliers_dataflow", "agreements_agreement_attributes", "register_organisation"} <= (
+        set(tables)
+    )
+    assert not any("historical" in t for t in tables)
+    assert set(tables) <= covered
+
+
+def test_pruning_the_marks_changes_the_revision_but_not_the_flags(product_and_agreement):
+    product, agreement = product_and_agreement
+    before = current_revision()
+    prune_marks()
+    assert current_revision() is not None
+    if connection.vendor == "postgresql":
+        assert current_revision() != before
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
+    assert codes_of(product) == {"approval_outdated"}
+
+
+def test_the_daily_snapshot_does_not_set_the_rules_to_work_again(product_and_agreement):
+    product, agreement = product_and_agreement
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
+    level = compute_level(TODAY)
+    snapshot, created = record_snapshot(today=TODAY)
+    assert created and snapshot.high == level.severity_counts["high"] == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert compute_level(TODAY) is level
+    assert len(captured) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps a single mark")
+def test_past_the_limit_the_marks_are_pruned_and_the_flags_stay_right(product_and_agreement):
+    product, agreement = product_and_agreement
+    RegisterWrite.objects.bulk_create(
+        RegisterWrite(mark=uuid.uuid4().hex) for _ in range(PRUNE_ABOVE + 1)
+    )
+    revision = current_revision()
+    assert RegisterWrite.objects.count() == 1
+    assert revision is not None and revision.startswith("1:")
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
+    assert codes_of(product) == {"approval_outdated"}
