@@ -353,11 +353,18 @@ class RegisterExport:
         return load_content_values(agreements, all_agreements=True)
 
     @cached_property
-    def _documents(self) -> dict[int, list[Document]]:
+    def _documents(self) -> list[tuple[str, Document]]:
+        """Every document with its agreement's reference, in the Documenten sheet's order."""
         by_agreement: dict[int, list[Document]] = defaultdict(list)
-        for document in Document.objects.order_by("kind", "version", "pk"):
+        for document in Document.objects.all():
             by_agreement[document.agreement_id].append(document)
-        return by_agreement
+        return [
+            (agreement.reference, document)
+            for agreement in self.agreements
+            for document in sorted(
+                by_agreement.get(agreement.pk, ()), key=lambda d: (d.kind, d.version, d.pk)
+            )
+        ]
 
     def organisation_rows(self) -> Iterator[Row]:
         organisation = Organisation.objects.first()
@@ -460,18 +467,17 @@ class RegisterExport:
             for name, service, country, safeguard in subprocessors:
                 yield [agreement.reference, name, service, country, safeguard]
 
-    def documents(self) -> Iterator[tuple[Agreement, Document]]:
-        for agreement in self.agreements:
-            for document in self._documents.get(agreement.pk, ()):
-                yield agreement, document
+    def documents(self) -> Iterator[tuple[str, Document]]:
+        """(agreement reference, document) of every document."""
+        yield from self._documents
 
     def document_rows(self) -> Iterator[Row]:
         # Bestand is the stored file's name, relative to the media folder; `export_register
         # --with-documents` copies the PDFs there, beside the workbook, so the paths resolve.
         kinds = choice_labels(Document, "kind")
-        for agreement, document in self.documents():
+        for reference, document in self.documents():
             yield [
-                agreement.reference,
+                reference,
                 _display(kinds, document.kind),
                 document.file.name,
                 document.sha256,
@@ -559,6 +565,10 @@ class RegisterExport:
             "Niveau": self.level_rows,
         }
         for spec in SHEETS:
+            if spec.name == "Gegevensstromen":
+                # The agreements (the largest thing read) are done with: freed before the
+                # flows and the flags engine read theirs, it lowers the peak memory.
+                self.__dict__.pop("agreements", None)
             yield spec, generators[spec.name]()
 
 
@@ -754,7 +764,7 @@ def export_register(
 def copy_documents(export: RegisterExport, folder: Path) -> int:
     """Copy the stored PDFs beside the workbook, at the paths its Documenten sheet names."""
     count = 0
-    for _agreement, document in export.documents():
+    for _reference, document in export.documents():
         destination = folder / document.file.name
         destination.parent.mkdir(parents=True, exist_ok=True)
         with document.file.open("rb") as source, open(destination, "wb") as out:
@@ -778,7 +788,7 @@ def export_bundle(target: IO[bytes], *, today: datetime.date | None = None) -> N
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             with archive.open(export_filename(today), "w") as out:
                 shutil.copyfileobj(workbook, out)
-            for _agreement, document in export.documents():
+            for _reference, document in export.documents():
                 with (
                     document.file.open("rb") as source,
                     archive.open(document.file.name, "w") as out,
