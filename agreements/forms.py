@@ -58,13 +58,27 @@ class AttributeChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SupplierChoiceForm(forms.Form):
-    """Step one of a new agreement: which supplier (its products follow from that)."""
+    """Step one of a new agreement: find the supplier by name (its products follow from
+    that). A register holds thousands of suppliers, so the page shows a bounded number of
+    matches instead of a list of all of them."""
 
-    supplier = forms.ModelChoiceField(
-        label=_("Leverancier"),
-        queryset=Supplier.objects.order_by("name"),
-        empty_label=_("Kies een leverancier"),
+    SHOWN = 25
+
+    zoek = forms.CharField(
+        label=_("Leverancier zoeken"),
+        required=False,
+        max_length=100,
+        help_text=_("Typ een deel van de naam van de leverancier."),
     )
+
+    def matches(self) -> tuple[list[Supplier], bool]:
+        """Up to SHOWN suppliers whose name contains the search text (all when empty),
+        alphabetically, and whether there are more."""
+        suppliers = Supplier.objects.order_by("name")
+        if self.is_valid() and self.cleaned_data["zoek"].strip():
+            suppliers = suppliers.filter(name__icontains=self.cleaned_data["zoek"].strip())
+        found = list(suppliers.only("pk", "name")[: self.SHOWN + 1])
+        return found[: self.SHOWN], len(found) > self.SHOWN
 
 
 class AgreementForm(forms.ModelForm):

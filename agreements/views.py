@@ -197,8 +197,15 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
             Supplier.objects.filter(pk=supplier_id).first() if supplier_id.isdigit() else None
         )
     if supplier is None and request.method != "POST":
-        choose = SupplierChoiceForm()
-        return render(request, "agreements/agreement_choose_supplier.html", {"form": choose})
+        choose = SupplierChoiceForm(request.GET)
+        suppliers, more = choose.matches()
+        ctx = {
+            "form": choose,
+            "suppliers": suppliers,
+            "more": more,
+            "any_supplier": bool(suppliers) or Supplier.objects.exists(),
+        }
+        return render(request, "agreements/agreement_choose_supplier.html", ctx)
     form = AgreementForm(request.POST or None, supplier=supplier)
     formset = SubprocessorFormSet(request.POST or None, prefix="sub")
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -172,3 +172,24 @@ def test_editing_a_submitted_agreement_keeps_it_submitted(privacy_officer):
     )
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SUBMITTED
+
+
+def test_step_one_finds_the_supplier_by_part_of_its_name(privacy_officer):
+    wanted = make_supplier("Uitgeverij Noordhoff")
+    make_supplier("Malmberg")
+    client = client_for(privacy_officer)
+    page = client.get(reverse("agreements:agreement_create"), {"zoek": "noord"}).content.decode()
+    assert "Uitgeverij Noordhoff" in page and "Malmberg" not in page
+    assert f'href="?supplier={wanted.pk}"' in page
+    page = client.get(reverse("agreements:agreement_create"), {"zoek": "Cito"}).content.decode()
+    assert 'Geen leverancier gevonden met "Cito" in de naam' in page
+
+
+def test_step_one_shows_at_most_25_suppliers_whatever_the_register_holds(privacy_officer):
+    for n in range(30):
+        make_supplier(f"Leverancier {n:02d}")
+    client = client_for(privacy_officer)
+    page = client.get(reverse("agreements:agreement_create")).content.decode()
+    assert page.count('href="?supplier=') == 25
+    assert "Leverancier 24" in page and "Leverancier 25" not in page
+    assert "Alleen de eerste 25 leveranciers worden getoond" in page

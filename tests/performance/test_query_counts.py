@@ -52,6 +52,7 @@ PAGES = [
     ("agreement detail (FG)", "agreements:agreement_detail", ("agreement",), "", "fg"),
     ("agreement history", "agreements:agreement_history", ("agreement",), "", "privacy_officer"),
     ("agreement form (new)", "agreements:agreement_create", (), "supplier={supplier}", "privacy_officer"),
+    ("agreement form, choose supplier", "agreements:agreement_create", (), "zoek=e", "privacy_officer"),
     ("agreement form (edit)", "agreements:agreement_edit", ("draft",), "", "privacy_officer"),
     ("privacy notice form", "agreements:privacy_notice_edit", ("agreement", "product"), "", "privacy_officer"),
     ("document upload form", "agreements:document_upload", ("agreement",), "", "privacy_officer"),
