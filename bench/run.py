@@ -49,7 +49,7 @@ EXPORT_RATIO, EXPORT_RSS_MB = 1.5, 150
 @dataclass
 class Result:
     measure: str
-    kind: str  # page | rule | report | export | floor | import | generate
+    kind: str  # page | page-cold | rule | report | export | floor | import | generate
     median_ms: float | None = None
     max_ms: float | None = None
     queries: int | None = None
@@ -87,6 +87,23 @@ PAGES: list[tuple[str, str, tuple[str, ...], str, str]] = [
     ("workbook import form", "register:workbook_import", (), "", "privacy_officer"),
     ("procurement verdict PDF", "register:procurement_pdf", (), "q={product_name}", "procurement"),
 ]  # fmt: skip
+
+
+# Pages that show the flags: also measured as the first request after a change to the
+# register, when the rules' cache (register/rules/cache.py) has to compute them afresh.
+COLD_TOO = ("dashboard", "Niveau page", "product detail")
+
+
+def _afresh(fn: Callable[[], object]) -> Callable[[], object]:
+    """`fn` with the rules' cache emptied first, so the engine itself is measured."""
+
+    def run():
+        from register.rules import cache
+
+        cache.forget()
+        return fn()
+
+    return run
 
 
 def ms(seconds: float) -> float:
@@ -307,7 +324,40 @@ class Bench:
             )
             for plan in plans:
                 self.say(f"    {plan}")
+            if label in COLD_TOO:
+                results.append(self.cold_page(label, url, client))
         return results
+
+    def cold_page(self, label: str, url: str, client) -> Result:
+        """A page that shows the flags, requested as the first request after a change to the
+        register: the rules' cache is emptied before each request."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from register.rules import cache
+
+        def cold_get():
+            cache.forget()
+            return client.get(url)
+
+        cache.forget()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        queries = len(captured)  # now: the next request clears the query log
+        times = timed(cold_get, self.args.repeat)
+        result = Result(
+            f"{label}, first after a change",
+            "page-cold",
+            ms(statistics.median(times)),
+            ms(max(times)),
+            queries,
+            note="flags computed afresh",
+        )
+        self.say(
+            f"{result.measure:<28} median {result.median_ms:>7} ms  max {result.max_ms:>7} ms  "
+            f"{result.queries:>3} queries"
+        )
+        return result
 
     def explain(self, queries: list[dict]) -> list[str]:
         """EXPLAIN ANALYZE of the two slowest SELECTs of a page (PostgreSQL only): the top
@@ -347,10 +397,11 @@ class Bench:
             if fn is None:
                 results.append(Result(label, "rule", note="not available yet"))
                 continue
+            afresh = _afresh(fn)  # the engine itself, not the rules' cache
             with CaptureQueriesContext(connection) as captured:
-                value = fn()  # also the warm-up
+                value = afresh()  # also the warm-up
             queries = len(captured)
-            times = timed(fn, self.args.heavy_repeat)
+            times = timed(afresh, self.args.heavy_repeat)
             size = len(value) if isinstance(value, list) else getattr(value, "level", "")
             result = Result(
                 label,
@@ -376,6 +427,9 @@ class Bench:
         path = self.workdir / "niveau.pdf"
 
         def run() -> None:
+            from register.rules import cache
+
+            cache.forget()  # the report as made after a change: the level computed afresh
             call_command("condition_report", str(path), stdout=io.StringIO())
 
         try:
