@@ -1,6 +1,11 @@
 """The register workbook of DESIGN.md section 9 as Excel: one row generator per sheet, one
 renderer (openpyxl write-only, bounded memory, a fixed number of queries).
 
+Performance (issue 8, docs/performance.md): the rows are read as tuples (`values_list`, the
+data flows streamed in chunks), enumeration labels come from one dict per field built per
+export, and rows of plain values are serialised by `_StreamedSheet` as the exact XML openpyxl
+would write, without a cell object per value.
+
 The sheet and column names are the contract shared with the import (register/workbook.py).
 Text that a spreadsheet would evaluate (starting with = + - @) is written as a text cell with
 the "quote prefix" style: the spreadsheet shows and keeps the original text and never turns
