@@ -6,6 +6,7 @@ updates, bulk inserts, many-to-many links, deletes, raw SQL and rolled-back tran
 """
 
 import datetime
+import gc
 import uuid
 
 import pytest
@@ -15,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from agreements.models import Agreement, AgreementStatus
 from register.models import LevelText, ProcessingActivity, RegisterWrite
 from register.revision import PRUNE_ABOVE, current_revision, prune_marks, register_tables
-from register.rules import compute_flags, compute_level, flags_for_product
+from register.rules import cache, compute_flags, compute_level, flags_for_product
+from register.rules.flags import collector_paused
 from register.rules.level import record_snapshot
 from suppliers.models import DataFlow, Product
 
@@ -235,3 +237,21 @@ def test_past_the_limit_the_marks_are_pruned_and_the_flags_stay_right(product_an
     assert revision is not None and revision.startswith("1:")
     Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
     assert codes_of(product) == {"approval_outdated"}
+
+
+def test_the_flags_engine_leaves_the_garbage_collector_as_it_found_it():
+    assert gc.isenabled()
+    cache.forget()
+    compute_flags(TODAY)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a failing computation")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()
