@@ -10,7 +10,7 @@ import gc
 import uuid
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement, AgreementStatus
@@ -255,3 +255,27 @@ def test_the_flags_engine_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_two_transactions_writing_to_the_register_do_not_wait_for_each_other():
+    """The triggers share no row between transactions: a writer is never held up by
+    another one that is still open (a shared counter row would be locked until commit)."""
+    first, second = (
+        connections.create_connection("default"),
+        connections.create_connection("default"),
+    )
+    try:
+        for wrapper in (first, second):
+            wrapper.set_autocommit(False)
+        with first.cursor() as cursor:
+            cursor.execute("UPDATE register_leveltext SET text = text || '.' WHERE level = 1")
+        with second.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute("UPDATE register_leveltext SET text = text || '.' WHERE level = 2")
+            cursor.execute("SELECT count(*) FROM register_registerwrite")
+            assert cursor.fetchone()[0] >= 1
+    finally:
+        for wrapper in (first, second):
+            wrapper.rollback()
+            wrapper.close()
