@@ -17,7 +17,7 @@ import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -29,20 +29,27 @@ T = TypeVar("T")
 
 KEPT = 8  # results kept per process: a few kinds for today (and a day passed explicitly)
 
-_results: OrderedDict[tuple, Any] = OrderedDict()
+_results: OrderedDict[Key, Any] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _key(kind: str, today: datetime.date, revision: str, using: str) -> tuple:
-    return (
+class Key(NamedTuple):
+    kind: str
+    today: datetime.date
+    revision: str
+    database: tuple[str, str]  # alias and name
+    language: str | None
+    settings: tuple[int, int]  # the settings the rules read
+
+
+def _key(kind: str, today: datetime.date, revision: str, using: str) -> Key:
+    return Key(
         kind,
         today,
         revision,
-        using,
-        connections[using].settings_dict["NAME"],
+        (using, str(connections[using].settings_dict["NAME"])),
         get_language(),
-        settings.EXPIRING_WITHIN_DAYS,
-        settings.ADVISED_CONDITION_LEVEL,
+        (settings.EXPIRING_WITHIN_DAYS, settings.ADVISED_CONDITION_LEVEL),
     )
 
 
@@ -71,6 +78,10 @@ def keep(
             return _results[key]
     result = compute()
     with _lock:
+        # Results of an earlier revision of the same database are (almost) never asked for
+        # again: drop them rather than hold them until evicted.
+        for old in [k for k in _results if k.database == key.database and k.revision != revision]:
+            del _results[old]
         _results[key] = result
         while len(_results) > KEPT:
             _results.popitem(last=False)

@@ -279,3 +279,15 @@ def test_two_transactions_writing_to_the_register_do_not_wait_for_each_other():
         for wrapper in (first, second):
             wrapper.rollback()
             wrapper.close()
+
+
+def test_results_of_an_earlier_revision_are_dropped_when_the_register_changes(
+    product_and_agreement,
+):
+    product, _agreement = product_and_agreement
+    compute_level(TODAY)
+    kinds = {key.kind for key in cache._results}
+    assert {"flags", "level"} <= kinds
+    make_flow(product, "geboortedatum")
+    compute_flags(TODAY)
+    assert {key.revision for key in cache._results} == {current_revision()}
