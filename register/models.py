@@ -230,3 +230,6 @@ class RegisterWrite(models.Model):
         verbose_name = _("registerwijziging")
         verbose_name_plural = _("registerwijzigingen")
         default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.mark
