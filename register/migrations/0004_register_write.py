@@ -4,21 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('register', '0003_level_texts'),
+        ("register", "0003_level_texts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegisterWrite',
+            name="RegisterWrite",
             fields=[
-                ('mark', models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("mark", models.CharField(max_length=32, primary_key=True, serialize=False)),
             ],
             options={
-                'verbose_name': 'registerwijziging',
-                'verbose_name_plural': 'registerwijzigingen',
-                'default_permissions': (),
+                "verbose_name": "registerwijziging",
+                "verbose_name_plural": "registerwijzigingen",
+                "default_permissions": (),
             },
         ),
     ]
