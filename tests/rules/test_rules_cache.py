@@ -22,6 +22,7 @@ from register.rules.level import record_snapshot
 from suppliers.models import DataFlow, Product
 
 from ..conftest import attrs, client_for, make_agreement, make_flow, make_product
+from .test_flags import in_register
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +35,7 @@ def covered_product(**agreement_fields):
     no flags at all."""
     product = make_product()
     make_flow(product, "eckId")
-    activity = ProcessingActivity.objects.create(
-        name="Lesgeven",
-        purposes="Onderwijs",
-        legal_basis="algemeen_belang",
-        data_subjects="Leerlingen",
-        personal_data="Naam",
-        retention="1 jaar",
-        security_measures="MFA",
-    )
-    activity.products.set([product])
+    in_register(product)
     agreement_fields.setdefault("signed_on", TODAY - 30 * DAY)
     agreement = make_agreement(
         [product], status=AgreementStatus.APPROVED, attributes=("eckId",), **agreement_fields
