@@ -338,9 +338,10 @@ class RegisterExport:
         return {name for name, count in counts.items() if count > 1}
 
     def product_ref(self, product_id: int, supplier_name: str | None = None) -> str:
-        """The product's name in a list cell: bare when unambiguous, else `Leverancier / Product`."""
+        """The product's name in a list cell: bare when unambiguous, else `Leverancier / Product`
+        (also when the name holds " / ", which a bare name would be read as)."""
         product = self.products[product_id]
-        if product.name.strip().lower() in self._shared_names:
+        if product.name.strip().lower() in self._shared_names or " / " in product.name:
             return f"{supplier_name or product.supplier_name} / {product.name}"
         return product.name
 

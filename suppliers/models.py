@@ -80,8 +80,20 @@ class SupplierQuerySet(models.QuerySet):
         return self.filter(name__iexact=name.strip())
 
 
+# The register workbook separates the names in a list cell with ";" (DESIGN.md section 9), so
+# a name holding one could not be written to the workbook and read back as the same record.
+no_list_separator = RegexValidator(
+    r"^[^;]*$",
+    message=_(
+        "Een naam mag geen puntkomma (;) bevatten: in de werkmap (Excel) scheidt die de namen "
+        "in een lijst. Gebruik bijvoorbeeld een komma of een streepje."
+    ),
+    code="list_separator",
+)
+
+
 class Supplier(models.Model):
-    name = models.CharField(_("naam"), max_length=200)
+    name = models.CharField(_("naam"), max_length=200, validators=[no_list_separator])
     kvk_number = models.CharField(
         _("KvK-nummer"), max_length=8, blank=True, validators=[kvk_validator]
     )
@@ -143,7 +155,7 @@ class Product(models.Model):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="products", verbose_name=_("leverancier")
     )
-    name = models.CharField(_("naam"), max_length=200)
+    name = models.CharField(_("naam"), max_length=200, validators=[no_list_separator])
     kind = models.CharField(
         _("soort"),
         max_length=20,
