@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from pypdf import PdfReader
 
 from agreements.models import Agreement, AgreementStatus, Document, Subprocessor
@@ -117,6 +118,14 @@ def test_it_refuses_a_register_that_holds_data_and_says_how_to_replace_it():
         call_command("generate_register", "--scale", "0.002")
     assert Product.objects.get().name == "Bestaand product"
 
-    call_command("generate_register", "--scale", "0.002", "--flush", stdout=io.StringIO())
+    with override_settings(DEBUG=True):
+        call_command("generate_register", "--scale", "0.002", "--flush", stdout=io.StringIO())
     assert not Product.objects.filter(name="Bestaand product").exists()
     assert register_counts()["products"] == scaled_counts(0.002)["products"]
+
+
+def test_flush_is_refused_with_debug_off_and_nothing_is_deleted():
+    make_product(name="Bestaand product")
+    with pytest.raises(CommandError, match="refused with debug off"):
+        call_command("generate_register", "--scale", "0.002", "--flush")
+    assert Product.objects.get().name == "Bestaand product"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from register.generate import SCALE_1, RegisterNotEmpty, generate_register
@@ -9,7 +10,7 @@ class Command(BaseCommand):
         "Scale 1 is about ten times the largest Dutch board: "
         + ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in SCALE_1.items())
         + ". Deterministic: the same --seed gives the same register (dates relative to today). "
-        "Refuses a register that holds data unless --flush."
+        "Refuses a register that holds data unless --flush (only with debug on)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,6 +33,13 @@ class Command(BaseCommand):
     def handle(self, *args, scale: float, seed: int, flush: bool, **options) -> None:
         if scale <= 0:
             raise CommandError("--scale must be a positive number, e.g. 0.1 or 1.")
+        if flush and not settings.DEBUG:
+            # A live register's agreements, documents and FG decisions would be gone for good.
+            raise CommandError(
+                "--flush deletes the whole register, FG decisions and documents included, and "
+                "is refused with debug off. Use it only on a development or benchmark "
+                "database, with DJANGO_DEBUG=1; nothing was changed."
+            )
         progress = (
             (lambda message: self.stdout.write(f"  {message}"))
             if options["verbosity"] > 1
