@@ -334,15 +334,9 @@ class Bench:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from register.rules import cache
-
-        def cold_get():
-            cache.forget()
-            return client.get(url)
-
-        cache.forget()
+        cold_get = _afresh(lambda: client.get(url))
         with CaptureQueriesContext(connection) as captured:
-            client.get(url)
+            cold_get()
         queries = len(captured)  # now: the next request clears the query log
         times = timed(cold_get, self.args.repeat)
         result = Result(
