@@ -20,9 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..exports import SHEETS, export_bundle, export_filename, export_register, write_template
 from ..forms import WorkbookUploadForm
 from ..workbook import ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
+from ..workbook.export import export_bundle, export_filename, export_register, write_template
+from ..workbook.sheets import SHEETS
 
 SESSION_KEY = "workbook_uploads"
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60

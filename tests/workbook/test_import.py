@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import Agreement, AgreementStatus, Document, Review
-from register.exports import export_register
 from register.models import Organisation, ProcessingActivity, School
 from register.workbook import OUTDATED_FINGERPRINT, import_workbook
+from register.workbook.export import export_register
 from suppliers.models import DataFlow, Product, Supplier
 from tests.conftest import make_product, make_supplier
 
