@@ -75,6 +75,13 @@ class Column:
             return list(self.choices)
         return [str(label) for label in self.choices.labels] if self.choices else []
 
+    @property
+    def codes(self) -> list[str]:
+        """The values the import takes (besides their labels), as the docs list them."""
+        if isinstance(self.choices, tuple):
+            return list(self.choices)
+        return [str(value) for value in self.choices.values] if self.choices else []
+
     def formatter(self) -> Callable[[Any], Any]:
         """value -> cell value; built once per export (a choice's labels as one dict)."""
         if self.kind == CHOICE:
@@ -357,8 +364,8 @@ def markdown_table() -> str:
         cells = []
         for column in spec.columns:
             cell = f"{column.header}{'*' if column.required else ''}"
-            if column.choices:
-                cell += f" ({' / '.join(column.labels())})"
+            if column.codes:
+                cell += f" ({' / '.join(column.codes)})"
             cells.append(cell)
         name = f"`{spec.name}`" + (" (export only)" if spec.export_only else "")
         lines.append(f"| {name} | {', '.join(cells)} |")
