@@ -10,7 +10,9 @@ import re
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,38 +33,29 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _download(
+    write: Callable[[IO[bytes]], object], filename: str, content_type: str
+) -> FileResponse:
+    # A temporary file rather than memory: FileResponse streams it and closes (removes) it.
+    download = tempfile.TemporaryFile()
+    write(download)
+    download.seek(0)
+    return FileResponse(download, as_attachment=True, filename=filename, content_type=content_type)
+
+
 @permission_required("register.export_register", raise_exception=True)
 def workbook_export(request: HttpRequest) -> FileResponse:
-    # A temporary file rather than memory: FileResponse streams it and closes (removes) it.
-    workbook = tempfile.TemporaryFile()
-    export_register(workbook)
-    workbook.seek(0)
-    return FileResponse(
-        workbook, as_attachment=True, filename=export_filename(), content_type=XLSX_TYPE
-    )
+    return _download(export_register, export_filename(), XLSX_TYPE)
 
 
 @permission_required("register.export_register", raise_exception=True)
 def workbook_export_bundle(request: HttpRequest) -> FileResponse:
-    bundle = tempfile.TemporaryFile()
-    export_bundle(bundle)
-    bundle.seek(0)
-    return FileResponse(
-        bundle,
-        as_attachment=True,
-        filename=export_filename(suffix="zip"),
-        content_type="application/zip",
-    )
+    return _download(export_bundle, export_filename(suffix="zip"), "application/zip")
 
 
 @permission_required("register.export_register", raise_exception=True)
 def workbook_template(request: HttpRequest) -> FileResponse:
-    template = tempfile.TemporaryFile()
-    write_template(template)
-    template.seek(0)
-    return FileResponse(
-        template, as_attachment=True, filename="register-sjabloon.xlsx", content_type=XLSX_TYPE
-    )
+    return _download(write_template, "register-sjabloon.xlsx", XLSX_TYPE)
 
 
 def _upload_folder() -> Path:
@@ -115,6 +108,15 @@ def _run(request: HttpRequest, path: Path, *, dry_run: bool) -> ImportResult | s
         return str(exc)
 
 
+def _preview(request: HttpRequest, token: str, result: ImportResult | str) -> dict:
+    return {
+        "token": token,
+        "filename": request.session[SESSION_KEY][token],
+        "result": result if isinstance(result, ImportResult) else None,
+        "unreadable": result if isinstance(result, str) else None,
+    }
+
+
 @permission_required("register.import_workbook", raise_exception=True)
 def workbook_import(request: HttpRequest) -> HttpResponse:
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
@@ -139,13 +141,7 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if path is None:
         return _stale(request)
     result = _run(request, path, dry_run=True)
-    ctx = {
-        "token": token,
-        "filename": request.session[SESSION_KEY][token],
-        "result": result if isinstance(result, ImportResult) else None,
-        "unreadable": result if isinstance(result, str) else None,
-    }
-    return render(request, "register/workbook_preview.html", ctx)
+    return render(request, "register/workbook_preview.html", _preview(request, token, result))
 
 
 @require_POST
@@ -166,11 +162,5 @@ def workbook_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("register:activity_list")
     # The register changed since the preview, or the file became unreadable: show why.
-    ctx = {
-        "token": token,
-        "filename": request.session[SESSION_KEY][token],
-        "result": result if isinstance(result, ImportResult) else None,
-        "unreadable": result if isinstance(result, str) else None,
-        "after_confirm": True,
-    }
+    ctx = {**_preview(request, token, result), "after_confirm": True}
     return render(request, "register/workbook_preview.html", ctx, status=400)
