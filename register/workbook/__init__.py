@@ -8,10 +8,11 @@ agreement_sheets.py) in order, all or nothing; export.py writes the workbook.
 from .agreement_sheets import OUTDATED_FINGERPRINT
 from .importer import import_workbook
 from .reading import WorkbookUnreadable, unpacked_upload
-from .result import ImportResult
+from .result import Change, ImportResult
 
 __all__ = [
     "OUTDATED_FINGERPRINT",
+    "Change",
     "ImportResult",
     "WorkbookUnreadable",
     "import_workbook",

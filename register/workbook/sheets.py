@@ -121,9 +121,6 @@ class SheetSpec:
         found = next((c.header for c in self.columns if c.field == field), None)
         return found or (field if default is None else default)
 
-    def column(self, header: str) -> Column:
-        return next(c for c in self.columns if c.header == header)
-
     def row(self, record: dict[str, Any], formatters: list) -> list[Any]:
         """A record (field -> value) as the sheet's row of cell values."""
         return [format_(record.get(field)) for field, format_ in formatters]
