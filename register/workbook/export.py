@@ -16,6 +16,7 @@ unescaping and a round trip keeps the value.
 from __future__ import annotations
 
 import datetime
+import re
 import shutil
 import tempfile
 import zipfile
@@ -334,12 +335,20 @@ MAX_ROW = 1048576  # the last row of a worksheet
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Text that needs more than handing over: an illegal control character (removed) or a first
+# character that makes a spreadsheet evaluate it; one search, as most text needs neither.
+_TEXT_NEEDS_CARE = re.compile(r"^[=+\-@\t\r]|[\000-\010\013\014\016-\037]")
+
+
 def _cell(sheet, value: Any) -> Any:
     """A value as openpyxl takes it: plain, or a cell of its own for a date's format and for
     text a spreadsheet would evaluate."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return None
+        if _TEXT_NEEDS_CARE.search(value) is None:
+            return value
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(FORMULA_PREFIXES):
             cell = WriteOnlyCell(sheet, value=value)
@@ -348,10 +357,8 @@ def _cell(sheet, value: Any) -> Any:
             cell.quotePrefix = True
             return cell
         return value
-    if isinstance(value, datetime.date):
-        if isinstance(value, datetime.datetime):
-            value = value.date()
-        cell = WriteOnlyCell(sheet, value=value)
+    if kind is datetime.date or kind is datetime.datetime:
+        cell = WriteOnlyCell(sheet, value=value.date() if kind is datetime.datetime else value)
         cell.number_format = DATE_FORMAT
         return cell
     return value
