@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -101,16 +102,16 @@ class SheetSpec:
     columns: tuple[Column, ...]
     export_only: bool = False
 
-    @property
+    @cached_property
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    @property
+    @cached_property
     def assigned(self) -> tuple[Column, ...]:
         """The columns whose cell the import sets on a model field of the same name."""
         return tuple(c for c in self.columns if c.assign and not c.key)
 
-    @property
+    @cached_property
     def stored(self) -> tuple[Column, ...]:
         """The columns the export reads from a model field of the same name."""
         return tuple(c for c in self.columns if c.assign)

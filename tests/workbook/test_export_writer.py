@@ -3,12 +3,15 @@ hold so that it reads back as the same text, date or number, formulas kept as te
 
 from __future__ import annotations
 
+import ast
 import datetime
 import io
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import load_workbook
 
+from register.workbook import export
 from register.workbook.export import render_xlsx
 from register.workbook.sheets import SHEETS_BY_NAME, SheetSpec
 
@@ -53,3 +56,15 @@ def test_rows_read_back_as_text_dates_and_numbers_with_formulas_kept_as_text():
     assert day.number_format == "yyyy-mm-dd"
     assert rows[4][1].value == datetime.datetime(2025, 3, 4)  # a date, time dropped
     assert sheet.auto_filter.ref == f"A1:E{len(AWKWARD_ROWS) + 1}"
+
+
+def test_the_renderer_uses_only_openpyxls_public_api():
+    # A private part of openpyxl breaks silently on its next release (issue 14).
+    source = Path(export.__file__).read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openpyxl"):
+            assert not any(part.startswith("_") for part in node.module.split(".")), node.module
+            assert not any(alias.name.startswith("_") for alias in node.names), node.module
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            owner = node.value
+            assert isinstance(owner, ast.Name) and owner.id == "self", ast.unparse(node)
