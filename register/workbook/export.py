@@ -48,6 +48,7 @@ from agreements.models import (
 from suppliers.models import DataFlow, Product, Supplier
 
 from ..models import Organisation, ProcessingActivity, School
+from ..rules.flags import collector_paused
 from .sheets import (
     ACTIVITIES,
     AGREEMENTS,
@@ -146,7 +147,10 @@ class RegisterExport:
             )
             .order_by("reference")
         )
-        return load_content_values(agreements, all_agreements=True)
+        # Some 30,000 objects that all stay alive: without the collector's full scans (as
+        # the flags engine reads them, register/rules/flags.py).
+        with collector_paused():
+            return load_content_values(agreements, all_agreements=True)
 
     @cached_property
     def _documents(self) -> list[tuple[str, Document]]:
