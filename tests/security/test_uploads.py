@@ -240,6 +240,8 @@ def test_a_workbook_upload_is_kept_for_the_app_only(privacy_officer, settings, t
     assert mode(stored) == 0o600
 
 
+# The backup takes its own snapshot transaction, so it runs outside the test's transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_archive_is_readable_by_its_owner_only(agreement, tmp_path):
     add_document(
         agreement=agreement, kind=DocumentKind.AGREEMENT, content=PDF, original_name="vo.pdf"
