@@ -56,6 +56,7 @@ from agreements.models import (
     PrivacyNotice,
     Review,
     Subprocessor,
+    pdf_file_name,
 )
 from agreements.services import validate_pdf
 from suppliers.models import (
@@ -1249,7 +1250,7 @@ class Importer:
                 document = Document(
                     agreement=agreement,
                     kind=kind,
-                    original_name=PurePosixPath(location.replace("\\", "/")).name[:255],
+                    original_name=pdf_file_name(location),
                     sha256=digest,
                     size=len(content),
                     uploaded_by=self.user,
