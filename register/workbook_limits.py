@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 # Defaults; the settings of the same name override them (register/settings.py). The largest
 # legitimate workbook, the benchmark's scale-1 export, has parts up to 14 MB, 24 MB in all,
-# 48,001 rows, 22 columns, about 400,000 cells and no cell near Excel's limit.
+# 48,001 rows in its longest sheet, 22 columns in its widest, about 390,000 cells.
 IMPORT_MAX_PART_BYTES = 64 * 1024 * 1024
 IMPORT_MAX_WORKBOOK_BYTES = 128 * 1024 * 1024
 IMPORT_MAX_ROWS = 200_000
@@ -123,10 +123,6 @@ def column_index(letters: str) -> int:
 
 
 # --- the check -------------------------------------------------------------------------------
-
-
-class _NotXml(Exception):
-    """expat gave up on a part: openpyxl's parser (expat too) stops at the same byte."""
 
 
 class _Check:
