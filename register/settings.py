@@ -165,6 +165,16 @@ ANONYMOUS_REQUEST_MAX_BYTES = int(
 )
 REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(101 * 1024 * 1024)))
 
+# The workbook import refuses, before openpyxl parses anything, a workbook beyond these limits
+# (register/workbook_limits.py). The benchmark's scale-1 export, the largest legitimate one
+# (48,001 rows, 22 columns at most, parts up to 14 MB, 24 MB in all) fits with room to spare.
+IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", str(64 * 1024 * 1024)))
+IMPORT_MAX_WORKBOOK_BYTES = int(os.environ.get("IMPORT_MAX_WORKBOOK_BYTES", str(128 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "5000000"))
+IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit
+
 # The Kennisnet level a board should reach at least (DESIGN.md section 7); art. 28 AVG
 # requires an agreement with every processor, which is level 3.
 ADVISED_CONDITION_LEVEL = int(os.environ.get("ADVISED_CONDITION_LEVEL", "3"))
