@@ -28,6 +28,7 @@ from agreements.models import (
     PrivacyNotice,
     Review,
     Subprocessor,
+    pdf_file_name,
 )
 from agreements.services import validate_pdf
 
@@ -395,7 +396,7 @@ class DocumentsImport(SheetImport):
             document = Document(
                 agreement=agreement,
                 kind=kind,
-                original_name=PurePosixPath(location.replace("\\", "/")).name[:255],
+                original_name=pdf_file_name(location),
                 sha256=digest,
                 size=len(content),
                 uploaded_by=self.importer.user,

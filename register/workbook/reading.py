@@ -24,6 +24,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .limits import WorkbookRefused, check_workbook_limits
 from .result import ImportResult
 from .sheets import BOOLEAN, CHOICE, DATE, ITEMS, KEEP, SHEETS, Column, SheetSpec
 
@@ -55,6 +56,11 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
     """The known sheets of the workbook; problems with headers go to `result.errors`."""
     from openpyxl import load_workbook
 
+    try:
+        # Before openpyxl parses anything: it trusts sizes and dimensions (issue 13).
+        check_workbook_limits(path)
+    except WorkbookRefused as exc:
+        raise WorkbookUnreadable(str(exc)) from exc
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (zip, xml, key, value errors)
