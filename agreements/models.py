@@ -299,7 +299,8 @@ class Agreement(models.Model):
         self.status = status
         if user is not None:
             self._history_user = user
-        if imported:
+        if imported and not getattr(self, "_change_reason", None):
+            # A reason already given (the operator who imports) is kept.
             self._change_reason = IMPORTED_STATUS_REASON
         self.save()
 
