@@ -3,11 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement, AgreementStatus, Review
+from agreements.history import approval_baseline, content_as_of, content_changes
+from agreements.models import Agreement, AgreementStatus, Product, Review, fingerprint
 from agreements.services import decide_agreement, submit_agreement
 from suppliers.models import Attribute
 
-from ..conftest import client_for, make_agreement, make_product
+from ..conftest import client_for, make_agreement, make_product, make_supplier
 from .helpers import PDF, edit_data, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -150,9 +151,116 @@ def test_a_privacy_notice_document_voids_the_approval(approved, privacy_officer)
     assert agreement.changed_since_approval()
 
 
-def test_a_bookkeeping_change_keeps_the_approval(approved, privacy_officer):
+def test_a_new_signatory_voids_the_approval_and_shows_in_the_diff(approved, privacy_officer):
     edit(privacy_officer, approved, signed_by="Bestuurder B. de Jong")
-    assert state(approved).is_current()
+    assert state(approved).changed_since_approval()
+    page = detail(privacy_officer, approved)
+    assert "Getekend door" in page and "Bestuurder B. de Jong" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("reference", "VO-ANDERS", "VO-ANDERS"),
+        ("model", "eigen", "Eigen model leverancier"),
+        ("transfer_safeguard", "SCC's 2021", "SCC&#x27;s 2021"),
+    ],
+)
+def test_every_field_under_gegevens_is_covered(approved, privacy_officer, field, value, shown):
+    edit(privacy_officer, approved, **{field: value})
+    assert state(approved).changed_since_approval()
+    page = detail(privacy_officer, approved)
+    assert "Gewijzigd na akkoord" in page
+    assert shown in page
+
+
+def product_data(product: Product, **overrides) -> dict:
+    return {
+        "supplier": product.supplier.pk,
+        "name": product.name,
+        "kind": product.kind,
+        "access_channel": product.access_channel,
+        "status": product.status,
+        "processes_personal_data": "on" if product.processes_personal_data else "",
+        **overrides,
+    }
+
+
+def test_renaming_a_covered_product_voids_the_approval(approved, privacy_officer):
+    product = approved.products.get()
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:product_edit", args=[product.pk]),
+        product_data(product, name="Rekenmaatje Pro"),
+    )
+    assert response.status_code == 302
+    assert state(approved).changed_since_approval()
+    page = detail(privacy_officer, approved)
+    assert "Gewijzigd na akkoord" in page
+    assert "Rekenmaatje Pro" in page
+
+
+def test_moving_a_covered_product_to_another_supplier_voids_the_approval(approved, privacy_officer):
+    product = approved.products.get()
+    other = make_supplier("Andere Uitgever BV")
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:product_edit", args=[product.pk]),
+        product_data(product, supplier=other.pk),
+    )
+    assert response.status_code == 302
+    assert state(approved).changed_since_approval()
+    page = detail(privacy_officer, approved)
+    assert "Andere Uitgever BV / Rekenmaatje" in page
+
+
+def test_renaming_the_supplier_voids_the_approval(approved, privacy_officer):
+    supplier = approved.supplier
+    supplier.name = "Nieuwe Naam BV"
+    supplier.save()
+    assert state(approved).changed_since_approval()
+    assert "Nieuwe Naam BV" in detail(privacy_officer, approved)
+
+
+def test_another_supplier_voids_the_approval(approved, privacy_officer):
+    other = make_supplier("Overnemer BV")
+    approved.supplier = other
+    approved.save()
+    assert state(approved).changed_since_approval()
+    page = detail(privacy_officer, approved)
+    assert "Leverancier" in page and "Overnemer BV" in page
+
+
+# One more item of the shape each list of the approved content holds.
+EXTRA_ITEMS = {
+    "products": [999_999, "Leverancier X", "Product X"],
+    "attributes": "mail",
+    "privacy_notices": [999_999, ["mail"]],
+    "subprocessors": ["Extra BV", "opslag", "US", ""],
+    "documents": ["beveiligingsbijlage", "0" * 64],
+}
+
+
+def other_value(key: str, value):
+    if key in EXTRA_ITEMS:
+        return [*value, EXTRA_ITEMS[key]]
+    if key == "supplier":
+        return [value[0], value[1] + " (anders)"]
+    if isinstance(value, bool):
+        return not value
+    if key.endswith("_on"):
+        return "2031-01-01"
+    return (value or "") + " (anders)"
+
+
+def test_the_diff_and_the_fingerprint_read_the_same_fields(approved):
+    """Whatever part of the content differs, the fingerprint differs and the diff says what."""
+    content = state(approved).fingerprint_content()
+    for key, value in content.items():
+        changed = {**content, key: other_value(key, value)}
+        assert fingerprint(changed) != fingerprint(content), key
+        assert content_changes(approved, content, changed), key
+    approval = Review.objects.get(agreement=approved)
+    rebuilt = content_as_of(approved, approval_baseline(approval))
+    assert fingerprint(rebuilt) == approval.fingerprint
 
 
 def test_the_old_review_stays_and_resubmitting_asks_the_fg_again(approved, privacy_officer, fg):
@@ -183,8 +291,15 @@ def test_a_resubmitted_agreement_shows_the_fg_what_changed_since_the_last_approv
 
 
 def test_an_imported_outdated_approval_shows_the_banner_without_a_diff(fg, reader):
-    agreement = make_agreement([make_product()], status=AgreementStatus.APPROVED)
-    Review.objects.filter(agreement=agreement).update(fingerprint="0" * 64, imported=True)
+    agreement = make_agreement([make_product()])
+    Review.objects.create(
+        agreement=agreement,
+        decision="goedgekeurd",
+        comment="Overgenomen",
+        fingerprint="0" * 64,
+        imported=True,
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.APPROVED)
     page = detail(reader, agreement)
     assert "Gewijzigd na akkoord" in page
     assert "staat niet in de geschiedenis van dit register" in page
