@@ -485,9 +485,10 @@ def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldCha
         }
 
     if old["products"] != new["products"]:
-        changes.append(
-            _list_change(_label(Agreement, "products"), product_names(old), product_names(new))
-        )
+        before, after = product_names(old), product_names(new)
+        # A renamed supplier renames its products too: its own row says so.
+        if before != after or old["supplier"] == new["supplier"]:
+            changes.append(_list_change(_label(Agreement, "products"), before, after))
     if old["attributes"] != new["attributes"]:
         changes.append(
             _list_change(

@@ -123,7 +123,7 @@ def test_the_upgrade_runs_before_reviews_become_append_only():
     assert UPGRADE in executor.loader.graph.forwards_plan(APPEND_ONLY)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrating_an_existing_register_keeps_its_approvals_and_locks_its_reviews():
     agreement = approved_before_the_upgrade(reference="VO-OUD")
     executor = MigrationExecutor(connection)

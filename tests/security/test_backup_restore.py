@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from agreements.models import Agreement, Document, DocumentKind
+from agreements.models import Agreement, AgreementStatus, Document, DocumentKind, Review
 from agreements.services import add_document
 from register import backup
 from register.demo import load_demo
@@ -146,6 +146,28 @@ def test_a_restore_refuses_a_database_that_already_holds_a_register(media, tmp_p
     call_command("restore_register", str(archive), "--force", stdout=io.StringIO())
     assert not Supplier.objects.filter(name="Na de backup toegevoegd").exists()
     assert Agreement.objects.count() > 0
+
+
+@pytest.mark.parametrize("database_format", [None, "json"])
+def test_a_forced_restore_replaces_the_reviews_and_keeps_them_append_only(
+    media, tmp_path, database_format
+):
+    load_demo()
+    reviews = sorted(Review.objects.values_list("pk", "fingerprint"))
+    archive = tmp_path / "b.tar.gz"
+    args = [str(archive)] + (["--format", database_format] if database_format else [])
+    call_command("backup_register", *args, stdout=io.StringIO())
+    # Decided after the backup: the restore must replace it, append-only or not.
+    agreement = Agreement.objects.filter(status=AgreementStatus.SUBMITTED).first()
+    Review.objects.create(agreement=agreement, decision="afgekeurd", comment="Na de backup")
+
+    call_command("restore_register", str(archive), "--force", stdout=io.StringIO())
+
+    assert sorted(Review.objects.values_list("pk", "fingerprint")) == reviews
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM agreements_review")
+    assert Review.objects.count() == len(reviews)
 
 
 def test_a_tampered_document_in_the_archive_is_refused_before_anything_is_written(media, tmp_path):
