@@ -21,6 +21,8 @@ from register import backup
 from register.demo import load_demo
 from suppliers.models import Supplier
 
+from ..agreements.test_fingerprint_upgrade import old_fingerprint
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -168,6 +170,46 @@ def test_a_forced_restore_replaces_the_reviews_and_keeps_them_append_only(
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM agreements_review")
     assert Review.objects.count() == len(reviews)
+
+
+def current_agreements() -> list[str]:
+    agreements = Agreement.objects.with_fingerprint_content().order_by("reference")
+    return [a.reference for a in agreements if a.approval_matches_content()]
+
+
+def test_a_json_backup_from_before_the_fingerprint_upgrade_keeps_its_approvals(media, tmp_path):
+    load_demo()
+    current = current_agreements()
+    assert current
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), "--format", "json", stdout=io.StringIO())
+    # The same archive as the previous version wrote it: fingerprints of the older definition.
+    older = {a.pk: old_fingerprint(a) for a in Agreement.objects.all()}
+    matching = {a.pk: a.content_fingerprint() for a in Agreement.objects.all()}
+    before_upgrade = tmp_path / "older.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(before_upgrade, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "database.json":
+                rows = json.loads(data)
+                for row in rows:
+                    fields = row["fields"]
+                    if row["model"] in ("agreements.review", "agreements.historicalreview"):
+                        if fields["fingerprint"] == matching[fields["agreement"]]:
+                            fields["fingerprint"] = older[fields["agreement"]]
+                data = json.dumps(rows).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    empty_the_database(media)
+
+    call_command("restore_register", str(before_upgrade), stdout=io.StringIO())
+
+    assert current_agreements() == current
+    # A backup of this version comes back exactly as it was (the upgrade does nothing).
+    empty_the_database(media)
+    call_command("restore_register", str(archive), stdout=io.StringIO())
+    assert current_agreements() == current
+    assert not Review.history.filter(history_change_reason__startswith="Vingerafdruk").exists()
 
 
 def test_a_tampered_document_in_the_archive_is_refused_before_anything_is_written(media, tmp_path):
