@@ -126,7 +126,8 @@ def _display(model: type[models.Model], name: str, value, lookups: _Lookups) -> 
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]  # not capitalize(): "EER" stays "EER"
 
 
 def _tracked_fields(model: type[models.Model], exclude: set[str]) -> list[str]:
