@@ -377,14 +377,23 @@ def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | Non
     product_ids = _m2m_ids(record, "products")
     products = _names_as_of(Product, product_ids, moment)
     supplier_ids = {record.supplier_id} | {p.supplier_id for p in products.values()}
-    suppliers = _names_as_of(Supplier, supplier_ids, moment)
+    suppliers = {pk: s.name for pk, s in _names_as_of(Supplier, supplier_ids, moment).items()}
+
+    def product(pk: int) -> tuple[int, str, str]:
+        # A row gone without a trace of history still counts, by its id.
+        found = products.get(pk)
+        if found is None:
+            return (pk, "", f"#{pk}")
+        return (pk, suppliers.get(found.supplier_id, f"#{found.supplier_id}"), found.name)
+
     values = ContentValues(
-        supplier_name=suppliers[record.supplier_id].name,
-        products=[
-            (pk, suppliers[products[pk].supplier_id].name, products[pk].name) for pk in product_ids
+        supplier_name=suppliers.get(record.supplier_id, f"#{record.supplier_id}"),
+        products=[product(pk) for pk in product_ids],
+        attribute_codes=[codes.get(pk, f"#{pk}") for pk in _m2m_ids(record, "attributes")],
+        notices=[
+            (n.product_id, [codes.get(pk, f"#{pk}") for pk in _m2m_ids(n, "attributes")])
+            for n in notices
         ],
-        attribute_codes=[codes[pk] for pk in _m2m_ids(record, "attributes")],
-        notices=[(n.product_id, [codes[pk] for pk in _m2m_ids(n, "attributes")]) for n in notices],
         subprocessors=[
             tuple(getattr(s, name) for name in APPROVED_SUBPROCESSOR_FIELDS) for s in subprocessors
         ],
