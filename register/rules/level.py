@@ -398,7 +398,7 @@ def _unreviewed_agreements() -> list[Evidence]:
 
     Two queries whatever the size of the register (AVG art. 38-39: the FG reviews).
     """
-    in_scope = Product.objects.in_use().processing_personal_data()
+    in_scope = Product.objects.in_scope()
     agreements = (
         Agreement.objects.not_terminated()
         .filter(Exists(in_scope.filter(agreements=OuterRef("pk"))))
