@@ -10,6 +10,9 @@ class RegisterConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .revision import install_triggers_after_migrate
+        from .roles import sync_roles_after_migrate
 
-        # After every migrate (and flush): the triggers the rules' cache relies on.
+        # After every migrate (and flush): the triggers the rules' cache relies on, and the
+        # role groups with exactly the permissions of the matrix in roles.py.
         post_migrate.connect(install_triggers_after_migrate, sender=self)
+        post_migrate.connect(sync_roles_after_migrate, sender=self)
