@@ -9,6 +9,9 @@ class RegisterConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from suppliers.panels import add_product_panel
+
+        from .panels import product_flags_panel
         from .revision import install_triggers_after_migrate
         from .roles import sync_roles_after_migrate
 
@@ -16,3 +19,5 @@ class RegisterConfig(AppConfig):
         # role groups with exactly the permissions of the matrix in roles.py.
         post_migrate.connect(install_triggers_after_migrate, sender=self)
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        # The product page (suppliers app) shows the product's flags through this panel.
+        add_product_panel(product_flags_panel)
