@@ -12,12 +12,13 @@ class RegisterConfig(AppConfig):
         from suppliers.panels import add_product_panel
 
         from .panels import product_flags_panel
-        from .revision import install_triggers_after_migrate
+        from .revision import first_mark_after_flush
         from .roles import sync_roles_after_migrate
 
-        # After every migrate (and flush): the triggers the rules' cache relies on, and the
-        # role groups with exactly the permissions of the matrix in roles.py.
-        post_migrate.connect(install_triggers_after_migrate, sender=self)
+        # After every migrate (and flush): a first mark for the rules' cache (the triggers
+        # come with the migrations), and the role groups with exactly the permissions of the
+        # matrix in roles.py.
+        post_migrate.connect(first_mark_after_flush, sender=self)
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         # The product page (suppliers app) shows the product's flags through this panel.
         add_product_panel(product_flags_panel)

@@ -48,8 +48,9 @@ class Organisation(models.Model):
 
     @classmethod
     def load(cls) -> Organisation:
-        organisation, _created = cls.objects.get_or_create(pk=1, defaults={"name": "Schoolbestuur"})
-        return organisation
+        """The organisation; before anyone filled it in, an unsaved one with a placeholder
+        name (reading never writes; saving it creates the row)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1, name="Schoolbestuur")
 
 
 class Sector(models.TextChoices):
