@@ -239,7 +239,9 @@ def test_past_the_limit_the_next_write_prunes_the_marks_and_the_flags_stay_right
     assert codes_of(product) == {"approval_outdated"}
 
 
-@pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses an open transaction
+# Outside a transaction (SQLite's schema editor refuses one), and restoring the serialized
+# rows afterwards like the backup tests, whose rows would otherwise clash with fresh ones.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sqlmigrate_shows_the_write_triggers():
     out = io.StringIO()
     call_command("sqlmigrate", "register", "0005", stdout=out)
