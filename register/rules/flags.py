@@ -3,7 +3,8 @@
 Pure rules over the register read in a fixed number of queries (`load_register()`),
 whatever its size. The same helpers decide the procurement verdict (rules/verdict.py), so
 "covers", "current" and "allowed attributes" are defined once, here and in the model
-methods of agreements/models.py (`is_current`, `changed_since_approval`, `has_ended`).
+methods of agreements/models.py (`is_current`, `why_not_current`, `changed_since_approval`,
+`has_ended`, `ends_in_expiry_window`).
 """
 
 from __future__ import annotations
