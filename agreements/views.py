@@ -164,7 +164,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
         "can_submit": user.has_perm("agreements.submit_agreement")
         and agreement.can_move_to(AgreementStatus.SUBMITTED),
-        "can_decide": user.has_perm("agreements.review_agreement")
+        "can_decide": services.is_fg(user)
         and agreement.status == AgreementStatus.SUBMITTED
         and agreement.submitted_by_id != user.pk,
         "can_terminate": user.has_perm("agreements.terminate_agreement")
