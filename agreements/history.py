@@ -46,10 +46,29 @@ class TimelineEntry:
     kind: str = "change"
 
 
+# The command line acts as the operator who installs the register, who has no account: the
+# records it writes carry this change reason, so the history still names who did it.
+OPERATOR_REASON_PREFIX = "beheerder: "
+
+
+def operator_reason(name: str) -> str:
+    """The change reason of history records written by the operator `name` (max 100)."""
+    return f"{OPERATOR_REASON_PREFIX}{name}"[:100]
+
+
 def _user_name(user) -> str:
     if user is None:
         return _("systeem")
     return user.get_full_name() or user.get_username()
+
+
+def _record_user(record) -> str:
+    """Who wrote a history record: the user, the operator at the command line, or the system."""
+    reason = record.history_change_reason or ""
+    if record.history_user is None and reason.startswith(OPERATOR_REASON_PREFIX):
+        name = reason.removeprefix(OPERATOR_REASON_PREFIX)
+        return _("%(name)s (beheerder, opdrachtregel)") % {"name": name}
+    return _user_name(record.history_user)
 
 
 class _Lookups:
@@ -225,7 +244,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
             title = _("Status gewijzigd")
         else:
             title = _("Overeenkomst gewijzigd")
-        who = _user_name(record.history_user)
+        who = _record_user(record)
         last = entries[-1] if entries else None
         if (
             last is not None
@@ -263,7 +282,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 record.history_date,
-                _user_name(record.history_user),
+                _record_user(record),
                 title,
                 note=f"{record.original_name} (sha256 {record.sha256[:12]}…)",
                 kind="document",
@@ -288,9 +307,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 title = _("Privacybijsluiter gewijzigd: %(product)s") % {"product": product}
             if changes or previous is None:
                 entries.append(
-                    TimelineEntry(
-                        record.history_date, _user_name(record.history_user), title, changes
-                    )
+                    TimelineEntry(record.history_date, _record_user(record), title, changes)
                 )
             previous = record
 
@@ -312,9 +329,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 title = template % {"name": record.name}
             if changes or previous is None or record.history_type == "-":
                 entries.append(
-                    TimelineEntry(
-                        record.history_date, _user_name(record.history_user), title, changes
-                    )
+                    TimelineEntry(record.history_date, _record_user(record), title, changes)
                 )
             previous = record
 
