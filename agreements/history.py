@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from suppliers.history import record_author
 from suppliers.models import Attribute, Product, Supplier
 
 from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
@@ -46,29 +47,10 @@ class TimelineEntry:
     kind: str = "change"
 
 
-# The command line acts as the operator who installs the register, who has no account: the
-# records it writes carry this change reason, so the history still names who did it.
-OPERATOR_REASON_PREFIX = "beheerder: "
-
-
-def operator_reason(name: str) -> str:
-    """The change reason of history records written by the operator `name` (max 100)."""
-    return f"{OPERATOR_REASON_PREFIX}{name}"[:100]
-
-
 def _user_name(user) -> str:
     if user is None:
         return _("systeem")
     return user.get_full_name() or user.get_username()
-
-
-def _record_user(record) -> str:
-    """Who wrote a history record: the user, the operator at the command line, or the system."""
-    reason = record.history_change_reason or ""
-    if record.history_user is None and reason.startswith(OPERATOR_REASON_PREFIX):
-        name = reason.removeprefix(OPERATOR_REASON_PREFIX)
-        return _("%(name)s (beheerder, opdrachtregel)") % {"name": name}
-    return _user_name(record.history_user)
 
 
 class _Lookups:
@@ -244,7 +226,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
             title = _("Status gewijzigd")
         else:
             title = _("Overeenkomst gewijzigd")
-        who = _record_user(record)
+        who = record_author(record)
         last = entries[-1] if entries else None
         if (
             last is not None
@@ -282,7 +264,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 record.history_date,
-                _record_user(record),
+                record_author(record),
                 title,
                 note=f"{record.original_name} (sha256 {record.sha256[:12]}…)",
                 kind="document",
@@ -307,7 +289,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 title = _("Privacybijsluiter gewijzigd: %(product)s") % {"product": product}
             if changes or previous is None:
                 entries.append(
-                    TimelineEntry(record.history_date, _record_user(record), title, changes)
+                    TimelineEntry(record.history_date, record_author(record), title, changes)
                 )
             previous = record
 
@@ -329,7 +311,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 title = template % {"name": record.name}
             if changes or previous is None or record.history_type == "-":
                 entries.append(
-                    TimelineEntry(record.history_date, _record_user(record), title, changes)
+                    TimelineEntry(record.history_date, record_author(record), title, changes)
                 )
             previous = record
 

@@ -44,7 +44,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from agreements.history import operator_reason
 from agreements.models import (
     ISO_COUNTRIES,
     STATUS_TRANSITIONS,
@@ -59,6 +58,7 @@ from agreements.models import (
     Subprocessor,
 )
 from agreements.services import is_fg, validate_pdf
+from suppliers.history import operator_reason
 from suppliers.models import (
     AccessChannel,
     Attribute,

@@ -21,8 +21,10 @@ from django.urls import reverse
 from agreements.history import agreement_timeline
 from agreements.models import Agreement, AgreementStatus, Review
 from agreements.services import decide_agreement
+from register.models import ProcessingActivity
 from register.rules import verdict_for
 from register.workbook import import_workbook
+from suppliers.models import Supplier
 from tests.conftest import client_for, make_agreement, make_product, make_supplier
 
 from .conftest import write_workbook
@@ -131,6 +133,21 @@ def test_the_command_line_without_user_acts_as_the_operator_and_the_history_name
     created = next(e for e in entries if e.title == "Overeenkomst aangemaakt")
     assert created.who == f"{operator} (beheerder, opdrachtregel)"
     assert agreement.history.get().history_change_reason == f"beheerder: {operator}"
+
+
+def test_every_history_page_names_the_operator(tmp_path, reader):
+    sheets = {
+        "Leveranciers": [["Naam"], ["Uitgeverij Nieuw"]],
+        "Verwerkingen": [["Naam"], ["Oefenen"]],
+    }
+    path = write_workbook(tmp_path / "w.xlsx", sheets)
+    call_command("import_workbook", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    operator = f"{getpass.getuser()} (beheerder, opdrachtregel)"
+    client = client_for(reader)
+    supplier = Supplier.objects.get(name="Uitgeverij Nieuw")
+    assert operator in client.get(supplier.get_absolute_url()).content.decode()
+    activity = ProcessingActivity.objects.get(name="Oefenen")
+    assert operator in client.get(activity.get_absolute_url()).content.decode()
 
 
 def test_the_command_line_imports_as_the_named_user(tmp_path, product, privacy_officer, fg):
