@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -34,6 +35,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if current is None or self.revert_disabled(request, current):
                 raise PermissionDenied
             request._reverting_history = True
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().history_form_view(request, object_id, version_id, extra_context)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
@@ -41,10 +44,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
             return super().save_model(request, obj, form, change)
         # `obj` is the old version: copy only what the form edits onto the row as it is now,
         # so fields without a form field (a version counter, a status) keep their value.
-        current = type(obj)._default_manager.get(pk=obj.pk)
+        current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         for model_field in current._meta.concrete_fields:
             if model_field.name in form.fields:
                 setattr(current, model_field.attname, getattr(obj, model_field.attname))
+        if "version" in {f.name for f in current._meta.concrete_fields}:
+            current.version += 1  # like a form save: a form opened before the revert is stale
         current._history_user = request.user
         current.save()
 
