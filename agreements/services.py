@@ -26,6 +26,7 @@ from .models import (
     DocumentKind,
     PrivacyNotice,
     Review,
+    pdf_file_name,
 )
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def add_document(
         agreement=agreement,
         kind=kind,
         version=latest + 1,
-        original_name=original_name.replace("\\", "/").rsplit("/", 1)[-1][:255],
+        original_name=pdf_file_name(original_name),
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         uploaded_by=user,

@@ -117,7 +117,9 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         Agreement.objects.select_related("supplier", "submitted_by")
         .prefetch_related(
             Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
-            Prefetch("products", queryset=Product.objects.order_by("name")),
+            Prefetch(
+                "products", queryset=Product.objects.select_related("supplier").order_by("name")
+            ),
             "attributes",
             "subprocessors",
             Prefetch(

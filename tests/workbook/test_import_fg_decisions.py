@@ -8,6 +8,7 @@ import (test_import_workflow.py); an unchanged one round-trips for everyone.
 
 from __future__ import annotations
 
+import datetime
 import getpass
 import io
 
@@ -200,10 +201,10 @@ def test_a_privacy_officer_cannot_make_a_lapsed_approval_current_again(
     tmp_path, product, fg, privacy_officer
 ):
     agreement = make_agreement([product], reference="VO-1", status=AgreementStatus.APPROVED)
-    review = agreement.reviews.get()
-    decided = review.decided_at.astimezone().date().isoformat()
-    Review.objects.filter(pk=review.pk).update(fingerprint="0" * 64)  # changed since approval
-    row = ["VO-1", "S", "P", None, "goedgekeurd", "goedgekeurd", decided, "FG", "ja"]
+    decided = agreement.reviews.get().decided_at.astimezone().date().isoformat()
+    agreement.signed_on = datetime.date(2025, 1, 1)  # changed since the approval
+    agreement.save()
+    row = ["VO-1", "S", "P", "2025-01-01", "goedgekeurd", "goedgekeurd", decided, "FG", "ja"]
     assert import_workbook(workbook(tmp_path, row), user=privacy_officer).errors == []
     agreement = Agreement.objects.with_fingerprint_content().get(pk=agreement.pk)
     assert not agreement.approval_matches_content()
