@@ -58,7 +58,8 @@ from agreements.models import (
     Subprocessor,
     pdf_file_name,
 )
-from agreements.services import validate_pdf
+from agreements.services import is_fg, validate_pdf
+from suppliers.history import operator_reason
 from suppliers.models import (
     AccessChannel,
     Attribute,
@@ -407,14 +408,19 @@ class _NewRow:
 class Importer:
     """Applies the sheets in dependency order; see `import_workbook()`."""
 
-    def __init__(self, *, folder: Path, result: ImportResult, user=None, progress=None):
+    def __init__(
+        self, *, folder: Path, result: ImportResult, user=None, operator=None, progress=None
+    ):
         self.folder = folder
         self.result = result
         self.user = user
+        # Without a user it is the operator at the command line, who installs the register.
+        self.may_record_decisions = user is None or is_fg(user)
+        self.change_reason = operator_reason(operator) if user is None and operator else None
         self.progress = progress
         self.stored_files: list[str] = []
         self.pending_reviews: list[dict] = []
-        self.writer = BulkWriter(now=timezone.now(), user=user)
+        self.writer = BulkWriter(now=timezone.now(), user=user, change_reason=self.change_reason)
         # model -> id(obj) -> the new row; written by `flush()` at the end of each sheet.
         self.new_rows: dict[type, dict[int, _NewRow]] = {}
         self.new_documents: list[tuple[int, Document]] = []
@@ -659,6 +665,10 @@ class Importer:
         fields_changed = any(getattr(obj, name) != value for name, value in original.items())
         if not created and fields_changed and hasattr(obj, "version"):
             obj.version += 1  # refuses a concurrent edit made from a form opened earlier
+        if self.user is not None:
+            obj._history_user = self.user
+        if self.change_reason:
+            obj._change_reason = self.change_reason
         try:
             with transaction.atomic():
                 if created or fields_changed:
@@ -1008,6 +1018,8 @@ class Importer:
             created = agreement is None
             if created:
                 agreement = Agreement(reference=reference, supplier=supplier)
+                if status in Decision.values or (decision and decided_on and reviewer):
+                    self.check_may_record_decision(reader, reference, decision or status)
             else:
                 self.check_workflow(
                     reader,
@@ -1040,7 +1052,8 @@ class Importer:
                     ("Reden beëindiging", "status_reason", reader.text("Reden beëindiging")),
                 ],
             )
-            if not created and status == AgreementStatus.SUBMITTED != agreement.status:
+            # Also a new one: its submitter may not decide on it (AVG art. 38).
+            if status == AgreementStatus.SUBMITTED != agreement.status:
                 values.update(submitted_by=self.user, submitted_at=timezone.now())
             m2m = {"products": ("Producten", products)}
             if reader.has("Attributen"):
@@ -1064,6 +1077,21 @@ class Importer:
                         "current": current is not False,
                     }
                 )
+
+    def check_may_record_decision(self, reader: RowReader, reference: str, decision: str) -> None:
+        """Only the FG records FG decisions (AVG art. 38-39), also on an agreement that is new
+        to the register; a superuser's permissions do not make one an FG."""
+        if not self.may_record_decisions:
+            reader.error(
+                _(
+                    "%(reference)s is nieuw in het register en de rij legt een besluit van de FG "
+                    "vast (%(decision)s); alleen een FG mag besluiten importeren. Laat de FG de "
+                    "werkmap importeren, of zet de Status op concept of ter beoordeling en laat "
+                    "“Besluit FG”, “FG-besluit op” en “FG” leeg: dan beoordeelt de FG de "
+                    "overeenkomst in het register."
+                )
+                % {"reference": reference, "decision": Decision(decision).label.lower()}
+            )
 
     def check_workflow(
         self,
@@ -1521,18 +1549,29 @@ def import_workbook(
     *,
     dry_run: bool = False,
     user=None,
+    operator: str | None = None,
     folder: Path | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Import the workbook at `path`; documents are read relative to `folder` (default: the
     workbook's own folder). Nothing is written when there is any error or on a dry run.
 
+    `user` is who imports (web, or `import_workbook --user`); without one, the import acts as
+    the operator who installs the register, named `operator` in the history. Only an FG or
+    the operator may bring FG decisions in (DESIGN.md 11.4).
+
     Raises WorkbookUnreadable when the file is not a readable .xlsx workbook.
     """
     path = Path(path)
     result = ImportResult(dry_run=dry_run)
     sheets = read_workbook(path, result)
-    importer = Importer(folder=folder or path.parent, result=result, user=user, progress=progress)
+    importer = Importer(
+        folder=folder or path.parent,
+        result=result,
+        user=user,
+        operator=operator,
+        progress=progress,
+    )
     try:
         with transaction.atomic():
             if not result.errors:
