@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from suppliers.admin import HistoryAdmin
 
 from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
 
@@ -39,7 +40,8 @@ class ReviewInline(NoDeleteMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class AgreementAdmin(NoDeleteMixin, HistoryAdmin):
+    history_read_only = True
     list_display = ["reference", "supplier", "status", "model", "signed_on", "starts_on", "ends_on"]
     list_filter = ["status", "model", "transfer_outside_eea"]
     search_fields = ["reference", "supplier__name", "products__name"]
@@ -52,7 +54,7 @@ class AgreementAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(SimpleHistoryAdmin):
+class PrivacyNoticeAdmin(HistoryAdmin):
     list_display = ["agreement", "product"]
     search_fields = ["agreement__reference", "product__name"]
     list_select_related = ["agreement", "product"]
@@ -61,7 +63,7 @@ class PrivacyNoticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Subprocessor)
-class SubprocessorAdmin(SimpleHistoryAdmin):
+class SubprocessorAdmin(HistoryAdmin):
     list_display = ["name", "agreement", "service", "country", "safeguard"]
     list_filter = ["country"]
     search_fields = ["name", "agreement__reference", "service"]
@@ -69,7 +71,8 @@ class SubprocessorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class DocumentAdmin(NoDeleteMixin, HistoryAdmin):
+    history_read_only = True
     list_display = ["agreement", "kind", "version", "original_name", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
     search_fields = ["agreement__reference", "original_name", "sha256"]
@@ -91,7 +94,8 @@ class DocumentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ReviewAdmin(NoDeleteMixin, HistoryAdmin):
+    history_read_only = True
     list_display = ["agreement", "decision", "reviewer", "reviewer_name", "decided_at", "imported"]
     list_filter = ["decision", "imported"]
     search_fields = ["agreement__reference", "reviewer_name", "comment"]

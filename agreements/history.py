@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from suppliers.history import record_author
 from suppliers.models import Attribute, Product, Supplier
 
 from .models import (
@@ -235,7 +236,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
             title = _("Status gewijzigd")
         else:
             title = _("Overeenkomst gewijzigd")
-        who = _user_name(record.history_user)
+        who = record_author(record)
         last = entries[-1] if entries else None
         if (
             last is not None
@@ -273,7 +274,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 record.history_date,
-                _user_name(record.history_user),
+                record_author(record),
                 title,
                 note=f"{record.original_name} (sha256 {record.sha256[:12]}…)",
                 kind="document",
@@ -298,9 +299,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 title = _("Privacybijsluiter gewijzigd: %(product)s") % {"product": product}
             if changes or previous is None:
                 entries.append(
-                    TimelineEntry(
-                        record.history_date, _user_name(record.history_user), title, changes
-                    )
+                    TimelineEntry(record.history_date, record_author(record), title, changes)
                 )
             previous = record
 
@@ -322,9 +321,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 title = template % {"name": record.name}
             if changes or previous is None or record.history_type == "-":
                 entries.append(
-                    TimelineEntry(
-                        record.history_date, _user_name(record.history_user), title, changes
-                    )
+                    TimelineEntry(record.history_date, record_author(record), title, changes)
                 )
             previous = record
 

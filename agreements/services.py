@@ -117,6 +117,22 @@ def _require(user: User | None, perm: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
+FG_GROUP = "fg"
+
+
+def is_fg(user: User | None) -> bool:
+    """Whether `user` is in the group `fg` itself: the only ones who may record an FG decision.
+
+    A permission is not enough: a superuser has every permission, but the decision is the
+    FG's own (AVG art. 38-39), so it takes membership of the group, which nothing inherits.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if not hasattr(user, "_in_fg_group"):
+        user._in_fg_group = user.groups.filter(name=FG_GROUP).exists()
+    return user._in_fg_group and user.has_perm("agreements.review_agreement")
+
+
 def _claim_version(agreement: Agreement, expected_version: int | None) -> Agreement:
     """Move the agreement to the next version, if it is still at `expected_version`.
 
@@ -262,11 +278,8 @@ def decide_agreement(
     seen_fingerprint: str | None = None,
 ) -> Review:
     """The FG's decision, fingerprinted on exactly the content it covers (AVG art. 38-39)."""
-    _require(
-        user,
-        "agreements.review_agreement",
-        _("Alleen de FG mag een besluit nemen over een overeenkomst."),
-    )
+    if not is_fg(user):
+        raise PermissionDenied(_("Alleen de FG mag een besluit nemen over een overeenkomst."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if decision not in Decision.values:
         raise ValidationError(_("Kies een geldig besluit."), code="invalid_decision")

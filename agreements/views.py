@@ -163,8 +163,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
         "can_submit": user.has_perm("agreements.submit_agreement")
         and agreement.can_move_to(AgreementStatus.SUBMITTED),
-        "can_decide": user.has_perm("agreements.review_agreement")
-        and agreement.awaits_review_by(user),
+        "can_decide": services.is_fg(user) and agreement.awaits_review_by(user),
         "can_terminate": user.has_perm("agreements.terminate_agreement")
         and agreement.can_move_to(AgreementStatus.TERMINATED),
         "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,

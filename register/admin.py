@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from suppliers.admin import HistoryAdmin
 
 from .models import LevelSnapshot, LevelText, Organisation, ProcessingActivity, School
 
@@ -9,7 +10,7 @@ admin.site.site_title = _("Privacyregister")
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["name", "fg_name"]
 
     def has_add_permission(self, request) -> bool:
@@ -20,7 +21,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(HistoryAdmin):
     list_display = ["brin", "name", "sector"]
     list_filter = ["sector"]
     search_fields = ["brin", "name"]
@@ -28,7 +29,7 @@ class SchoolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProcessingActivity)
-class ProcessingActivityAdmin(SimpleHistoryAdmin):
+class ProcessingActivityAdmin(HistoryAdmin):
     list_display = ["name", "legal_basis", "updated_at"]
     list_filter = ["legal_basis"]
     search_fields = ["name", "purposes", "personal_data"]
@@ -36,7 +37,7 @@ class ProcessingActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LevelText)
-class LevelTextAdmin(SimpleHistoryAdmin):
+class LevelTextAdmin(HistoryAdmin):
     list_display = ["level", "source", "text"]
     list_filter = ["source"]
 

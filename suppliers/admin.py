@@ -1,7 +1,57 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Attribute, DataFlow, Product, Supplier
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, whose revert cannot write what the change page does not.
+
+    simple-history's revert form (`.../history/<id>/`) saves the historical instance whole,
+    also the fields the change page shows read-only, and even when the change page is
+    read-only altogether: it only hides the button. Here a revert is refused (403) where the
+    history is read-only, and elsewhere writes only the fields the change page edits.
+    """
+
+    # Evidence (a review, an agreement's workflow, a stored document): never reverted.
+    history_read_only = False
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return (
+            self.history_read_only
+            or not self.has_change_permission(request, obj)
+            or super().revert_disabled(request, obj)
+        )
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or self.revert_disabled(request, current):
+                raise PermissionDenied
+            request._reverting_history = True
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if not getattr(request, "_reverting_history", False):
+            return super().save_model(request, obj, form, change)
+        # `obj` is the old version: copy only what the form edits onto the row as it is now,
+        # so fields without a form field (a version counter, a status) keep their value.
+        current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        for model_field in current._meta.concrete_fields:
+            if model_field.name in form.fields:
+                setattr(current, model_field.attname, getattr(obj, model_field.attname))
+        if "version" in {f.name for f in current._meta.concrete_fields}:
+            current.version += 1  # like a form save: a form opened before the revert is stale
+        current._history_user = request.user
+        current.save()
 
 
 class ProductInline(admin.TabularInline):
@@ -12,7 +62,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(SimpleHistoryAdmin):
+class SupplierAdmin(HistoryAdmin):
     list_display = ["name", "kvk_number", "convenant", "privacy_contact", "updated_at"]
     list_filter = ["convenant"]
     search_fields = ["name", "kvk_number", "privacy_contact"]
@@ -26,7 +76,7 @@ class DataFlowInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(HistoryAdmin):
     list_display = [
         "name",
         "supplier",
@@ -43,14 +93,14 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(SimpleHistoryAdmin):
+class AttributeAdmin(HistoryAdmin):
     list_display = ["code", "label", "category", "standard", "sensitive", "sort_order"]
     list_filter = ["category", "standard", "sensitive"]
     search_fields = ["code", "label"]
 
 
 @admin.register(DataFlow)
-class DataFlowAdmin(SimpleHistoryAdmin):
+class DataFlowAdmin(HistoryAdmin):
     list_display = ["product", "attribute", "channel", "note"]
     list_filter = ["channel", "attribute__sensitive"]
     search_fields = ["product__name", "product__supplier__name", "attribute__code"]

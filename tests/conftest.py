@@ -50,6 +50,22 @@ def fg2(db) -> User:
 
 
 @pytest.fixture
+def fg_officer(db) -> User:
+    """A user in both fg and privacy_officer (a small board where roles overlap)."""
+    user = make_user("fg_officer", "fg")
+    user.groups.add(Group.objects.get(name="privacy_officer"))
+    return user
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    """The demo's `beheer`: every permission, for /beheer/, but in no role group."""
+    return User.objects.create_superuser(
+        username="beheer", password=PASSWORD, email="beheer@example.nl", first_name="Beheer"
+    )
+
+
+@pytest.fixture
 def privacy_officer(db) -> User:
     return make_user("privacy_officer", "privacy_officer")
 

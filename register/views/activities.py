@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from suppliers.history import record_author
 from suppliers.models import Product
 
 from ..forms import OrganisationForm, ProcessingActivityForm
@@ -104,8 +105,7 @@ def _history(activity: ProcessingActivity) -> list[dict]:
                 str(ProcessingActivity._meta.get_field(change.field).verbose_name)
                 for change in delta.changes
             ]
-        user = record.history_user
-        who = (user.get_full_name() or user.username) if user else _("systeem of import")
+        who = record_author(record, nobody=_("systeem of import"))
         entries.append({"record": record, "changed": changed, "who": who})
     return entries
 

@@ -109,6 +109,12 @@ class AgreementsImport(SheetImport):
             agreement = Agreement(reference=reference, supplier=supplier)
             if status:
                 agreement.status = status
+            if status == AgreementStatus.SUBMITTED:
+                # Its submitter may not decide on it (AVG art. 38).
+                agreement.submitted_by = self.importer.user
+                agreement.submitted_at = timezone.now()
+            if status in Decision.values or (decision and decided_on and reviewer):
+                self.check_may_record_decision(reader, reference, decision or status)
         else:
             self.check_workflow(
                 reader,
@@ -165,6 +171,21 @@ class AgreementsImport(SheetImport):
                         "supplier": supplier.name,
                     }
                 )
+
+    def check_may_record_decision(self, reader: RowReader, reference: str, decision: str) -> None:
+        """Only the FG records FG decisions (AVG art. 38-39), also on an agreement that is new
+        to the register; a superuser's permissions do not make one an FG."""
+        if not self.importer.may_record_decisions:
+            reader.error(
+                _(
+                    "%(reference)s is nieuw in het register en de rij legt een besluit van de FG "
+                    "vast (%(decision)s); alleen een FG mag besluiten importeren. Laat de FG de "
+                    "werkmap importeren, of zet de Status op concept of ter beoordeling en laat "
+                    "“Besluit FG”, “FG-besluit op” en “FG” leeg: dan beoordeelt de FG de "
+                    "overeenkomst in het register."
+                )
+                % {"reference": reference, "decision": Decision(decision).label.lower()}
+            )
 
     def check_workflow(
         self,

@@ -20,6 +20,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from agreements.models import Agreement
+from agreements.services import is_fg
+from suppliers.history import operator_reason
 
 from .agreement_sheets import (
     AgreementsImport,
@@ -57,16 +59,28 @@ class Importer:
     """Applies the sheets in dependency order; see `import_workbook()`."""
 
     def __init__(
-        self, *, folder: Path, result: ImportResult, dry_run: bool, user=None, progress=None
+        self,
+        *,
+        folder: Path,
+        result: ImportResult,
+        dry_run: bool,
+        user=None,
+        operator: str | None = None,
+        progress=None,
     ):
         self.folder = folder
         self.result = result
         self.dry_run = dry_run
         self.user = user
+        # Without a user it is the operator at the command line, who installs the register.
+        self.may_record_decisions = user is None or is_fg(user)
+        change_reason = operator_reason(operator) if user is None and operator else None
         self.progress = progress
         self.stored_files: list[str] = []
         self.lookups = Lookups()
-        self.records = Records(result=result, lookups=self.lookups, user=user)
+        self.records = Records(
+            result=result, lookups=self.lookups, user=user, change_reason=change_reason
+        )
 
     def run(self, sheets: dict[str, SheetRows]) -> None:
         self.lookups.load()
@@ -106,11 +120,16 @@ def import_workbook(
     *,
     dry_run: bool = False,
     user=None,
+    operator: str | None = None,
     folder: Path | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Import the workbook at `path`; documents are read relative to `folder` (default: the
     workbook's own folder). Nothing is written when there is any error or on a dry run.
+
+    `user` is who imports (web, or `import_workbook --user`); without one, the import acts as
+    the operator who installs the register, named `operator` in the history. Only an FG or
+    the operator may bring FG decisions in (DESIGN.md 11.4).
 
     Raises WorkbookUnreadable when the file is not a readable .xlsx workbook.
     """
@@ -118,7 +137,12 @@ def import_workbook(
     result = ImportResult(dry_run=dry_run)
     sheets = read_workbook(path, result)
     importer = Importer(
-        folder=folder or path.parent, result=result, dry_run=dry_run, user=user, progress=progress
+        folder=folder or path.parent,
+        result=result,
+        dry_run=dry_run,
+        user=user,
+        operator=operator,
+        progress=progress,
     )
     try:
         with transaction.atomic():

@@ -47,11 +47,15 @@ class _NewRow:
 
 
 class Records:
-    def __init__(self, *, result: ImportResult, lookups: Lookups, user=None) -> None:
+    def __init__(
+        self, *, result: ImportResult, lookups: Lookups, user=None, change_reason=None
+    ) -> None:
         self.result = result
         self.lookups = lookups
         self.user = user
-        self.writer = BulkWriter(now=timezone.now(), user=user)
+        # The operator at the command line, named in the history (suppliers/history.py).
+        self.change_reason = change_reason
+        self.writer = BulkWriter(now=timezone.now(), user=user, change_reason=change_reason)
         # model -> id(obj) -> the new row; written by `flush()` at the end of each sheet.
         self.new_rows: dict[type, dict[int, _NewRow]] = {}
 
@@ -132,6 +136,10 @@ class Records:
         )
         if not created and fields_changed and hasattr(obj, "version"):
             obj.version += 1  # refuses a concurrent edit made from a form opened earlier
+        if self.user is not None:
+            obj._history_user = self.user
+        if self.change_reason:
+            obj._change_reason = self.change_reason
         try:
             with transaction.atomic():
                 if moved:

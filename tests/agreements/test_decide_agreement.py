@@ -1,6 +1,7 @@
 """The FG's decision: separation of duties (AVG art. 38), comment, fingerprint."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -60,6 +61,38 @@ def test_only_users_with_the_review_permission_decide(privacy_officer, reader, p
         with pytest.raises(PermissionDenied):
             decide_agreement(agreement=agreement, user=user, decision="goedgekeurd", comment="x")
     assert not Review.objects.exists()
+
+
+def test_a_superuser_outside_the_fg_group_cannot_decide(privacy_officer, superuser):
+    """A superuser has every permission; a decision takes membership of `fg` itself."""
+    agreement = submitted_by(privacy_officer)
+    with pytest.raises(PermissionDenied, match="Alleen de FG"):
+        decide_agreement(agreement=agreement, user=superuser, decision="goedgekeurd", comment="x")
+    client = client_for(superuser)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "Besluit vastleggen" not in page
+    response = client.post(
+        reverse("agreements:agreement_decide", args=[agreement.pk]),
+        {
+            "decision": "goedgekeurd",
+            "comment": "Akkoord",
+            "fingerprint": agreement.content_fingerprint(),
+            "confirm": "on",
+        },
+    )
+    assert response.status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+    assert not Review.objects.exists()
+
+
+def test_a_superuser_in_the_fg_group_decides_as_the_fg(privacy_officer, superuser):
+    superuser.groups.add(Group.objects.get(name="fg"))
+    agreement = submitted_by(privacy_officer)
+    review = decide_agreement(
+        agreement=agreement, user=superuser, decision="goedgekeurd", comment="Akkoord"
+    )
+    assert review.reviewer == superuser
 
 
 @pytest.mark.parametrize("persona", ["reader", "procurement", "privacy_officer"])

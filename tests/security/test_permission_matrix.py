@@ -5,6 +5,10 @@ Generated from the URLconf: a URL that has no row in EXPECTED fails
 page without deciding who may use it. The admin (/beheer/) is checked separately: only staff
 get in.
 
+Where a permission is not the whole story, a URL is also checked with the personas of
+EXTRA_PERSONAS: the FG's decision takes membership of `fg` (a superuser has every permission
+but is no FG) and another FG than the submitter (AVG art. 38).
+
 Outcomes: LOGIN (redirect to the login page), REDIRECT (302 elsewhere: the action succeeded or
 sent the user on), 200/400 (page or form shown), 403, 404 (object outside reach), 405.
 Every refused request (LOGIN, 403, 404, 405) must also leave the register unchanged.
@@ -18,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -38,6 +42,8 @@ from .urlmap import PDF, World, app_patterns, build_world, kwargs_for
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "reader", "procurement", "privacy_officer", "fg"]
+# The demo's `beheer` (superuser, in no role group); an FG who submitted the agreement.
+EXTRA_PERSONAS = {"agreements:agreement_decide": ["superuser", "fg_who_submitted"]}
 LOGIN = "login"
 REDIRECT = "redirect"
 OK = 200
@@ -119,6 +125,13 @@ def decision(world: World) -> dict:
     }
 
 
+def submitted_by_the_persona(world: World, client: Client, persona: str) -> None:
+    """The FG who submitted the agreement themselves (a small board where roles overlap)."""
+    if persona == "fg_who_submitted":
+        user = User.objects.get(username="fg_officer")
+        Agreement.objects.filter(pk=world.agreement.pk).update(submitted_by=user)
+
+
 def status_of(world: World) -> str:
     return Agreement.objects.get(pk=world.agreement.pk).status
 
@@ -170,9 +183,14 @@ EXPECTED: dict[str, Expect] = {
         effect=lambda w: status_of(w) == AgreementStatus.SUBMITTED,
     ),
     "agreements:agreement_decide": Expect(
-        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
-        POST=only(REDIRECT, "fg"),
+        GET={
+            **only(NOT_ALLOWED, *PERSONAS[1:]),
+            "superuser": NOT_ALLOWED,
+            "fg_who_submitted": NOT_ALLOWED,
+        },
+        POST={**only(REDIRECT, "fg"), "superuser": FORBIDDEN, "fg_who_submitted": FORBIDDEN},
         data=decision,
+        prepare=submitted_by_the_persona,
         effect=lambda w: (
             status_of(w) == AgreementStatus.APPROVED
             and Review.objects.filter(agreement=w.agreement, decision="goedgekeurd").exists()
@@ -283,6 +301,11 @@ def outcome_problem(response, expected) -> str | None:
 
 
 @pytest.fixture
+def fg_who_submitted(fg_officer):
+    return fg_officer
+
+
+@pytest.fixture
 def world(settings, tmp_path, privacy_officer):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path / "data"
@@ -306,11 +329,15 @@ def run_case(name, persona, method, world, request, *, kwargs=None):
     return expect, response, before
 
 
-def each_persona_and_method(check) -> list[str]:
+def personas_for(name: str) -> list[str]:
+    return PERSONAS + EXTRA_PERSONAS.get(name, [])
+
+
+def each_persona_and_method(check, personas: list[str] = PERSONAS) -> list[str]:
     """Run `check(persona, method)` for every pair, each in a savepoint rolled back after it,
     so every pair starts from the same register; collect the problems."""
     problems = []
-    for persona in PERSONAS:
+    for persona in personas:
         for method in ("GET", "POST"):
             savepoint = transaction.savepoint()
             try:
@@ -327,7 +354,7 @@ def url_names() -> list[str]:
 
 
 @pytest.mark.parametrize("name", url_names())
-def test_the_permission_matrix(name, world, personas, request):
+def test_the_permission_matrix(name, world, personas, superuser, fg_who_submitted, request):
     assert name in EXPECTED, f"{name} has no expectation in the permission matrix"
 
     def check(persona: str, method: str) -> str | None:
@@ -343,7 +370,7 @@ def test_the_permission_matrix(name, world, personas, request):
                 return "redirected, but the action did not happen"
         return None
 
-    assert each_persona_and_method(check) == []
+    assert each_persona_and_method(check, personas_for(name)) == []
 
 
 def test_every_url_has_an_explicit_expectation():
@@ -354,7 +381,8 @@ def test_every_url_has_an_explicit_expectation():
     assert stale == [], f"expectations for URLs that no longer exist: {stale}"
     for name, expect in EXPECTED.items():
         for method in ("GET", "POST"):
-            assert set(getattr(expect, method)) == set(PERSONAS), f"{name} {method}"
+            assert set(getattr(expect, method)) == set(personas_for(name)), f"{name} {method}"
+    assert set(EXTRA_PERSONAS) <= names, "extra personas for URLs that no longer exist"
 
 
 # --- objects outside reach ----------------------------------------------------------------------

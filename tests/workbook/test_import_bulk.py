@@ -114,14 +114,15 @@ def workbook(tmp_path):
 
 
 def test_new_rows_get_one_history_record_each_with_their_links_and_the_importing_user(
-    tmp_path, workbook, privacy_officer
+    tmp_path, workbook, fg_officer
 ):
-    result = import_workbook(write_workbook(tmp_path / "w.xlsx", workbook), user=privacy_officer)
+    # An FG who keeps the register: only an FG may bring the decision on VO-1 in.
+    result = import_workbook(write_workbook(tmp_path / "w.xlsx", workbook), user=fg_officer)
     assert result.errors == []
 
     agreement = Agreement.objects.get()
     record = agreement.history.get()
-    assert (record.history_type, record.history_user) == ("+", privacy_officer)
+    assert (record.history_type, record.history_user) == ("+", fg_officer)
     products = set(agreement.products.values_list("pk", flat=True))
     assert len(products) == 2
     assert {row.product_id for row in record.products.all()} == products
@@ -141,10 +142,10 @@ def test_new_rows_get_one_history_record_each_with_their_links_and_the_importing
 
     for model in HISTORY_MODELS[1:]:
         users = set(model.history.values_list("history_user", flat=True))
-        assert users == {privacy_officer.pk}, model
+        assert users == {fg_officer.pk}, model
 
     document = Document.objects.get()
-    assert (document.version, document.uploaded_by) == (1, privacy_officer)
+    assert (document.version, document.uploaded_by) == (1, fg_officer)
     assert document.file.read() == MINIMAL_PDF
     review = Review.objects.get()
     assert review.imported and review.matches(agreement)

@@ -227,13 +227,14 @@ def test_download_fix_a_value_upload_preview_confirm_and_find_it_in_the_history(
 
 
 def test_the_zip_download_moves_the_register_with_its_documents_into_an_empty_one(
-    privacy_officer, tmp_path
+    fg_officer, tmp_path
 ):
     from django.db import transaction
 
     from register.demo import load_demo
 
-    client = client_for(privacy_officer)
+    # The demo's agreements carry FG decisions: only an FG may bring those in.
+    client = client_for(fg_officer)
     with transaction.atomic():
         load_demo()
         response = client.get(reverse("register:workbook_export_bundle"))

@@ -1,10 +1,12 @@
-"""`import_workbook PATH [--dry-run]`: the register workbook of DESIGN.md section 9."""
+"""`import_workbook PATH [--dry-run] [--user NAME]`: the register workbook of DESIGN.md section 9."""
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
@@ -14,7 +16,9 @@ class Command(BaseCommand):
     help = (
         "Importeert een register-werkmap (DESIGN.md sectie 9). Alles of niets: bij een fout "
         "worden alle fouten getoond als 'Tabblad!row N: melding', wordt niets opgeslagen en is "
-        "de exitcode 1. Documenten worden gelezen relatief aan de map van de werkmap."
+        "de exitcode 1. Documenten worden gelezen relatief aan de map van de werkmap. Zonder "
+        "--user werkt de opdracht als de beheerder die het register installeert (de "
+        "geschiedenis noemt de gebruikersnaam op deze computer)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -27,11 +31,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Alleen controleren en tonen wat er zou veranderen; niets opslaan.",
         )
+        parser.add_argument(
+            "--user",
+            metavar="NAAM",
+            help=(
+                "Importeer als deze gebruiker (gebruikersnaam): de geschiedenis noemt hem, en "
+                "besluiten van de FG bij nieuwe overeenkomsten mag alleen een FG importeren."
+            ),
+        )
 
-    def handle(self, *args, path: str, dry_run: bool, **options) -> None:
+    def handle(self, *args, path: str, dry_run: bool, user: str | None, **options) -> None:
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"Bestand niet gevonden: {source}")
+        acting = {"user": self.find_user(user)} if user else {"operator": operator_name()}
 
         def progress(sheet: str, rows: int) -> None:
             self.stderr.write(f"{sheet}: {rows} rijen gelezen")
@@ -40,10 +53,10 @@ class Command(BaseCommand):
             if source.suffix.lower() == ".zip":
                 with unpacked_upload(source) as (workbook, folder):
                     result = import_workbook(
-                        workbook, folder=folder, dry_run=dry_run, progress=progress
+                        workbook, folder=folder, dry_run=dry_run, progress=progress, **acting
                     )
             else:
-                result = import_workbook(source, dry_run=dry_run, progress=progress)
+                result = import_workbook(source, dry_run=dry_run, progress=progress, **acting)
         except WorkbookUnreadable as exc:
             raise CommandError(str(exc)) from exc
 
@@ -72,3 +85,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Import voltooid: {len(result.created)} nieuw, {len(result.changed)} gewijzigd."
             )
+
+    @staticmethod
+    def find_user(username: str):
+        found = get_user_model().objects.filter(username=username, is_active=True).first()
+        if found is None:
+            raise CommandError(
+                f"Gebruiker {username!r} bestaat niet of is niet actief; geef de gebruikersnaam "
+                "waarmee hij inlogt, of laat --user weg om als beheerder te importeren."
+            )
+        return found
+
+
+def operator_name() -> str:
+    """The operator's login name on this machine, for the history of what they import."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return "onbekend"

@@ -1,0 +1,25 @@
+"""Who wrote a history record, as every history page of the register names them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+# The command line acts as the operator who installs the register, who has no account: the
+# records it writes carry this change reason, so the history still names who did it.
+OPERATOR_REASON_PREFIX = "beheerder: "
+
+
+def operator_reason(name: str) -> str:
+    """The change reason of the history records the operator `name` writes (at most 100)."""
+    return f"{OPERATOR_REASON_PREFIX}{name}"[:100]
+
+
+def record_author(record, nobody: str | None = None) -> str:
+    """The user who wrote `record`, else the operator at the command line, else `nobody`."""
+    if record.history_user is not None:
+        return record.history_user.get_full_name() or record.history_user.get_username()
+    reason = record.history_change_reason or ""
+    if reason.startswith(OPERATOR_REASON_PREFIX):
+        name = reason.removeprefix(OPERATOR_REASON_PREFIX)
+        return _("%(name)s (beheerder, opdrachtregel)") % {"name": name}
+    return nobody if nobody is not None else _("systeem")
