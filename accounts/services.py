@@ -1,0 +1,118 @@
+"""Two-factor enrolment, recovery codes and switching two-factor login off.
+
+Every write to a user's OTP devices goes through here; the views only call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_otp
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .two_factor import confirmed_devices, second_factor_required
+
+RECOVERY_CODE_COUNT = 10
+APP_DEVICE_NAME = "Authenticator-app"
+CODES_DEVICE_NAME = "Herstelcodes"
+
+
+def normalise_code(code: str) -> str:
+    """Codes are typed with spaces or dashes between groups and in any case."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def pending_app_device(*, user: User) -> TOTPDevice:
+    """The authenticator app being set up; unconfirmed (and so unusable) until its first code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def confirm_app_device(*, user: User, code: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Confirm the pending authenticator app with a code it shows, and issue recovery codes.
+
+    Returns the device and the new recovery codes (shown once), or None for a wrong code
+    (whose failure is counted by the device's throttling, so it commits).
+    """
+    pending = pending_app_device(user=user)
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=pending.pk)
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise ValidationError(
+                _("Tweestapsverificatie staat al aan voor dit account."), code="enrolled"
+            )
+        if not device.verify_token(normalise_code(code)):
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        codes = _replace_recovery_codes(user)
+    return device, codes
+
+
+@transaction.atomic
+def replace_recovery_codes(*, user: User) -> list[str]:
+    """New recovery codes for a user with an authenticator app; the old ones stop working."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(
+            _("Zet eerst tweestapsverificatie aan; daarna kunt u herstelcodes maken."),
+            code="not_enrolled",
+        )
+    return _replace_recovery_codes(user)
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": CODES_DEVICE_NAME, "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def verify_second_factor(*, user: User, code: str) -> Device | None:
+    """The device that accepts `code` (a code of the app, or an unused recovery code, which is
+    then used up), or None. Failures count towards the device's throttling."""
+    app, recovery = confirmed_devices(user)
+    code = normalise_code(code)
+    device = app if code.isdigit() and app is not None else recovery
+    if device is None or not code:
+        return None
+    return django_otp.verify_token(user, device.persistent_id, code)
+
+
+def throttled_until(*, user: User) -> datetime.datetime | None:
+    """When the user may try a code again after too many wrong ones; None when now."""
+    waits = []
+    for device in confirmed_devices(user):
+        if device is None:
+            continue
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(data["locked_until"])
+    return max(waits) if waits else None
+
+
+@transaction.atomic
+def remove_second_factor(*, user: User) -> None:
+    """Switch two-factor login off; refused for the FG and staff, who must keep it."""
+    if second_factor_required(user):
+        raise ValidationError(
+            _(
+                "Voor uw account is tweestapsverificatie verplicht (FG en beheerders). "
+                "Zet een nieuwe telefoon over door de beheerder uw oude koppeling te laten "
+                "verwijderen; daarna stelt u de app opnieuw in."
+            ),
+            code="required",
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
