@@ -89,23 +89,19 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 )
             return redirect(_next_url(request))
         if waiting:
-            form.add_error(
-                "code",
-                _("Te veel onjuiste codes. Probeer het opnieuw na %(time)s.")
-                % {"time": formats.time_format(timezone.localtime(waiting), "H:i:s")},
-            )
+            message = _("Te veel onjuiste codes. Probeer het opnieuw na %(time)s.") % {
+                "time": formats.time_format(timezone.localtime(waiting), "H:i:s")
+            }
         else:
-            form.add_error(
-                "code",
-                _(
-                    "Deze code klopt niet. Gebruik de code die de app nu toont, "
-                    "of een herstelcode die u nog niet gebruikt heeft."
-                ),
+            message = _(
+                "Deze code klopt niet. Gebruik de code die de app nu toont, "
+                "of een herstelcode die u nog niet gebruikt heeft."
             )
-            # Counted like a wrong password: the lockout rules (django-axes) apply.
-            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-            if AxesProxyHandler.is_locked(request, credentials):
-                return _locked_out(request, credentials)
+        form.add_error("code", message)
+        # Counted like a wrong password: the lockout rules (django-axes) apply.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if AxesProxyHandler.is_locked(request, credentials):
+            return _locked_out(request, credentials)
     return render(
         request,
         "accounts/two_factor_verify.html",
