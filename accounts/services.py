@@ -84,7 +84,9 @@ def verify_second_factor(*, user: User, code: str) -> Device | None:
     then used up), or None. Failures count towards the device's throttling."""
     app, recovery = confirmed_devices(user)
     code = normalise_code(code)
-    device = app if code.isdigit() and app is not None else recovery
+    # The app shows six digits; recovery codes are eight letters and digits.
+    is_app_code = app is not None and code.isdigit() and len(code) == app.digits
+    device = app if is_app_code else recovery
     if device is None or not code:
         return None
     return django_otp.verify_token(user, device.persistent_id, code)

@@ -168,6 +168,8 @@ if OIDC_ENABLED:
 # (the admin); any other account may turn it on from its account page, and then needs it too.
 TWO_FACTOR_REQUIRED_GROUPS = ["fg"]
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Privacyregister")
+# The admin lists devices (to delete a lost phone's) without showing their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

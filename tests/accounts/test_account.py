@@ -70,3 +70,15 @@ def test_turning_it_off_needs_the_code_first(reader):
     response = client.post(reverse("accounts:two_factor_disable"))
     assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
     assert TOTPDevice.objects.filter(user=reader).exists()
+
+
+def test_the_admin_can_remove_a_lost_phone_without_seeing_its_key(admin_user, fg):
+    device = app_for(fg)
+    client = client_for(admin_user)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).text
+    assert device.key not in page
+    response = client.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=fg).exists()
