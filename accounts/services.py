@@ -6,6 +6,7 @@ Every write to a user's OTP devices goes through here; the views only call these
 from __future__ import annotations
 
 import datetime
+import time
 
 import django_otp
 from django.contrib.auth.models import User
@@ -13,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from .two_factor import confirmed_devices, second_factor_required
 
@@ -28,34 +31,40 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def pending_app_device(*, user: User) -> TOTPDevice:
-    """The authenticator app being set up; unconfirmed (and so unusable) until its first code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
-    return device
+def new_app_key() -> str:
+    """A fresh secret for an authenticator app (20 random bytes, hex), kept in the session
+    until its first code confirms it: showing the set-up page writes nothing."""
+    return random_hex(20)
 
 
-def confirm_app_device(*, user: User, code: str) -> tuple[TOTPDevice, list[str]] | None:
-    """Confirm the pending authenticator app with a code it shows, and issue recovery codes.
+def pending_app_device(*, user: User, key: str) -> TOTPDevice:
+    """The app being set up, unsaved: for its QR code and key."""
+    return TOTPDevice(user=user, name=APP_DEVICE_NAME, key=key, confirmed=True)
 
-    Returns the device and the new recovery codes (shown once), or None for a wrong code
-    (whose failure is counted by the device's throttling, so it commits).
+
+def confirm_app_device(*, user: User, key: str, code: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Store the authenticator app once it shows a right code, and issue recovery codes.
+
+    Returns the device and the new recovery codes (shown once), or None for a wrong code.
     """
-    pending = pending_app_device(user=user)
+    pending = pending_app_device(user=user, key=key)
+    code = normalise_code(code)
+    if not code.isdigit():
+        return None
+    totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits)
+    totp.time = time.time()
+    if not totp.verify(int(code), pending.tolerance):
+        return None
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=pending.pk)
-        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        if TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).exists():
             raise ValidationError(
                 _("Tweestapsverificatie staat al aan voor dit account."), code="enrolled"
             )
-        if not device.verify_token(normalise_code(code)):
-            return None
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        TOTPDevice.objects.filter(user=user).delete()  # unconfirmed leftovers
+        pending.last_t = totp.t()  # this code is used: it does not open a session later
+        pending.save()
         codes = _replace_recovery_codes(user)
-    return device, codes
+    return pending, codes
 
 
 @transaction.atomic

@@ -26,6 +26,9 @@ from . import services
 from .forms import CodeForm
 from .two_factor import confirmed_devices, second_factor_required
 
+# The key of the authenticator app being set up, until its first code confirms it.
+PENDING_KEY_SESSION_KEY = "two_factor_pending_key"
+
 
 class LoginView(auth_views.LoginView):
     """Django's login page, with a button for single sign-on when it is configured."""
@@ -138,15 +141,22 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Tweestapsverificatie staat al aan voor uw account."))
         return redirect("accounts:account")
 
+    key = request.session.get(PENDING_KEY_SESSION_KEY)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and key is None:
+        form.add_error(
+            None,
+            _("De sleutel is verlopen. Scan de nieuwe QR-code en vul de code opnieuw in."),
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
-            result = services.confirm_app_device(user=user, code=form.cleaned_data["code"])
+            result = services.confirm_app_device(user=user, key=key, code=form.cleaned_data["code"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("accounts:account")
         if result is not None:
             device, codes = result
+            del request.session[PENDING_KEY_SESSION_KEY]
             django_otp.login(request, device)
             return render(
                 request,
@@ -160,7 +170,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 "vul de code in die de app nu toont."
             ),
         )
-    device = services.pending_app_device(user=user)
+    if key is None:
+        key = request.session[PENDING_KEY_SESSION_KEY] = services.new_app_key()
+    device = services.pending_app_device(user=user, key=key)
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,

@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "simple_history",
     "axes",
     "csp",
     "django_otp",
@@ -63,6 +62,9 @@ INSTALLED_APPS = [
     "suppliers",
     "agreements",
     "register",
+    # After register: its history-pruning commands, which never prune the record's history,
+    # take the place of simple-history's own (register/management/commands/).
+    "simple_history",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.two_factor import second_factor_required
 from agreements.models import Agreement, AgreementStatus
-from register.generate import generate_register
+from bench.generate import generate_register
 from register.models import ProcessingActivity
 
 from ..conftest import pass_second_factor
