@@ -143,7 +143,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
     key = request.session.get(PENDING_KEY_SESSION_KEY)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and key is None:
+    if request.method == "POST" and form.is_valid() and key is None:
         form.add_error(
             None,
             _("De sleutel is verlopen. Scan de nieuwe QR-code en vul de code opnieuw in."),

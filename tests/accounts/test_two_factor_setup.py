@@ -108,3 +108,12 @@ def test_a_reader_may_set_it_up_from_the_account_page(reader):
     password_login(client, "reader")
     location = client.get(reverse("dashboard"))["Location"]
     assert location.startswith(reverse("accounts:two_factor_verify"))
+
+
+def test_a_code_without_a_key_shown_asks_to_scan_again(fg):
+    client = Client()
+    password_login(client, "fg")
+    response = client.post(SETUP, {"code": "123456"})
+    assert "De sleutel is verlopen. Scan de nieuwe QR-code" in response.text
+    assert response.context["secret"]  # a new key to scan
+    assert not TOTPDevice.objects.filter(user=fg).exists()
