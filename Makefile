@@ -24,7 +24,7 @@ demo: install
 
 # The current code of the demo authenticator app (users fg and beheer; see `make demo`).
 demo-code:
-	@DJANGO_DEBUG=1 $(BIN)/python manage.py shell -c "from register.demo import current_demo_code; print(current_demo_code())"
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py shell -v 0 -c "from register.demo import current_demo_code; print(current_demo_code())"
 
 test: install system-deps
 	$(BIN)/ruff check .
