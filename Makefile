@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install system-deps lint bench
+.PHONY: demo demo-code test install system-deps lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The current code of the demo authenticator app (users fg and beheer; see `make demo`).
+demo-code:
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py shell -v 0 -c "from register.demo import current_demo_code; print(current_demo_code())"
 
 test: install system-deps
 	$(BIN)/ruff check .

@@ -6,13 +6,17 @@ the demo is loaded (one agreement expiring soon, one ended, ...).
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.two_factor import second_factor_required
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -28,6 +32,10 @@ from suppliers.models import Attribute, DataFlow, Product, Supplier
 from .models import Organisation, ProcessingActivity, School
 
 DEMO_PASSWORD = "privacy-demo"
+# The demo FG and the administrator must log in with a second factor (accounts.two_factor);
+# their authenticator app is this published, demo-only key (base32, as apps take it).
+# `make demo-code` prints its current code; never use it for a real account.
+DEMO_TOTP_SECRET = "PRIVACYREGISTERDEMOSECRETKEY2345"
 
 # username, group, full name, superuser
 DEMO_USERS = [
@@ -549,8 +557,21 @@ def _users() -> dict[str, User]:
             )
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
+        if second_factor_required(user) and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user, name="Demo-authenticator", key=_demo_key_hex(), confirmed=True
+            )
         users[username] = user
     return users
+
+
+def _demo_key_hex() -> str:
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
+
+
+def current_demo_code() -> str:
+    """The code the demo authenticator app shows now (for `make demo-code` and the tests)."""
+    return f"{totp(bytes.fromhex(_demo_key_hex())):06d}"
 
 
 @transaction.atomic

@@ -2,14 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import LoginView
+
 from .views import dashboard
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("inloggen/", LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("leveranciers/", include("suppliers.urls")),
     path("overeenkomsten/", include("agreements.urls")),
     path("register/", include("register.register_urls")),
+    path("", include("accounts.urls")),
     path("beheer/", admin.site.urls),
 ]

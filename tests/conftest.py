@@ -9,7 +9,10 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.two_factor import second_factor_required
 from agreements.models import Agreement, AgreementStatus, Decision, Review, Subprocessor
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
@@ -96,10 +99,24 @@ def personas(fg, privacy_officer, procurement, reader) -> dict[str, User | None]
     }
 
 
+def pass_second_factor(client: Client, user: User) -> None:
+    """Mark `client`'s session as having given its second factor, as the code page does
+    (django_otp.login); the user gets a confirmed authenticator app if they had none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test-app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 def client_for(user: User | None) -> Client:
+    """A client logged in as `user`; the FG and staff have given their second factor."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if second_factor_required(user):
+            pass_second_factor(client, user)
     return client
 
 

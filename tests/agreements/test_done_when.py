@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agreements.models import Agreement, AgreementStatus
-from register.demo import DEMO_PASSWORD
+from register.demo import DEMO_PASSWORD, current_demo_code
 from suppliers.models import Attribute, Supplier
 
 from .helpers import edit_data, pdf_upload
@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 def login(client, username: str) -> None:
     response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.content
+    code_page = reverse("accounts:two_factor_verify")
+    if client.get(reverse("dashboard")).get("Location", "").startswith(code_page):
+        # The demo FG gives the code of the demo authenticator app (make demo prints the key).
+        response = client.post(code_page, {"code": current_demo_code()})
+        assert response.status_code == 302, response.content
 
 
 def test_create_upload_submit_approve_change_and_see_changed_since_approval(client):

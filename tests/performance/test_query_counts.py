@@ -22,9 +22,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from accounts.two_factor import second_factor_required
 from agreements.models import Agreement, AgreementStatus
 from bench.generate import generate_register
 from register.models import ProcessingActivity
+
+from ..conftest import pass_second_factor
 
 # The marker makes pytest-django set up the test database before the module fixture runs.
 pytestmark = pytest.mark.django_db
@@ -135,6 +138,8 @@ def counts(django_db_setup, django_db_blocker) -> tuple[dict, dict]:
             user.groups.add(Group.objects.get(name=group))
             clients[group] = Client()
             clients[group].force_login(user)
+            if second_factor_required(user):
+                pass_second_factor(clients[group], user)
         generate_register(scale=SMALL, seed=1)
         small = _page_counts(clients)
         generate_register(scale=LARGE, seed=1, flush=True)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from register.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from register.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, load_demo
 
 
 class Command(BaseCommand):
@@ -18,3 +18,11 @@ class Command(BaseCommand):
         for username, group, full_name, _superuser in DEMO_USERS:
             role = group or "superuser (beheer/admin)"
             self.stdout.write(f"  {username:<10} {role:<26} {full_name}")
+        self.stdout.write("")
+        self.stdout.write(
+            "fg and beheer log in with a second factor (two-factor login is required for the FG\n"
+            "and staff). After the password the register asks for a code: add the demo key\n"
+            f"  {DEMO_TOTP_SECRET}\n"
+            "to an authenticator app (time-based, 6 digits), or print the current code with\n"
+            "  make demo-code"
+        )
