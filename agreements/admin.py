@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
+from .models import Agreement, Document, Finding, PrivacyNotice, Review, Subprocessor
 
 
 class NoDeleteMixin:
@@ -99,6 +99,22 @@ class ReviewAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # decisions go through the review page (separation of duties)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Read-only: the FG records and settles findings on the agreement page."""
+
+    list_display = ["agreement", "topic", "risk", "status", "created_by", "created_at"]
+    list_filter = ["risk", "status"]
+    search_fields = ["agreement__reference", "topic", "difference"]
+    list_select_related = ["agreement", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
