@@ -714,11 +714,20 @@ def flags_if_approved(agreement: Agreement, today: datetime.date | None = None) 
     is: those of its covered products and its own (issue 17: a high `flow_exceeds_agreement`
     appeared seconds after an approval, because nothing showed it beforehand).
 
-    A fixed number of queries: the covered products read as `flags_for_product` reads one.
+    A fixed number of queries: the covered products read as `flags_for_product` reads one;
+    one query while the register is unchanged (kept apart in rules/cache.py).
     """
     today = today or timezone.localdate()
     if agreement.status == AgreementStatus.TERMINATED:
         return []
+    return list(
+        cache.keep_apart(
+            f"open:{agreement.pk}", today, lambda: _flags_if_approved(agreement, today)
+        )
+    )
+
+
+def _flags_if_approved(agreement: Agreement, today: datetime.date) -> list[Flag]:
     products = (
         Product.objects.filter(agreements=agreement)
         .select_related("supplier")
