@@ -7,7 +7,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
-from pathlib import PurePath
 from typing import NamedTuple
 
 from django.conf import settings
@@ -479,6 +478,15 @@ def fingerprints_for(agreements: Iterable[Agreement]) -> dict[int, str]:
     }
 
 
+def pdf_file_name(name: str) -> str:
+    """A client's file name as stored and served: without folders, at most 255 characters,
+    always ending in `.pdf`; a PDF uploaded as `x.html` must never be offered as HTML."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name.lower().endswith(".pdf"):
+        name = f"{name}.pdf" if name else "document.pdf"
+    return name if len(name) <= 255 else f"{name[: 255 - 4]}.pdf"
+
+
 def document_upload_to(instance: Document, filename: str) -> str:
     # Stored under a generated name, never the client's (which may hold a path).
     return f"documents/{uuid.uuid4().hex}.pdf"
@@ -528,7 +536,8 @@ class Document(models.Model):
 
     @property
     def display_name(self) -> str:
-        return PurePath(self.original_name).name if self.original_name else f"{self.kind}.pdf"
+        # pdf_file_name() again for rows stored before every name was made to end in .pdf.
+        return pdf_file_name(self.original_name) if self.original_name else f"{self.kind}.pdf"
 
 
 class PrivacyNotice(models.Model):

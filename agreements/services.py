@@ -30,6 +30,7 @@ from .models import (
     FindingStatus,
     PrivacyNotice,
     Review,
+    pdf_file_name,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def add_document(
         agreement=agreement,
         kind=kind,
         version=latest + 1,
-        original_name=original_name.replace("\\", "/").rsplit("/", 1)[-1][:255],
+        original_name=pdf_file_name(original_name),
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         uploaded_by=user,

@@ -35,6 +35,13 @@ ALLOWED_HOSTS = [
 ]
 
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
+# The register holds personal data: every file the app creates (the SQLite file and its
+# journal, uploads, imports, backups) is readable by the app's user only, and so is DATA_DIR
+# itself, which also shuts out files created before this rule.
+os.umask(0o077)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"  # never served directly; documents go through a login-only view
 
@@ -62,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "register.middleware.NoStoreMiddleware",
+    "register.middleware.RequestSizeLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,7 +98,6 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'register.sqlite3'}"),
@@ -147,7 +155,25 @@ STORAGES = {
 DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Request bodies above these sizes are refused (413) before anything reads them: small for
+# visitors who are not logged in (the login form), large enough for a workbook upload
+# (register.forms.WORKBOOK_MAX_BYTES, 100 MB) with its form fields for everyone else.
+ANONYMOUS_REQUEST_MAX_BYTES = int(
+    os.environ.get("DJANGO_ANONYMOUS_REQUEST_MAX_BYTES", str(64 * 1024))
+)
+REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(101 * 1024 * 1024)))
+
+# The workbook import refuses, before openpyxl parses anything, a workbook beyond these limits
+# (register/workbook_limits.py). The benchmark's scale-1 export, the largest legitimate one
+# (48,001 rows, 22 columns at most, parts up to 14 MB, 24 MB in all) fits with room to spare.
+IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", str(64 * 1024 * 1024)))
+IMPORT_MAX_WORKBOOK_BYTES = int(os.environ.get("IMPORT_MAX_WORKBOOK_BYTES", str(128 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "5000000"))
+IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit
 
 # The Kennisnet level a board should reach at least (DESIGN.md section 7); art. 28 AVG
 # requires an agreement with every processor, which is level 3.
@@ -205,6 +231,11 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the TLS proxy every request comes from the proxy's address; the client's address is
+# the one the outermost trusted proxy appended to X-Forwarded-For (register.middleware.client_ip).
+# Production (debug off) runs behind one proxy (README); the demo server has none.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+AXES_CLIENT_IP_CALLABLE = "register.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import secrets
 import subprocess
@@ -14,6 +15,8 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+
+from register.middleware import client_ip
 
 from ..conftest import PASSWORD, client_for
 
@@ -207,3 +210,112 @@ def test_the_lock_applies_per_user_and_address(reader, procurement):
         failed_login(client, "reader")
     response = client.post(reverse("login"), {"username": "procurement", "password": PASSWORD})
     assert response.status_code == 302
+
+
+# Behind the TLS proxy (README) every request comes from the proxy's address, 127.0.0.1 here;
+# the proxy appends the client's own address to X-Forwarded-For.
+STRANGER = "203.0.113.9"
+FG_OFFICE = "198.51.100.7"
+
+
+def test_production_trusts_one_proxy_in_front_of_gunicorn():
+    assert settings.TRUSTED_PROXY_COUNT == 1
+
+
+def test_a_stranger_at_another_address_cannot_lock_out_the_fg(fg):
+    stranger = Client(HTTP_X_FORWARDED_FOR=STRANGER)
+    for _attempt in range(6):
+        response = failed_login(stranger, "fg")
+    assert response.status_code == 429
+
+    response = Client(HTTP_X_FORWARDED_FOR=FG_OFFICE).post(
+        reverse("login"), {"username": "fg", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_lock(fg):
+    # The proxy appends the real address after whatever the client sent; only that one counts.
+    for attempt in range(5):
+        forged = Client(HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}, {STRANGER}")
+        response = failed_login(forged, "fg")
+    assert response.status_code == 429
+    again = Client(HTTP_X_FORWARDED_FOR=f"10.9.9.9, {STRANGER}")
+    response = again.post(reverse("login"), {"username": "fg", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(fg, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for attempt in range(5):
+        failed_login(Client(HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}"), "fg")
+    response = Client(HTTP_X_FORWARDED_FOR="10.9.9.9").post(
+        reverse("login"), {"username": "fg", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),
+        (1, "", "127.0.0.1"),  # did not pass the proxy
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "10.0.0.1, 203.0.113.9", "203.0.113.9"),
+        (1, "not-an-address", "127.0.0.1"),
+        (2, "10.0.0.1, 203.0.113.9, 192.0.2.1", "203.0.113.9"),
+        (2, "192.0.2.1", "127.0.0.1"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_is_the_one_the_outermost_trusted_proxy_saw(
+    settings, rf, proxies, forwarded, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == expected
+
+
+SQLITE_MODES = """
+import json, os, stat
+from django.conf import settings
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE IF NOT EXISTS probe (x integer)")
+    cursor.execute("INSERT INTO probe VALUES (1)")
+name = connection.settings_dict["NAME"]
+paths = {"data": settings.DATA_DIR, "db": name, "wal": f"{name}-wal", "shm": f"{name}-shm"}
+print(json.dumps({k: oct(stat.S_IMODE(os.stat(p).st_mode)) for k, p in paths.items()
+                  if os.path.exists(p)}))
+"""
+
+
+def sqlite_modes(data_dir: Path) -> dict[str, str]:
+    """The modes of DATA_DIR and the SQLite files after a write, in a production process
+    started with the usual umask of 022."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", SQLITE_MODES],
+        cwd=BASE_DIR,
+        env=production_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        umask=0o022,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_new_data_folder_and_sqlite_file_are_readable_by_the_app_only(tmp_path):
+    modes = sqlite_modes(tmp_path / "data")
+    assert modes == {"data": "0o700", "db": "0o600", "wal": "0o600", "shm": "0o600"}
+
+
+def test_an_existing_data_folder_and_sqlite_file_are_made_private(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "register.sqlite3").touch()
+    data.chmod(0o755)
+    (data / "register.sqlite3").chmod(0o644)
+    modes = sqlite_modes(data)
+    assert modes["data"] == "0o700" and modes["db"] == "0o600"

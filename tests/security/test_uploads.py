@@ -104,10 +104,60 @@ def test_a_document_is_stored_under_a_generated_name_never_the_clients(
     assert [p.name for p in media.rglob("*") if p.is_file()] == [stored.name]
 
 
-def test_a_stored_document_is_not_world_readable(privacy_officer, agreement):
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_stored_document_is_readable_by_the_app_only(privacy_officer, agreement, media):
     upload(privacy_officer, agreement, "vo.pdf", PDF)
     path = Path(Document.objects.get().file.path)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700  # media/documents, created by the upload
+    assert mode(media) == 0o700
+
+
+def test_a_polyglot_uploaded_as_html_is_stored_and_served_as_pdf(
+    reader, privacy_officer, agreement
+):
+    polyglot = PDF + HTML  # PDF magic first, a page with a script after it
+    response = upload(privacy_officer, agreement, "x.html", polyglot)
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.original_name == "x.html.pdf"
+    assert Path(document.file.name).suffix == ".pdf"
+
+    response = client_for(reader).get(
+        reverse("agreements:document_download", args=[agreement.pk, document.pk])
+    )
+    assert 'filename="x.html.pdf"' in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_document_stored_earlier_under_another_name_is_served_as_pdf(reader, agreement):
+    document = add_document(
+        agreement=agreement, kind=DocumentKind.AGREEMENT, content=PDF, original_name="vo.pdf"
+    )
+    # A row from before the names were made to end in .pdf.
+    Document.objects.filter(pk=document.pk).update(original_name="oud.html")
+    response = client_for(reader).get(
+        reverse("agreements:document_download", args=[agreement.pk, document.pk])
+    )
+    assert 'filename="oud.html.pdf"' in response["Content-Disposition"]
+
+
+def test_a_workbook_document_with_another_name_is_stored_as_pdf(layout, media):
+    folder = layout["folder"]
+    (folder / "pdf" / "bijlage.htm").write_bytes(PDF + HTML)
+    agreement = make_agreement([make_product()], reference="VO-PAD")
+    workbook = folder / "register.xlsx"
+    workbook.write_bytes(documents_workbook_bytes([["VO-PAD", "overeenkomst", "pdf/bijlage.htm"]]))
+
+    code, output = run_import(workbook)
+
+    assert code == 0, output
+    document = agreement.documents.get()
+    assert document.original_name == "bijlage.htm.pdf"
+    assert mode(Path(document.file.path)) == 0o600
 
 
 def test_a_download_is_an_attachment_with_nosniff(reader, agreement):
@@ -174,6 +224,31 @@ def test_a_workbook_upload_that_is_not_a_zip_is_refused(privacy_officer, setting
     assert "geen Excel-werkmap" in response.text
     imports = Path(settings.DATA_DIR) / "imports"
     assert not imports.exists() or not any(imports.iterdir())
+
+
+def test_a_workbook_upload_is_kept_for_the_app_only(privacy_officer, settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    response = client_for(privacy_officer).post(
+        reverse("register:workbook_import"),
+        {"file": SimpleUploadedFile("register.xlsx", documents_workbook_bytes([]))},
+    )
+    assert response.status_code == 302
+    imports = settings.DATA_DIR / "imports"
+    (stored,) = imports.iterdir()
+    assert mode(imports) == 0o700
+    assert mode(stored) == 0o600
+
+
+# The backup takes its own snapshot transaction, so it runs outside the test's transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_archive_is_readable_by_its_owner_only(agreement, tmp_path):
+    add_document(
+        agreement=agreement, kind=DocumentKind.AGREEMENT, content=PDF, original_name="vo.pdf"
+    )
+    archive = tmp_path / "backup" / "register.tar.gz"
+    call_command("backup_register", str(archive), "--format", "json", stdout=io.StringIO())
+    assert mode(archive) == 0o600
 
 
 def test_a_zip_member_that_climbs_out_is_never_written_outside(privacy_officer, tmp_path):
