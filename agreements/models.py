@@ -113,9 +113,9 @@ class AgreementQuerySet(models.QuerySet):
     def with_fingerprint_content(self) -> AgreementQuerySet:
         """Prefetch everything `content_fingerprint()` and the approval checks read,
         in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.select_related("supplier").prefetch_related(
             "reviews",
-            "products",
+            models.Prefetch("products", queryset=Product.objects.select_related("supplier")),
             "attributes",
             "subprocessors",
             "documents",
@@ -335,14 +335,16 @@ class Agreement(models.Model):
         if loaded is not None:
             return loaded
         return ContentValues(
-            product_ids=[p.pk for p in self.products.all()],
+            supplier_name=self.supplier.name,
+            products=[(p.pk, p.supplier.name, p.name) for p in self.products.all()],
             attribute_codes=[a.code for a in self.attributes.all()],
             notices=[
                 (notice.product_id, [a.code for a in notice.attributes.all()])
                 for notice in self.privacy_notices.all()
             ],
             subprocessors=[
-                (s.name, s.service, s.country, s.safeguard) for s in self.subprocessors.all()
+                tuple(getattr(s, name) for name in APPROVED_SUBPROCESSOR_FIELDS)
+                for s in self.subprocessors.all()
             ],
             documents=[(d.kind, d.version, d.sha256) for d in self.documents.all()],
         )
@@ -361,69 +363,120 @@ class Agreement(models.Model):
         return fingerprint(self.fingerprint_content())
 
 
+# What an FG's approval covers (DESIGN.md section 3, AVG art. 38-39): the agreement as the
+# FG saw it, its reference and supplier in the heading and every field of "Gegevens" on its
+# page. The fingerprint and the "changed since approval" diff (history.py) both read
+# `fingerprint_content_from()`, which reads these lists: a field added here is covered by
+# both at once, so they cannot disagree. Workflow fields (status, submitted_*) and
+# bookkeeping (version, timestamps) are not content.
+APPROVED_FIELDS = (
+    "reference",
+    "supplier",
+    "model",
+    "signed_on",
+    "signed_by",
+    "starts_on",
+    "ends_on",
+    "purposes",
+    "data_subjects",
+    "retention",
+    "processing_locations",
+    "transfer_outside_eea",
+    "transfer_safeguard",
+)
+# Besides these fields: the covered products as the FG saw them (supplier and name), the
+# agreed attributes, each privacy notice's attributes, the subprocessors with these fields,
+# and the latest document of each kind (its sha256).
+APPROVED_SUBPROCESSOR_FIELDS = ("name", "service", "country", "safeguard")
+
+
 class ContentValues(NamedTuple):
     """An agreement's related content as plain values (the input of the fingerprint)."""
 
-    product_ids: list[int]
+    supplier_name: str
+    products: list[tuple[int, str, str]]  # (product_id, supplier name, product name)
     attribute_codes: list[str]
     notices: list[tuple[int, list[str]]]  # (product_id, attribute codes)
-    subprocessors: list[tuple[str, str, str, str]]  # (name, service, country, safeguard)
+    subprocessors: list[tuple]  # APPROVED_SUBPROCESSOR_FIELDS, in that order
     documents: list[tuple[str, int, str]]  # (kind, version, sha256)
 
+    @property
+    def product_ids(self) -> list[int]:
+        return [product_id for product_id, _supplier, _name in self.products]
 
-def fingerprint_content_from(agreement: Agreement, values: ContentValues) -> dict:
+
+def fingerprint_content_from(agreement, values: ContentValues) -> dict:
     """The one definition of what an FG's approval covers (DESIGN.md section 3): the
-    agreement's own fields plus its related content, as plain, sorted values."""
+    agreement's own `APPROVED_FIELDS` plus its related content, as plain, sorted values.
+
+    `agreement` may also be a historical record of one (history.py rebuilds the content as
+    it was when the FG decided)."""
     latest_documents: dict[str, tuple[int, str]] = {}
     for kind, version, sha256 in values.documents:
         current = latest_documents.get(kind)
         if current is None or version > current[0]:
             latest_documents[kind] = (version, sha256)
-    return {
-        "products": sorted(values.product_ids),
-        "attributes": sorted(values.attribute_codes),
-        "privacy_notices": sorted(
-            [product_id, sorted(codes)] for product_id, codes in values.notices
-        ),
-        "subprocessors": sorted(list(s) for s in values.subprocessors),
-        "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
-        "purposes": agreement.purposes,
-        "data_subjects": agreement.data_subjects,
-        "retention": agreement.retention,
-        "processing_locations": agreement.processing_locations,
-        "transfer_outside_eea": agreement.transfer_outside_eea,
-        "transfer_safeguard": agreement.transfer_safeguard,
-        "signed_on": _iso(agreement.signed_on),
-        "starts_on": _iso(agreement.starts_on),
-        "ends_on": _iso(agreement.ends_on),
-    }
+    content: dict = {}
+    for name in APPROVED_FIELDS:
+        value = getattr(agreement, Agreement._meta.get_field(name).attname)
+        if name == "supplier":
+            value = [value, values.supplier_name]  # the id, and the name the FG read
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        content[name] = value
+    content.update(
+        {
+            "products": sorted(list(product) for product in values.products),
+            "attributes": sorted(values.attribute_codes),
+            "privacy_notices": sorted(
+                [product_id, sorted(codes)] for product_id, codes in values.notices
+            ),
+            "subprocessors": sorted(list(s) for s in values.subprocessors),
+            "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
+        }
+    )
+    return content
 
 
 def load_content_values(
     agreements: Iterable[Agreement], *, all_agreements: bool = False
 ) -> list[Agreement]:
     """Read the related content of many agreements as tuples (5 queries, whatever their
-    number) and fingerprint each agreement once; `content_values()` and
+    number, and one more for the suppliers' names unless `select_related("supplier")` read
+    them) and fingerprint each agreement once; `content_values()` and
     `content_fingerprint()` then need no queries. With `all_agreements`, the link tables are
     read without a filter (cheaper than a long IN list when the agreements are all of them).
     """
     agreements = list(agreements)
     by_id = {a.pk: a for a in agreements}
+    supplier_names = {
+        a.supplier_id: a.supplier.name for a in agreements if Agreement.supplier.is_cached(a)
+    }
+    missing = {a.supplier_id for a in agreements} - set(supplier_names)
+    if missing:
+        supplier_names.update(Supplier.objects.filter(pk__in=missing).values_list("pk", "name"))
     values = {
         pk: ContentValues(
-            product_ids=[], attribute_codes=[], notices=[], subprocessors=[], documents=[]
+            supplier_name=supplier_names[agreement.supplier_id],
+            products=[],
+            attribute_codes=[],
+            notices=[],
+            subprocessors=[],
+            documents=[],
         )
-        for pk in by_id
+        for pk, agreement in by_id.items()
     }
 
     def scoped(qs, field="agreement_id"):
         return qs if all_agreements else qs.filter(**{f"{field}__in": list(by_id)})
 
-    for agreement_id, product_id in scoped(
-        Agreement.products.through.objects.values_list("agreement_id", "product_id")
+    for agreement_id, *product in scoped(
+        Agreement.products.through.objects.values_list(
+            "agreement_id", "product_id", "product__supplier__name", "product__name"
+        )
     ):
         if agreement_id in values:
-            values[agreement_id].product_ids.append(product_id)
+            values[agreement_id].products.append(tuple(product))
     for agreement_id, code in scoped(
         Agreement.attributes.through.objects.values_list("agreement_id", "attribute__code")
     ):
@@ -443,7 +496,7 @@ def load_content_values(
             notice_codes[notice_id].append(code)
     for agreement_id, *subprocessor in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(
-            "agreement_id", "name", "service", "country", "safeguard"
+            "agreement_id", *APPROVED_SUBPROCESSOR_FIELDS
         )
     ):
         if agreement_id in values:
@@ -459,10 +512,6 @@ def load_content_values(
             fingerprint_content_from(agreement, values[pk])
         )
     return agreements
-
-
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def fingerprint(content: dict) -> str:

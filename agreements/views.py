@@ -128,7 +128,9 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
                     "accepted_findings"
                 ),
             ),
-            Prefetch("products", queryset=Product.objects.order_by("name")),
+            Prefetch(
+                "products", queryset=Product.objects.select_related("supplier").order_by("name")
+            ),
             "attributes",
             "subprocessors",
             Prefetch(

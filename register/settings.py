@@ -53,12 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "simple_history",
     "axes",
     "csp",
     "suppliers",
     "agreements",
     "register",
+    # After register: its history-pruning commands, which never prune the record's history,
+    # take the place of simple-history's own (register/management/commands/).
+    "simple_history",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,6 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("register", "0004_register_write"),
-        ("agreements", "0003_review_findings_and_incomplete_reason"),
+        ("agreements", "0005_review_findings_and_incomplete_reason"),
     ]
     operations = [migrations.RunPython(grant, revoke)]

@@ -10,10 +10,10 @@ import gc
 import uuid
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from agreements.models import Agreement, AgreementStatus
+from agreements.models import Agreement, AgreementStatus, Decision, Review
 from register.models import LevelText, ProcessingActivity, RegisterWrite
 from register.revision import PRUNE_ABOVE, current_revision, prune_marks, register_tables
 from register.rules import cache, compute_flags, compute_level, flags_for_product
@@ -102,6 +102,32 @@ def test_raw_sql_ends_the_kept_flags(product_and_agreement):
             [TODAY - DAY, agreement.pk],
         )
     assert codes_of(product) == {"approval_outdated"}
+
+
+def test_renaming_a_covered_product_ends_the_kept_flags(product_and_agreement):
+    # The approval covers the product's name, so a write to another table voids it.
+    product, _agreement = product_and_agreement
+    Product.objects.filter(pk=product.pk).update(name="Hernoemd")
+    assert codes_of(product) == {"approval_outdated"}
+
+
+def test_a_new_review_ends_the_kept_flags_and_a_refused_change_keeps_them(
+    product_and_agreement,
+):
+    product, agreement = product_and_agreement
+    Agreement.objects.filter(pk=agreement.pk).update(retention="Anders")
+    assert codes_of(product) == {"approval_outdated"}
+    revision = current_revision()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.filter(agreement=agreement).update(fingerprint="vervalst")
+    assert current_revision() == revision  # append-only: nothing was written
+    Review.objects.create(
+        agreement=agreement,
+        decision=Decision.APPROVED,
+        comment="Opnieuw akkoord",
+        fingerprint=Agreement.objects.get(pk=agreement.pk).content_fingerprint(),
+    )
+    assert codes_of(product) == set()
 
 
 def test_flags_computed_inside_a_rolled_back_transaction_are_not_shown_after_it(

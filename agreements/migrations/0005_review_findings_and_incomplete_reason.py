@@ -7,9 +7,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def reinstall_append_only(apps, schema_editor) -> None:
+    # SQLite adds a column with a default by rebuilding the table, which drops the triggers
+    # that keep reviews append-only (0004); install them again (idempotent elsewhere).
+    from agreements import append_only
+
+    append_only.install(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0002_remindersent"),
+        ("agreements", "0004_reviews_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -239,4 +247,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunPython(reinstall_append_only, migrations.RunPython.noop),
     ]
