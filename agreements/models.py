@@ -97,9 +97,34 @@ class DocumentKind(models.TextChoices):
     SECURITY_ANNEX = "beveiligingsbijlage", _("Beveiligingsbijlage")
 
 
+# Why an agreement is not current (DESIGN.md section 5), in the order `why_not_current()`
+# decides it; the flags and the verdict each word these reasons for their reader.
+class NotCurrentReason(models.TextChoices):
+    TERMINATED = "terminated", _("beëindigd")
+    ENDED = "ended", _("verlopen")
+    CHANGED_SINCE_APPROVAL = "changed_since_approval", _("gewijzigd na akkoord")
+    NOT_STARTED = "not_started", _("nog niet ingegaan")
+    NO_APPROVAL = "no_approval", _("geen akkoord van de FG vastgelegd")
+    SUBMITTED = "submitted", _("wacht op de FG")
+    CHANGES_REQUESTED = "changes_requested", _("aanpassing gevraagd")
+    REJECTED = "rejected", _("afgekeurd")
+    DRAFT = "draft", _("concept")
+
+
+def expiry_window_end(today: datetime.date) -> datetime.date:
+    """The last day of the `expiring` window (settings.EXPIRING_WITHIN_DAYS from today): the
+    flags, the agreement list's filter and the reminders all read this one window."""
+    return today + datetime.timedelta(days=settings.EXPIRING_WITHIN_DAYS)
+
+
 class AgreementQuerySet(models.QuerySet):
     def not_terminated(self) -> AgreementQuerySet:
         return self.exclude(status=AgreementStatus.TERMINATED)
+
+    def awaiting_review_by(self, user) -> AgreementQuerySet:
+        """Submitted agreements this FG may decide: never their own submission (AVG art. 38).
+        The same rule as `Agreement.awaits_review_by()`."""
+        return self.filter(status=AgreementStatus.SUBMITTED).exclude(submitted_by=user)
 
     def in_force_on(self, day: datetime.date) -> AgreementQuerySet:
         return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
@@ -109,6 +134,12 @@ class AgreementQuerySet(models.QuerySet):
     def ending_within(self, days: int, today: datetime.date | None = None) -> AgreementQuerySet:
         today = today or timezone.localdate()
         return self.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=days))
+
+    def ending_in_expiry_window(self, today: datetime.date | None = None) -> AgreementQuerySet:
+        """Ending from today up to `expiry_window_end()`; the same rule as
+        `Agreement.ends_in_expiry_window()`."""
+        today = today or timezone.localdate()
+        return self.filter(ends_on__gte=today, ends_on__lte=expiry_window_end(today))
 
     def with_fingerprint_content(self) -> AgreementQuerySet:
         """Prefetch everything `content_fingerprint()` and the approval checks read,
@@ -254,6 +285,39 @@ class Agreement(models.Model):
         day = day or timezone.localdate()
         return self.ends_on is not None and self.ends_on < day
 
+    def ends_in_expiry_window(self, day: datetime.date | None = None) -> bool:
+        """Ends from `day` up to `expiry_window_end()` (the `expiring` window)."""
+        day = day or timezone.localdate()
+        return self.ends_on is not None and day <= self.ends_on <= expiry_window_end(day)
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.status == AgreementStatus.TERMINATED
+
+    @property
+    def is_approved(self) -> bool:
+        """Status approved (whether or not the approval still matches the content)."""
+        return self.status == AgreementStatus.APPROVED
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.status == AgreementStatus.SUBMITTED
+
+    def awaits_review_by(self, user) -> bool:
+        """Submitted, and not by this user: an FG never decides their own submission (AVG
+        art. 38). The same rule as `AgreementQuerySet.awaiting_review_by()`."""
+        return self.awaits_review and self.submitted_by_id != user.pk
+
+    @property
+    def edit_returns_to_draft(self) -> bool:
+        """A rejected agreement or one with changes requested goes back to draft when edited."""
+        return self.status in (AgreementStatus.REJECTED, AgreementStatus.CHANGES_REQUESTED)
+
+    @property
+    def edit_voids_approval(self) -> bool:
+        """An edit to an approved agreement's content voids the approval until a new review."""
+        return self.is_approved
+
     def can_move_to(self, status: str) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
 
@@ -327,6 +391,23 @@ class Agreement(models.Model):
         """Approved, approval still matching, and in force (DESIGN.md section 5)."""
         return self.approval_matches_content() and self.is_in_force(day)
 
+    def why_not_current(self, day: datetime.date | None = None) -> NotCurrentReason | None:
+        """Why this agreement is not current on `day`, or None when it is (DESIGN.md section
+        5). An approved agreement that has ended counts as ended even if it also changed
+        since its approval: ended is what blocks procurement (section 6, step 3)."""
+        day = day or timezone.localdate()
+        if self.status == AgreementStatus.APPROVED:
+            if self.has_ended(day):
+                return NotCurrentReason.ENDED
+            if self.changed_since_approval():
+                return NotCurrentReason.CHANGED_SINCE_APPROVAL
+            if self.starts_on is not None and self.starts_on > day:
+                return NotCurrentReason.NOT_STARTED
+            if not self.approval_matches_content():
+                return NotCurrentReason.NO_APPROVAL
+            return None
+        return _NOT_CURRENT_BY_STATUS[self.status]
+
     def content_values(self) -> ContentValues:
         """The related content an approval covers, as plain values: loaded in bulk by
         `load_content_values()`, else read through `.all()` (so that a queryset prefetched
@@ -388,6 +469,15 @@ APPROVED_FIELDS = (
 # agreed attributes, each privacy notice's attributes, the subprocessors with these fields,
 # and the latest document of each kind (its sha256).
 APPROVED_SUBPROCESSOR_FIELDS = ("name", "service", "country", "safeguard")
+
+
+_NOT_CURRENT_BY_STATUS = {
+    AgreementStatus.TERMINATED: NotCurrentReason.TERMINATED,
+    AgreementStatus.SUBMITTED: NotCurrentReason.SUBMITTED,
+    AgreementStatus.CHANGES_REQUESTED: NotCurrentReason.CHANGES_REQUESTED,
+    AgreementStatus.REJECTED: NotCurrentReason.REJECTED,
+    AgreementStatus.DRAFT: NotCurrentReason.DRAFT,
+}
 
 
 class ContentValues(NamedTuple):

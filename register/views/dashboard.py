@@ -124,8 +124,7 @@ def _awaiting_decision(request: HttpRequest) -> dict:
     if not request.user.has_perm("agreements.review_agreement"):
         return {"is_reviewer": False}
     waiting = list(
-        Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
-        .exclude(submitted_by=request.user)
+        Agreement.objects.awaiting_review_by(request.user)
         .select_related("supplier", "submitted_by")
         .order_by("submitted_at", "pk")[: AWAITING_SHOWN + 1]
     )

@@ -41,6 +41,15 @@ from agreements.models import (
     Subprocessor,
     fingerprint,
 )
+from register.bulk import BulkWriter
+from register.models import (
+    LegalBasis,
+    LevelSnapshot,
+    LevelText,
+    Organisation,
+    ProcessingActivity,
+    School,
+)
 from suppliers.models import (
     AccessChannel,
     Attribute,
@@ -51,16 +60,6 @@ from suppliers.models import (
     Product,
     ProductKind,
     Supplier,
-)
-
-from .bulk import BulkWriter
-from .models import (
-    LegalBasis,
-    LevelSnapshot,
-    LevelText,
-    Organisation,
-    ProcessingActivity,
-    School,
 )
 
 # The headline counts at scale 1 (issue 8).
