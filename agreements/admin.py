@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from suppliers.admin import HistoryAdmin
 
-from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
+from .models import Agreement, Document, Finding, PrivacyNotice, Review, Subprocessor
 
 
 class NoDeleteMixin:
@@ -103,6 +103,24 @@ class ReviewAdmin(NoDeleteMixin, HistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # decisions go through the review page (separation of duties)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(NoDeleteMixin, HistoryAdmin):
+    """Read-only: the FG records and settles findings on the agreement page."""
+
+    history_read_only = True
+
+    list_display = ["agreement", "topic", "risk", "status", "created_by", "created_at"]
+    list_filter = ["risk", "status"]
+    search_fields = ["agreement__reference", "topic", "difference"]
+    list_select_related = ["agreement", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -7,4 +7,10 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Verwerkersovereenkomsten")
 
     def ready(self) -> None:
+        from suppliers.panels import add_product_panel
+
         from . import signals  # noqa: F401
+        from .panels import accepted_risks_panel
+
+        # The product page (suppliers app) shows the risks the FG accepted (issue 17).
+        add_product_panel(accepted_risks_panel)

@@ -16,6 +16,8 @@ from .models import (
     AgreementStatus,
     Decision,
     DocumentKind,
+    Finding,
+    FindingStatus,
     Subprocessor,
 )
 from .services import validate_pdf
@@ -267,12 +269,56 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("Licht uw besluit toe; een toelichting is verplicht.")},
     )
     fingerprint = forms.CharField(widget=forms.HiddenInput)
+    incomplete_reason = forms.CharField(
+        label=_("Reden om goed te keuren terwijl de controlelijst onvolledig is"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Alleen nodig als u goedkeurt terwijl de controlelijst nog onderdelen mist; "
+            "de reden wordt bij uw besluit vastgelegd."
+        ),
+    )
     confirm = forms.BooleanField(
         label=_(
             "Ik heb de documenten en de inhoud gelezen; dit besluit wordt blijvend in het "
             "dossier vastgelegd."
         ),
         error_messages={"required": _("Bevestig dat u dit besluit blijvend wilt vastleggen.")},
+    )
+
+
+class FindingForm(forms.ModelForm):
+    """A new finding of the FG: what differs from Model 4.0 or the AVG, and its risk."""
+
+    class Meta:
+        model = Finding
+        fields = ["topic", "difference", "risk", "status"]
+        widgets = {
+            "difference": forms.Textarea(attrs={"rows": 3}),
+            "risk": forms.RadioSelect,
+            "status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (FindingStatus.TO_RESOLVE.value, FindingStatus.TO_RESOLVE.label),
+            (FindingStatus.ACCEPTED.value, FindingStatus.ACCEPTED.label),
+        ]
+        self.fields["topic"].error_messages["required"] = _(
+            "Noem het artikel of onderwerp waar de bevinding over gaat."
+        )
+        self.fields["difference"].error_messages["required"] = _(
+            "Beschrijf wat er in de overeenkomst afwijkt."
+        )
+        self.fields["risk"].error_messages["required"] = _("Kies het risico: laag, midden of hoog.")
+
+
+class FindingSettleForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Afhandeling"),
+        choices=FindingStatus.choices,
+        error_messages={"required": _("Kies hoe de bevinding is afgehandeld.")},
     )
 
 

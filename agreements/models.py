@@ -821,6 +821,14 @@ class Review(models.Model):
         default=False,
         help_text=_("Overgenomen uit een bestaand register (Excel)."),
     )
+    incomplete_reason = models.TextField(
+        _("reden akkoord bij onvolledige overeenkomst"),
+        blank=True,
+        help_text=_(
+            "Waarom de FG goedkeurde terwijl de controlelijst nog onderdelen mist; "
+            "verplicht bij zo'n akkoord."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -868,3 +876,86 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference}: {self.threshold} dagen ({self.ends_on})"
+
+
+class FindingRisk(models.TextChoices):
+    """SIVON's scale for a difference from Model 4.0 or the AVG: a risk, not right or wrong."""
+
+    LOW = "laag", _("Laag")
+    MEDIUM = "midden", _("Midden")
+    HIGH = "hoog", _("Hoog")
+
+
+class FindingStatus(models.TextChoices):
+    TO_RESOLVE = "op_te_lossen", _("Op te lossen door leverancier")
+    ACCEPTED = "geaccepteerd", _("Risico geaccepteerd")
+    RESOLVED = "opgelost", _("Opgelost")
+    WITHDRAWN = "ingetrokken", _("Ingetrokken")
+
+
+class FindingQuerySet(models.QuerySet):
+    def accepted(self) -> FindingQuerySet:
+        return self.filter(status=FindingStatus.ACCEPTED)
+
+    def to_resolve(self) -> FindingQuerySet:
+        return self.filter(status=FindingStatus.TO_RESOLVE)
+
+
+class Finding(models.Model):
+    """A difference the FG found between an agreement and Model 4.0 or the AVG, with its risk.
+
+    Like SIVON's central review: a finding is a risk (laag / midden / hoog), not right or
+    wrong; the board accepts it or the supplier resolves it. Never deleted: withdrawn at most.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="findings", verbose_name=_("overeenkomst")
+    )
+    topic = models.CharField(
+        _("artikel of onderwerp"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld: Model 4.0 art. 7 (subverwerkers) of AVG art. 28 lid 3 sub h."),
+    )
+    difference = models.TextField(
+        _("wat wijkt af"),
+        help_text=_("Wat er in de overeenkomst anders staat, en waarom dat telt."),
+    )
+    risk = models.CharField(_("risico"), max_length=10, choices=FindingRisk.choices)
+    status = models.CharField(
+        _("afhandeling"),
+        max_length=20,
+        choices=FindingStatus.choices,
+        default=FindingStatus.TO_RESOLVE,
+        help_text=_(
+            "Een bevinding die de leverancier moet oplossen, houdt een akkoord tegen; een "
+            "geaccepteerd risico wordt bij het akkoord vermeld."
+        ),
+    )
+    accepted_in = models.ForeignKey(
+        Review,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accepted_findings",
+        verbose_name=_("geaccepteerd in besluit"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vastgelegd door"),
+    )
+    created_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bevinding")
+        verbose_name_plural = _("bevindingen")
+        ordering = ["agreement", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference}: {self.topic} ({self.get_risk_display()})"

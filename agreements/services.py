@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from suppliers.models import Attribute, Product
 
+from . import notifications
+from .checklist import checklist_queryset, describe_missing, missing_items
 from .history import changes_since, version_baseline
 from .models import (
     Agreement,
@@ -24,6 +26,8 @@ from .models import (
     Decision,
     Document,
     DocumentKind,
+    Finding,
+    FindingStatus,
     PrivacyNotice,
     Review,
     pdf_file_name,
@@ -263,9 +267,61 @@ def save_privacy_notice(
 def submit_agreement(*, agreement: Agreement, user: User) -> Agreement:
     """The privacy officer asks the FG for a decision ("Indienen ter beoordeling")."""
     _require(user, "agreements.submit_agreement", _("U mag geen overeenkomsten indienen."))
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement = checklist_queryset().select_for_update().get(pk=agreement.pk)
+    _refuse_if_incomplete(agreement)
     agreement.set_status(AgreementStatus.SUBMITTED, user=user)
+    transaction.on_commit(lambda: notifications.notify_submitted(agreement.pk))
     return agreement
+
+
+def _refuse_if_incomplete(agreement: Agreement) -> None:
+    """An agreement goes to the FG only when the checklist is complete (issue 17: an empty
+    agreement was submitted and approved). An imported status is taken as it is."""
+    missing = missing_items(agreement)
+    if missing and agreement.can_move_to(AgreementStatus.SUBMITTED):
+        raise ValidationError(
+            _("Niet ingediend: de controlelijst is nog niet compleet. Vul eerst aan: %(list)s.")
+            % {"list": describe_missing(missing)},
+            code="incomplete",
+        )
+
+
+def _check_approval_readiness(agreement: Agreement, decision: str, incomplete_reason: str) -> None:
+    """An approval needs no finding left for the supplier to resolve, and a stated reason
+    when the checklist misses an item (the reason is stored with the review)."""
+    if decision != Decision.APPROVED:
+        return
+    open_findings = list(agreement.findings.to_resolve().order_by("created_at", "pk"))
+    if open_findings:
+        raise ValidationError(
+            _(
+                "Goedkeuren kan nog niet: de leverancier moet eerst deze bevindingen oplossen: "
+                "%(topics)s. Markeer ze als opgelost of als geaccepteerd risico, of vraag om "
+                "aanpassing."
+            )
+            % {"topics": ", ".join(f.topic for f in open_findings)},
+            code="findings_open",
+        )
+    missing = missing_items(checklist_queryset().get(pk=agreement.pk))
+    if missing and not incomplete_reason.strip():
+        raise ValidationError(
+            _(
+                "De controlelijst is niet compleet (%(list)s). Geef aan waarom u toch "
+                "goedkeurt, of vraag om aanpassing."
+            )
+            % {"list": describe_missing(missing)},
+            code="incomplete_reason_required",
+        )
+
+
+def _accept_findings(review: Review, user: User) -> None:
+    """The approval lists the risks it accepts: every finding accepted at that moment."""
+    if review.decision != Decision.APPROVED:
+        return
+    for finding in review.agreement.findings.accepted():
+        finding.accepted_in = review
+        _acting_on(finding, user)
+        finding.save()
 
 
 @transaction.atomic
@@ -276,6 +332,7 @@ def decide_agreement(
     decision: str,
     comment: str,
     seen_fingerprint: str | None = None,
+    incomplete_reason: str = "",
 ) -> Review:
     """The FG's decision, fingerprinted on exactly the content it covers (AVG art. 38-39)."""
     if not is_fg(user):
@@ -302,6 +359,7 @@ def decide_agreement(
             ),
             code="not_submitted",
         )
+    _check_approval_readiness(agreement, decision, incomplete_reason)
     fingerprint_now = agreement.content_fingerprint()
     if seen_fingerprint is not None and seen_fingerprint != fingerprint_now:
         raise ValidationError(
@@ -320,11 +378,14 @@ def decide_agreement(
         decided_at=timezone.now(),
         fingerprint=fingerprint_now,
         imported=False,
+        incomplete_reason=incomplete_reason.strip() if decision == Decision.APPROVED else "",
     )
     _acting_on(review, user)
     review.full_clean()
     review.save()
+    _accept_findings(review, user)
     agreement.set_status(decision, user=user)
+    transaction.on_commit(lambda: notifications.notify_decided(review.pk))
     return review
 
 
@@ -335,3 +396,43 @@ def terminate_agreement(*, agreement: Agreement, user: User, reason: str) -> Agr
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     agreement.set_status(AgreementStatus.TERMINATED, user=user, reason=reason)
     return agreement
+
+
+@transaction.atomic
+def record_finding(
+    *, agreement: Agreement, user: User, topic: str, difference: str, risk: str, status: str
+) -> Finding:
+    """The FG records a difference from Model 4.0 or the AVG, with its risk (as SIVON's
+    central review does: a risk, not right or wrong)."""
+    _require(user, "agreements.add_finding", _("Alleen de FG mag bevindingen vastleggen."))
+    _refuse_if_final(agreement)
+    finding = Finding(
+        agreement=agreement,
+        topic=topic.strip(),
+        difference=difference.strip(),
+        risk=risk,
+        status=status,
+        created_by=user,
+    )
+    _acting_on(finding, user)
+    finding.full_clean()
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def settle_finding(*, finding: Finding, user: User, status: str) -> Finding:
+    """Accept a finding's risk, mark it resolved by the supplier, or withdraw it; a finding
+    is never deleted, its history shows every change."""
+    _require(user, "agreements.change_finding", _("Alleen de FG mag bevindingen afhandelen."))
+    finding = Finding.objects.select_for_update().select_related("agreement").get(pk=finding.pk)
+    _refuse_if_final(finding.agreement)
+    if status not in FindingStatus.values:
+        raise ValidationError(_("Kies een geldige afhandeling."), code="invalid_status")
+    finding.status = status
+    if status != FindingStatus.ACCEPTED:
+        finding.accepted_in = None
+    _acting_on(finding, user)
+    finding.full_clean()
+    finding.save()
+    return finding

@@ -24,5 +24,11 @@ urlpatterns = [
         views.privacy_notice_edit,
         name="privacy_notice_edit",
     ),
+    path("<int:pk>/bevindingen/nieuw/", views.finding_create, name="finding_create"),
+    path(
+        "<int:pk>/bevindingen/<int:finding_pk>/afhandelen/",
+        views.finding_settle,
+        name="finding_settle",
+    ),
     path("ter-beoordeling/", views.review_queue, name="review_queue"),
 ]

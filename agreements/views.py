@@ -15,11 +15,14 @@ from django.views.decorators.http import require_POST
 from suppliers.models import Product, Supplier
 
 from . import services
+from .checklist import completeness, contradictions, flows_against_agreement
 from .forms import (
     AgreementFilterForm,
     AgreementForm,
     DecisionForm,
     DocumentUploadForm,
+    FindingForm,
+    FindingSettleForm,
     PrivacyNoticeForm,
     SubprocessorFormSet,
     SupplierChoiceForm,
@@ -29,10 +32,14 @@ from .history import agreement_timeline, approval_baseline, changes_since
 from .models import (
     Agreement,
     AgreementStatus,
+    Decision,
     Document,
+    Finding,
+    FindingStatus,
     PrivacyNotice,
     Review,
 )
+from .panels import review_panels
 
 PAGE_SIZE = 50
 CONFLICT_MESSAGE = gettext_lazy(
@@ -115,7 +122,12 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
     agreement = (
         Agreement.objects.select_related("supplier", "submitted_by")
         .prefetch_related(
-            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("reviewer").prefetch_related(
+                    "accepted_findings"
+                ),
+            ),
             Prefetch(
                 "products", queryset=Product.objects.select_related("supplier").order_by("name")
             ),
@@ -132,6 +144,12 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
                 queryset=PrivacyNotice.objects.select_related(
                     "product", "document"
                 ).prefetch_related("attributes"),
+            ),
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.select_related("created_by", "accepted_in").order_by(
+                    "created_at", "pk"
+                ),
             ),
         )
         .get(pk=agreement.pk)
@@ -168,11 +186,57 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         and agreement.can_move_to(AgreementStatus.TERMINATED),
         "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,
     }
+    ctx.update(_review_context(agreement, user))
+    if ctx["pending_approval"]:
+        # What higher apps add (the register: the flags an approval would leave open).
+        ctx["review_panels"] = review_panels(request, agreement)
+        for panel in ctx["review_panels"]:
+            for key, value in panel.context.items():
+                ctx.setdefault(key, value)  # the page's own names win
     ctx.setdefault("decision_form", DecisionForm(initial={"fingerprint": ctx["fingerprint"]}))
+    ctx.setdefault("finding_form", FindingForm())
     ctx.setdefault("terminate_form", TerminateForm())
     ctx.setdefault("upload_form", DocumentUploadForm())
     ctx.update(extra)
     return ctx
+
+
+# Statuses in which an approval is still to come: the page shows what it would leave open.
+PENDING_STATUSES = frozenset(
+    {
+        AgreementStatus.DRAFT,
+        AgreementStatus.SUBMITTED,
+        AgreementStatus.CHANGES_REQUESTED,
+        AgreementStatus.REJECTED,
+    }
+)
+
+
+def _review_context(agreement: Agreement, user) -> dict:
+    """The checklist, the flows against the agreed attributes, contradictions and findings
+    (issue 17: the FG reviews with everything in view)."""
+    findings = list(agreement.findings.all())
+    latest = next(iter(agreement.reviews.all()), None)  # reviews are newest first
+    checklist = completeness(agreement)
+    return {
+        "checklist": checklist,
+        "checklist_complete": all(item.done for item in checklist),
+        "contradictions": contradictions(agreement),
+        "product_flows": flows_against_agreement(agreement),
+        "pending_approval": agreement.status in PENDING_STATUSES,
+        "findings": [f for f in findings if f.status != FindingStatus.WITHDRAWN],
+        "withdrawn_findings": [f for f in findings if f.status == FindingStatus.WITHDRAWN],
+        "open_findings": [f for f in findings if f.status == FindingStatus.TO_RESOLVE],
+        "accepted_risks": [f for f in findings if f.status == FindingStatus.ACCEPTED],
+        "change_request": latest
+        if agreement.status == AgreementStatus.CHANGES_REQUESTED
+        and latest is not None
+        and latest.decision == Decision.CHANGES_REQUESTED
+        else None,
+        "can_record_findings": user.has_perm("agreements.add_finding") and agreement.is_editable,
+        "can_settle_findings": user.has_perm("agreements.change_finding") and agreement.is_editable,
+        "finding_statuses": FindingStatus.choices,
+    }
 
 
 @permission_required("agreements.view_agreement", raise_exception=True)
@@ -270,12 +334,24 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
                 seen_fingerprint=form.cleaned_data["fingerprint"],
+                incomplete_reason=form.cleaned_data["incomplete_reason"],
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
-            return redirect(agreement)
-        messages.success(request, _("Uw besluit is vastgelegd."))
-        return redirect("agreements:review_queue")
+            if error.code != "incomplete_reason_required":
+                messages.error(request, _error_text(error))
+                return redirect(agreement)
+            # Keep the FG's input: the page asks for the reason beside the checklist.
+            form.add_error("incomplete_reason", error)
+        else:
+            messages.success(
+                request,
+                _("Uw besluit over %(ref)s is vastgelegd: %(decision)s.")
+                % {
+                    "ref": agreement.reference,
+                    "decision": Decision(form.cleaned_data["decision"]).label,
+                },
+            )
+            return redirect("agreements:review_queue")
     ctx = _detail_context(request, agreement, decision_form=form)
     return render(request, "agreements/agreement_detail.html", ctx, status=400)
 
@@ -404,3 +480,49 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"page": page, "agreements": page.object_list}
     return render(request, "agreements/review_queue.html", ctx)
+
+
+@require_POST
+@permission_required("agreements.add_finding", raise_exception=True)
+def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = _get_agreement(pk)
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        try:
+            finding = services.record_finding(
+                agreement=agreement, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Bevinding “%(topic)s” vastgelegd (risico %(risk)s).")
+                % {"topic": finding.topic, "risk": finding.get_risk_display().lower()},
+            )
+        return redirect(f"{agreement.get_absolute_url()}#bevindingen")
+    ctx = _detail_context(request, agreement, finding_form=form)
+    return render(request, "agreements/agreement_detail.html", ctx, status=400)
+
+
+@require_POST
+@permission_required("agreements.change_finding", raise_exception=True)
+def finding_settle(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    finding = get_object_or_404(Finding, pk=finding_pk, agreement_id=pk)
+    form = FindingSettleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies hoe de bevinding is afgehandeld."))
+    else:
+        try:
+            finding = services.settle_finding(
+                finding=finding, user=request.user, status=form.cleaned_data["status"]
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Bevinding “%(topic)s”: %(status)s.")
+                % {"topic": finding.topic, "status": finding.get_status_display().lower()},
+            )
+    return redirect(f"{finding.agreement.get_absolute_url()}#bevindingen")

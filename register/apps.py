@@ -35,9 +35,10 @@ class RegisterConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from agreements.panels import add_review_panel
         from suppliers.panels import add_product_panel
 
-        from .panels import product_flags_panel
+        from .panels import agreement_open_flags_panel, product_flags_panel
         from .revision import first_mark_after_flush
         from .roles import sync_roles_after_migrate
 
@@ -49,3 +50,5 @@ class RegisterConfig(AppConfig):
         connection_created.connect(restrict_sqlite_file, dispatch_uid="restrict_sqlite_file")
         # The product page (suppliers app) shows the product's flags through this panel.
         add_product_panel(product_flags_panel)
+        # The review page (agreements app) shows what an approval would leave open.
+        add_review_panel(agreement_open_flags_panel)

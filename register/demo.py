@@ -22,6 +22,9 @@ from agreements.models import (
     AgreementStatus,
     Decision,
     DocumentKind,
+    Finding,
+    FindingRisk,
+    FindingStatus,
     PrivacyNotice,
     Review,
     Subprocessor,
@@ -269,6 +272,8 @@ class DemoAgreement:
     transfer_safeguard: str = ""
     reason: str = ""
     change_after_review: bool = False
+    # The FG's findings: (topic, what differs, risk, status); accepted ones join the approval.
+    findings: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 ENTREE_BASICS = ["eckId", "eduPersonAffiliation", "nlEduPersonHomeOrganizationId"]
@@ -314,6 +319,15 @@ AGREEMENTS = [
         subprocessors=[("Amazon Web Services EMEA", "Hosting", "IE", "")],
         documents=[DocumentKind.AGREEMENT],
         decisions=[(Decision.APPROVED, "Akkoord. Alleen Entree-basisattributen en groep/klas.")],
+        findings=[
+            (
+                "Model 4.0 art. 7 (subverwerkers)",
+                "Nieuwe subverwerkers worden op de website gemeld in plaats van per e-mail aan "
+                "het bestuur.",
+                FindingRisk.LOW,
+                FindingStatus.ACCEPTED,
+            )
+        ],
     ),
     DemoAgreement(
         "VWO-2023-007",
@@ -368,6 +382,14 @@ AGREEMENTS = [
             (
                 Decision.CHANGES_REQUESTED,
                 "Foto's van leerlingen staan niet in de bijsluiter; graag aanvullen of de koppeling aanpassen.",
+            )
+        ],
+        findings=[
+            (
+                "Bijlage 1 (privacybijsluiter)",
+                "Klasbord verwerkt foto's van leerlingen, maar de bijsluiter noemt ze niet.",
+                FindingRisk.HIGH,
+                FindingStatus.TO_RESOLVE,
             )
         ],
     ),
@@ -738,6 +760,18 @@ def _create_agreement(spec: DemoAgreement, today, suppliers, products, attribute
             reviewer_name=users["fg"].get_full_name(),
             decided_at=submitted_at + datetime.timedelta(days=3),
             fingerprint=agreement.content_fingerprint(),
+        )
+    approval = agreement.reviews.filter(decision=Decision.APPROVED).first()
+    for topic, difference, risk, finding_status in spec.findings:
+        Finding.objects.create(
+            agreement=agreement,
+            topic=topic,
+            difference=difference,
+            risk=risk,
+            status=finding_status,
+            accepted_in=approval if finding_status == FindingStatus.ACCEPTED else None,
+            created_by=users["fg"],
+            created_at=submitted_at + datetime.timedelta(days=2),
         )
     agreement.status = spec.status
     agreement.save()

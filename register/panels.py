@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from agreements.models import Agreement
 from suppliers.models import Product
 from suppliers.panels import PanelContent
 
-from .rules.flags import flags_for_product
+from .rules.flags import flags_for_product, flags_if_approved
 
 
 def product_flags_panel(request: HttpRequest, product: Product) -> PanelContent:
@@ -24,4 +25,12 @@ def product_flags_panel(request: HttpRequest, product: Product) -> PanelContent:
         template="register/_product_flags.html",
         context={"product": product, "flags": flags_for_product(product)},
         actions=[(_("Inkoopcheck"), check)],
+    )
+
+
+def agreement_open_flags_panel(request: HttpRequest, agreement: Agreement) -> PanelContent:
+    """On the review page: the flags an approval of this content would leave open (issue 17)."""
+    return PanelContent(
+        template="register/_agreement_open_flags.html",
+        context={"open_flags": flags_if_approved(agreement)},
     )

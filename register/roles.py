@@ -27,7 +27,13 @@ KEPT_BY_PRIVACY_OFFICER = {
 # aside); these are the permissions each role holds beyond reading.
 ROLE_EXTRA: dict[str, tuple[str, ...]] = {
     # AVG art. 38-39: the FG decides on agreements, and never edits their content.
-    "fg": ("agreements.review_agreement", "register.export_register"),
+    # Issue 17: the FG records findings with a risk and settles them (accept / resolved).
+    "fg": (
+        "agreements.review_agreement",
+        "agreements.add_finding",
+        "agreements.change_finding",
+        "register.export_register",
+    ),
     "privacy_officer": (
         *(
             f"{app}.{action}_{model}"

@@ -177,3 +177,42 @@ def make_agreement(
     agreement.status = status
     agreement.save()
     return agreement
+
+
+CHECKLIST_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def complete_checklist(agreement: Agreement) -> Agreement:
+    """Fill in what the submission checklist asks for (issue 17), keeping what is there:
+    the DPA as PDF, signing and start dates, agreed attributes, subprocessors' country and
+    safeguard, purposes and retention."""
+    from agreements.models import DocumentKind
+    from agreements.services import add_document
+
+    agreement.refresh_from_db()
+    agreement.signed_on = agreement.signed_on or datetime.date(2025, 7, 1)
+    agreement.starts_on = agreement.starts_on or datetime.date(2025, 9, 1)
+    agreement.purposes = agreement.purposes or "Digitaal leermateriaal leveren"
+    agreement.retention = agreement.retention or "Tot 12 maanden na de licentie"
+    agreement.save()
+    if not agreement.attributes.exists():
+        agreement.attributes.set(attrs("eckId"))
+    for notice in agreement.privacy_notices.all():
+        if not notice.attributes.exists():
+            notice.attributes.set(attrs("eckId"))
+    for sub in agreement.subprocessors.filter(country=""):
+        sub.country = "NL"
+        sub.save()
+    if not agreement.transfer_safeguard and any(
+        s.unsafe_transfer for s in agreement.subprocessors.all()
+    ):
+        agreement.transfer_safeguard = "Modelcontractbepalingen (SCC's)"
+        agreement.save()
+    if not agreement.documents.filter(kind=DocumentKind.AGREEMENT).exists():
+        add_document(
+            agreement=agreement,
+            kind=DocumentKind.AGREEMENT,
+            content=CHECKLIST_PDF,
+            original_name="verwerkersovereenkomst.pdf",
+        )
+    return agreement

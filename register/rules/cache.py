@@ -68,23 +68,47 @@ def keep(
     """The result of `compute()` for the register as it is now, computed at most once per
     revision. The revision is read before computing: a write that lands during the
     computation changes the revision, so the result is never kept under a newer one."""
+    return _keep_in(_results, KEPT, kind, today, compute, using)
+
+
+# Small results about one object (what an approval of one agreement would leave open), kept
+# apart: the FG paging through many agreements never pushes the whole register's flags out.
+KEPT_APART = 64
+_apart: OrderedDict[Key, Any] = OrderedDict()
+
+
+def keep_apart(
+    kind: str, today: datetime.date, compute: Callable[[], T], using: str = DEFAULT_DB_ALIAS
+) -> T:
+    """As `keep()`, for a small result whose `kind` names its object (e.g. `open:12`)."""
+    return _keep_in(_apart, KEPT_APART, kind, today, compute, using)
+
+
+def _keep_in(
+    store: OrderedDict[Key, Any],
+    limit: int,
+    kind: str,
+    today: datetime.date,
+    compute: Callable[[], T],
+    using: str,
+) -> T:
     revision = current_revision(using)
     if revision is None:
         return compute()
     key = _key(kind, today, revision, using)
     with _lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key]
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
     result = compute()
     with _lock:
         # Results of an earlier revision of the same database are (almost) never asked for
         # again: drop them rather than hold them until evicted.
-        for old in [k for k in _results if k.database == key.database and k.revision != revision]:
-            del _results[old]
-        _results[key] = result
-        while len(_results) > KEPT:
-            _results.popitem(last=False)
+        for old in [k for k in store if k.database == key.database and k.revision != revision]:
+            del store[old]
+        store[key] = result
+        while len(store) > limit:
+            store.popitem(last=False)
     return result
 
 
@@ -92,3 +116,4 @@ def forget() -> None:
     """Drop every kept result (tests; never needed for correctness)."""
     with _lock:
         _results.clear()
+        _apart.clear()

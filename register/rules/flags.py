@@ -9,6 +9,7 @@ methods of agreements/models.py (`is_current`, `why_not_current`, `changed_since
 
 from __future__ import annotations
 
+import copy
 import datetime
 import gc
 from collections import defaultdict
@@ -699,3 +700,56 @@ __all__ = [
     "compute_flags",
     "flags_for_product",
 ]
+
+
+def flags_if_approved(agreement: Agreement, today: datetime.date | None = None) -> list[Flag]:
+    """The flags that would stay open if the FG approved this agreement now, exactly as it
+    is: those of its covered products and its own (issue 17: a high `flow_exceeds_agreement`
+    appeared seconds after an approval, because nothing showed it beforehand).
+
+    A fixed number of queries: the covered products read as `flags_for_product` reads one;
+    one query while the register is unchanged (kept apart in rules/cache.py).
+    """
+    today = today or timezone.localdate()
+    if agreement.status == AgreementStatus.TERMINATED:
+        return []
+    return list(
+        cache.keep_apart(
+            f"open:{agreement.pk}", today, lambda: _flags_if_approved(agreement, today)
+        )
+    )
+
+
+def _flags_if_approved(agreement: Agreement, today: datetime.date) -> list[Flag]:
+    products = (
+        Product.objects.filter(agreements=agreement)
+        .select_related("supplier")
+        .only(*FLAG_PRODUCT_FIELDS)
+        .order_by("name")
+    )
+    data = load_register(products)
+    loaded = next((a for a in data.agreements if a.pk == agreement.pk), None)
+    if loaded is None:  # it covers no product yet: only its own flags
+        loaded = load_content_values(agreements_queryset().filter(pk=agreement.pk))[0]
+    assumed = _assumed_approved(loaded)
+    data.covering_by_product = {
+        product_id: [assumed if a.pk == agreement.pk else a for a in covering]
+        for product_id, covering in data.covering_by_product.items()
+    }
+    data.agreements = [assumed]
+    return flags_from(data, today)
+
+
+def _assumed_approved(agreement: Agreement) -> Agreement:
+    """A copy of the agreement as the FG's approval would leave it: status approved, and an
+    approving review (decided now) whose fingerprint is the current content's."""
+    assumed = copy.copy(agreement)
+    assumed.status = AgreementStatus.APPROVED
+    review = Review(
+        decision=Decision.APPROVED,
+        decided_at=timezone.now(),
+        fingerprint=agreement.content_fingerprint(),
+    )
+    # Shadows the method on this copy only; the rules read approvals through it.
+    assumed.approving_review = lambda: review
+    return assumed

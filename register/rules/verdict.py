@@ -8,13 +8,13 @@ AVG art. 5 lid 1 sub c: no more data than agreed. The rules are those of the fla
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.models import Agreement, AgreementStatus, NotCurrentReason
+from agreements.models import Agreement, AgreementStatus, Finding, NotCurrentReason
 from suppliers.models import Product, Supplier
 
 from .flags import (
@@ -48,6 +48,9 @@ class Verdict:
     # Several suppliers have a product of this name: the caller must pick one.
     candidates: list[Product] = field(default_factory=list)
     query: str = ""
+    # The risks the FG accepted in the agreement the verdict rests on (issue 17); shown
+    # with the verdict, they do not change it.
+    accepted_risks: list[Finding] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -115,7 +118,7 @@ def verdict_and_flags_for(
             query=name,
         ), []
     data = load_register(products)
-    verdict = decide(_coverage(products[0], data, today))
+    verdict = with_accepted_risks(decide(_coverage(products[0], data, today)))
     if not with_flags:
         return verdict, []
     data.agreements = []  # agreement flags have the agreement as subject, not the product
@@ -148,7 +151,17 @@ def _unknown(name: str, supplier: str | None) -> Verdict:
 def verdict_for_product(product: Product, today: datetime.date | None = None) -> Verdict:
     """Section 6, steps 2-5, for one product; a fixed number of queries."""
     today = today or timezone.localdate()
-    return decide(_coverage(product, load_register([product]), today))
+    return with_accepted_risks(decide(_coverage(product, load_register([product]), today)))
+
+
+def with_accepted_risks(verdict: Verdict) -> Verdict:
+    """The verdict with the risks the FG accepted in its agreement (one query)."""
+    if verdict.agreement is None:
+        return verdict
+    risks = list(
+        Finding.objects.accepted().filter(agreement=verdict.agreement).order_by("created_at", "pk")
+    )
+    return replace(verdict, accepted_risks=risks)
 
 
 def _coverage(product: Product, data: RegisterData, today: datetime.date) -> Coverage:

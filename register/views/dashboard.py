@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from agreements.models import AgreementStatus
+from agreements.models import Agreement, AgreementStatus
 
 from ..intake import intake_agreements
 from ..models import Organisation
@@ -22,6 +22,7 @@ FLAGS_PER_PAGE = 50
 # The first block and the intake list show this many rows, with a link to the rest.
 MISSING_SHOWN = 50
 INTAKES_SHOWN = 20
+AWAITING_SHOWN = 10
 
 
 def _flag_filter(request: HttpRequest) -> dict[str, str]:
@@ -78,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # One more than shown tells whether there are more, without counting them all.
     intakes = list(intake_agreements()[: INTAKES_SHOWN + 1])
     ctx = {
+        **_awaiting_decision(request),
         "organisation": Organisation.load(),
         "missing_agreement": missing[:MISSING_SHOWN],
         "missing_count": len(missing),
@@ -114,3 +116,20 @@ def _chosen_label(chosen: dict[str, str]) -> str:
     if "code" in chosen:
         parts.append(str(FLAG_CODES[chosen["code"]][1]))
     return ", ".join(parts)
+
+
+def _awaiting_decision(request: HttpRequest) -> dict:
+    """For an FG, the agreements waiting for their decision, oldest first (never their own
+    submissions, AVG art. 38); the dashboard starts with them."""
+    if not request.user.has_perm("agreements.review_agreement"):
+        return {"is_reviewer": False}
+    waiting = list(
+        Agreement.objects.awaiting_review_by(request.user)
+        .select_related("supplier", "submitted_by")
+        .order_by("submitted_at", "pk")[: AWAITING_SHOWN + 1]
+    )
+    return {
+        "is_reviewer": True,
+        "awaiting": waiting[:AWAITING_SHOWN],
+        "more_awaiting": len(waiting) > AWAITING_SHOWN,
+    }

@@ -6,7 +6,14 @@ from django.urls import reverse
 from agreements.models import AgreementStatus, PrivacyNotice
 from agreements.services import add_document, decide_agreement, submit_agreement
 
-from ..conftest import attrs, client_for, make_agreement, make_product, make_supplier
+from ..conftest import (
+    attrs,
+    client_for,
+    complete_checklist,
+    make_agreement,
+    make_product,
+    make_supplier,
+)
 from .helpers import PDF
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +35,7 @@ def test_the_detail_shows_products_notices_subprocessors_documents_and_reviews(
     notice = PrivacyNotice.objects.create(agreement=agreement, product=lovs)
     notice.attributes.set(attrs("eckId", "gezondheid"))
     add_document(agreement=agreement, kind="overeenkomst", content=PDF, original_name="vo.pdf")
+    complete_checklist(agreement)
     submit_agreement(agreement=agreement, user=privacy_officer)
     decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Prima zo")
 
@@ -59,6 +67,7 @@ def build(n: int, privacy_officer, fg):
             content=PDF + bytes([i]),
             original_name="v.pdf",
         )
+    complete_checklist(agreement)
     submit_agreement(agreement=agreement, user=privacy_officer)
     decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Ok")
     # Change after approval so that the diff is computed too.
@@ -87,6 +96,7 @@ def test_the_review_queue_needs_the_same_queries_at_two_sizes(privacy_officer, f
     def fill(n):
         for _ in range(n):
             agreement = make_agreement([make_product(), make_product()])
+            complete_checklist(agreement)
             submit_agreement(agreement=agreement, user=privacy_officer)
 
     def count():

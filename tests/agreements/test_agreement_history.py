@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from agreements.services import decide_agreement, submit_agreement
 
-from ..conftest import client_for, make_agreement, make_product
+from ..conftest import client_for, complete_checklist, make_agreement, make_product
 from .helpers import edit_data, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_the_timeline_shows_submission_decision_and_documents(privacy_officer, f
         reverse("agreements:document_upload", args=[agreement.pk]),
         {"kind": "overeenkomst", "file": pdf_upload("getekend.pdf")},
     )
+    complete_checklist(agreement)
     submit_agreement(agreement=agreement, user=privacy_officer)
     decide_agreement(agreement=agreement, user=fg, decision="afgekeurd", comment="Geen SCC's")
     page = timeline(reader, agreement)

@@ -8,7 +8,14 @@ from django.urls import reverse
 from agreements.models import AgreementStatus, PrivacyNotice
 from agreements.services import submit_agreement
 
-from ..conftest import attrs, client_for, make_agreement, make_product, make_supplier
+from ..conftest import (
+    attrs,
+    client_for,
+    complete_checklist,
+    make_agreement,
+    make_product,
+    make_supplier,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +149,7 @@ def test_the_filter_form_does_not_list_every_supplier(reader):
 def test_the_review_queue_is_paginated_oldest_first(privacy_officer, fg):
     for i in range(52):
         agreement = make_agreement([make_product()], reference=f"R-{i:02d}")
+        complete_checklist(agreement)
         submit_agreement(agreement=agreement, user=privacy_officer)
     client = client_for(fg)
     first = client.get(reverse("agreements:review_queue"))

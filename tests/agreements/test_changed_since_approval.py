@@ -10,7 +10,13 @@ from agreements.models import Agreement, AgreementStatus, Product, Review, finge
 from agreements.services import decide_agreement, submit_agreement
 from suppliers.models import Attribute
 
-from ..conftest import client_for, make_agreement, make_product, make_supplier
+from ..conftest import (
+    client_for,
+    complete_checklist,
+    make_agreement,
+    make_product,
+    make_supplier,
+)
 from .helpers import PDF, edit_data, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +32,7 @@ def approved(privacy_officer, fg) -> Agreement:
         purposes="Rekenonderwijs",
         retention="1 jaar",
     )
+    complete_checklist(agreement)
     submit_agreement(agreement=agreement, user=privacy_officer)
     decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Akkoord")
     return Agreement.objects.get(pk=agreement.pk)
@@ -134,7 +141,8 @@ def test_a_new_document_version_voids_the_approval(approved, privacy_officer):
     )
     assert response.status_code == 302
     assert state(approved).changed_since_approval()
-    assert "nieuwe versie 1: getekend.pdf" in detail(privacy_officer, approved)
+    # The checklist asked for the DPA before submission: this upload is its second version.
+    assert "nieuwe versie 2: getekend.pdf" in detail(privacy_officer, approved)
 
 
 def test_a_privacy_notice_with_other_attributes_voids_the_approval(approved, privacy_officer):
@@ -291,6 +299,7 @@ def test_the_diff_and_the_fingerprint_read_the_same_fields(approved):
 
 def test_the_old_review_stays_and_resubmitting_asks_the_fg_again(approved, privacy_officer, fg):
     edit(privacy_officer, approved, retention="2 jaar")
+    complete_checklist(approved)
     client_for(privacy_officer).post(reverse("agreements:agreement_submit", args=[approved.pk]))
     approved.refresh_from_db()
     assert approved.status == AgreementStatus.SUBMITTED
@@ -310,6 +319,7 @@ def test_a_resubmitted_agreement_shows_the_fg_what_changed_since_the_last_approv
     approved, privacy_officer, fg
 ):
     edit(privacy_officer, approved, retention="3 jaar")
+    complete_checklist(approved)
     client_for(privacy_officer).post(reverse("agreements:agreement_submit", args=[approved.pk]))
     page = detail(fg, approved)
     assert "Gewijzigd sinds dat akkoord" in page

@@ -8,13 +8,14 @@ from django.urls import reverse
 from agreements.models import Agreement, AgreementStatus, Review
 from agreements.services import decide_agreement, submit_agreement
 
-from ..conftest import client_for, make_agreement, make_product
+from ..conftest import client_for, complete_checklist, make_agreement, make_product
 
 pytestmark = pytest.mark.django_db
 
 
 def submitted_by(user) -> Agreement:
     agreement = make_agreement([make_product()], attributes=("eckId",))
+    complete_checklist(agreement)
     submit_agreement(agreement=agreement, user=user)
     agreement.refresh_from_db()
     return agreement
@@ -161,6 +162,7 @@ def test_the_old_review_stays_after_a_new_one(privacy_officer, fg):
     )
     agreement.refresh_from_db()
     agreement.set_status(AgreementStatus.DRAFT, user=privacy_officer)
+    complete_checklist(agreement)
     submit_agreement(agreement=agreement, user=privacy_officer)
     decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Nu goed")
     decisions = list(agreement.reviews.order_by("decided_at").values_list("decision", flat=True))

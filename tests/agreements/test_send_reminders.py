@@ -8,7 +8,7 @@ from django.core.management import call_command
 from agreements.models import AgreementStatus
 from agreements.services import submit_agreement
 
-from ..conftest import make_agreement, make_product
+from ..conftest import complete_checklist, make_agreement, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def mails_to(user) -> list:
 
 def test_each_fg_gets_the_waiting_agreements_but_not_their_own_submission(fg, fg_officer):
     waiting = make_agreement([make_product()], reference="VO-WACHT")
+    complete_checklist(waiting)
     submit_agreement(agreement=waiting, user=fg_officer)
     run()
     to_fg = mails_to(fg)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, AgreementStatus, Review
 
-from ..conftest import client_for, make_agreement, make_product
+from ..conftest import client_for, complete_checklist, make_agreement, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ PERSONAS = ["anonymous", "reader", "procurement", "privacy_officer", "fg"]
 def agreement_in(status: str, submitter) -> Agreement:
     agreement = make_agreement([make_product()], status=status)
     if status == AgreementStatus.SUBMITTED:
+        complete_checklist(agreement)
         agreement.submitted_by = submitter
         agreement.save()
     return agreement
@@ -38,6 +39,7 @@ def expect(response, persona: str, moved: bool, before: str, agreement: Agreemen
 def test_submitting(personas, privacy_officer, persona, status):
     agreement = agreement_in(status, privacy_officer)
     client = client_for(personas[persona])
+    complete_checklist(agreement)
     response = client.post(reverse("agreements:agreement_submit", args=[agreement.pk]))
     allowed_persona = persona == "privacy_officer"
     allowed_status = status in (AgreementStatus.DRAFT, AgreementStatus.APPROVED)
@@ -157,6 +159,7 @@ def test_a_rejected_agreement_can_be_edited_and_submitted_again(privacy_officer,
         reverse("agreements:agreement_edit", args=[agreement.pk]),
         edit_data(agreement, retention="Tot 1 jaar na einde gebruik"),
     )
+    complete_checklist(agreement)
     client.post(reverse("agreements:agreement_submit", args=[agreement.pk]))
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SUBMITTED

@@ -86,7 +86,11 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
     )
     decision.get_by_label("blijvend in het dossier vastgelegd").check()
     decision.get_by_role("button", name="Besluit vastleggen").click()
-    expect(page.get_by_role("status").filter(has_text="Uw besluit is vastgelegd.")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(
+            has_text="Uw besluit over VWO-2026-004 is vastgelegd: Goedgekeurd."
+        )
+    ).to_be_visible()
     expect(page.get_by_text("Er wachten geen overeenkomsten op uw beoordeling.")).to_be_visible()
     expect(queue_link.locator(".badge")).to_have_text("0")
 

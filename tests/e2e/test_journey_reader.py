@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from agreements.models import Agreement, AgreementStatus, Review
+from agreements.models import Agreement, AgreementStatus, Finding, Review
 from register.models import ProcessingActivity
 from suppliers.models import Product, Supplier
 
@@ -44,6 +44,8 @@ def _refused_posts() -> list[tuple[str, dict]]:
     """Every address that changes the register, with a plausible form for it."""
     submitted = Agreement.objects.get(reference="VWO-2026-004")
     draft = Agreement.objects.get(reference="VWO-2026-006")
+    finding = Finding.objects.select_related("agreement").order_by("pk").first()
+    with_finding = finding.agreement
     product = Product.objects.get(name="Oefenwereld Rekenen")
     supplier = Supplier.objects.get(name="Oefenwereld")
     activity = ProcessingActivity.objects.get(name="Leerlingadministratie")
@@ -66,6 +68,14 @@ def _refused_posts() -> list[tuple[str, dict]]:
         (
             reverse("agreements:privacy_notice_edit", args=[submitted.pk, product.pk]),
             {"attributes": []},
+        ),
+        (
+            reverse("agreements:finding_create", args=[submitted.pk]),
+            {"topic": "Art. 7", "difference": "Anders", "risk": "laag", "status": "geaccepteerd"},
+        ),
+        (
+            reverse("agreements:finding_settle", args=[with_finding.pk, finding.pk]),
+            {"status": "ingetrokken"},
         ),
         (reverse("suppliers:supplier_create"), {"name": "Nieuwe leverancier"}),
         (reverse("suppliers:supplier_edit", args=[supplier.pk]), {"name": "Andere naam"}),
@@ -120,6 +130,8 @@ def test_a_reader_is_refused_every_change_even_by_posting_directly(demo: str, pa
     submitted = Agreement.objects.get(reference="VWO-2026-004")
     assert submitted.status == AgreementStatus.SUBMITTED
     assert Review.objects.count() == reviews_before
+    assert not Finding.objects.filter(topic="Art. 7").exists()
+    assert not Finding.objects.filter(status="ingetrokken").exists()
     assert Agreement.objects.get(reference="VWO-2026-006").status == AgreementStatus.DRAFT
     assert not Supplier.objects.filter(name="Nieuwe leverancier").exists()
     assert Product.objects.filter(name="Oefenwereld Rekenen").exists()

@@ -53,6 +53,7 @@ PAGES = [
     ("agreement list, filtered", "agreements:agreement_list", (), "q=gen&status=goedgekeurd", "privacy_officer"),
     ("agreement detail", "agreements:agreement_detail", ("agreement",), "", "privacy_officer"),
     ("agreement detail (FG)", "agreements:agreement_detail", ("agreement",), "", "fg"),
+    ("agreement detail, submitted (FG)", "agreements:agreement_detail", ("submitted",), "", "fg"),
     ("agreement history", "agreements:agreement_history", ("agreement",), "", "privacy_officer"),
     ("agreement form (new)", "agreements:agreement_create", (), "supplier={supplier}", "privacy_officer"),
     ("agreement form, choose supplier", "agreements:agreement_create", (), "zoek=e", "privacy_officer"),
@@ -94,9 +95,16 @@ def _targets() -> dict:
     product = next(p for p in agreement.products.all() if p.is_in_scope)
     activity = ProcessingActivity.objects.filter(products__isnull=False).order_by("pk").first()
     draft = Agreement.objects.filter(status=AgreementStatus.DRAFT).order_by("pk").first()
+    # The review page of issue 17: checklist, flows and the flags an approval leaves open.
+    submitted = (
+        Agreement.objects.filter(status=AgreementStatus.SUBMITTED, products__isnull=False)
+        .order_by("pk")
+        .first()
+    )
     return {
         "agreement": agreement.pk,
         "draft": draft.pk,
+        "submitted": submitted.pk,
         "product": product.pk,
         "product_name": product.name,
         "supplier": agreement.supplier_id,

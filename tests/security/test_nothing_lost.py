@@ -158,7 +158,13 @@ def test_raw_sql_cannot_truncate_the_reviews(record):
 def test_a_new_decision_is_a_new_row(record, fg, privacy_officer):
     # Append-only refuses no INSERT: the register's own flow goes on.
     record.set_status(AgreementStatus.SUBMITTED, user=privacy_officer)
-    decide_agreement(agreement=record, user=fg, decision="goedgekeurd", comment="Opnieuw")
+    decide_agreement(
+        agreement=record,
+        user=fg,
+        decision="goedgekeurd",
+        comment="Opnieuw",
+        incomplete_reason="Controlelijst niet van belang voor deze test",
+    )
     assert Review.objects.count() == 2
 
 

@@ -31,12 +31,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from agreements.models import Agreement, AgreementStatus, Document, Review
+from agreements.models import Agreement, AgreementStatus, Document, Finding, Review
 from register import roles
 from register.models import Organisation, ProcessingActivity
 from suppliers.models import DataFlow, Product, Supplier
 
-from ..conftest import client_for
+from ..conftest import client_for, complete_checklist
 from .urlmap import PDF, World, app_patterns, build_world, kwargs_for
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,7 @@ def upload_token(world: World, client: Client, persona: str) -> dict:
 
 def to_draft(world: World, client: Client, persona: str) -> None:
     Agreement.objects.filter(pk=world.agreement.pk).update(status=AgreementStatus.DRAFT)
+    complete_checklist(world.agreement)
 
 
 def decision(world: World) -> dict:
@@ -121,6 +122,8 @@ def decision(world: World) -> dict:
         "decision": "goedgekeurd",
         "comment": "Getoetst en akkoord.",
         "fingerprint": agreement.content_fingerprint(),
+        # The world's agreement misses checklist items: the FG states why she approves.
+        "incomplete_reason": "Getekende versie volgt; inhoud getoetst.",
         "confirm": "on",
     }
 
@@ -215,6 +218,24 @@ EXPECTED: dict[str, Expect] = {
     # Downloads are read access: every role may read every document of the register.
     "agreements:document_download": Expect(GET=READ, POST=READ),
     "agreements:privacy_notice_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
+    # Findings: everyone reads them on the agreement page, only the FG records and settles.
+    "agreements:finding_create": Expect(
+        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
+        POST=only(REDIRECT, "fg"),
+        data=lambda w: {
+            "topic": "AVG art. 28 lid 3",
+            "difference": "Geen auditrecht",
+            "risk": "hoog",
+            "status": "op_te_lossen",
+        },
+        effect=lambda w: Finding.objects.filter(topic="AVG art. 28 lid 3").exists(),
+    ),
+    "agreements:finding_settle": Expect(
+        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
+        POST=only(REDIRECT, "fg"),
+        data=lambda w: {"status": "opgelost"},
+        effect=lambda w: Finding.objects.get(pk=w.extra["finding"].pk).status == "opgelost",
+    ),
     "agreements:review_queue": Expect(GET=only(OK, "fg"), POST=only(OK, "fg")),
     # The processing register and the organisation
     "register:activity_list": Expect(GET=READ, POST=READ),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agreements.models import AgreementStatus, DocumentKind, PrivacyNotice
+from agreements.models import AgreementStatus, DocumentKind, Finding, PrivacyNotice
 from agreements.services import add_document
 from register.models import ProcessingActivity, School
 from suppliers.models import DataFlow
@@ -75,6 +75,13 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
         original_name=f"vo{img}.pdf",
     )
     PrivacyNotice.objects.create(agreement=agreement, product=product, note=f"Bijsluiter{tag}")
+    finding = Finding.objects.create(
+        agreement=agreement,
+        topic=f"Model 4.0 art. 7{tag}",
+        difference=f"Subverwerker in de VS{img}",
+        risk="midden",
+        status="geaccepteerd",
+    )
     activity = ProcessingActivity.objects.create(
         name=f"Leerlingvolgsysteem{tag}", purposes=f"Volgen{img}"
     )
@@ -93,6 +100,7 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
         activity=activity,
         other_agreement=other_agreement,
         other_document=other_document,
+        extra={"finding": finding},
     )
 
 
@@ -119,6 +127,8 @@ def kwargs_for(name: str, pattern: URLPattern, world: World, token: str = "") ->
             kwargs["pk"] = getattr(world, owner).pk
         elif argument == "document_pk":
             kwargs["document_pk"] = world.document.pk
+        elif argument == "finding_pk":
+            kwargs["finding_pk"] = world.extra["finding"].pk
         elif argument == "product_pk":
             kwargs["product_pk"] = world.product.pk
         elif argument == "token":
