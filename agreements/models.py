@@ -72,6 +72,9 @@ class Decision(models.TextChoices):
 
 # DESIGN.md section 3: the only legal status moves. Any status may move to terminated
 # (final). An approved agreement may be submitted again, for a new review after a change.
+# The history's change reason of a status moved by a workbook import (DESIGN.md 11.4).
+IMPORTED_STATUS_REASON = "import"
+
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     AgreementStatus.DRAFT: frozenset({AgreementStatus.SUBMITTED, AgreementStatus.TERMINATED}),
     AgreementStatus.SUBMITTED: frozenset(
@@ -321,11 +324,14 @@ class Agreement(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
 
-    def set_status(self, status: str, *, user=None, reason: str = "") -> None:
+    def set_status(
+        self, status: str, *, user=None, reason: str = "", imported: bool = False
+    ) -> None:
         """The one place where the status changes: checks STATUS_TRANSITIONS and saves.
 
         Raises ValidationError (code `illegal_transition`) on a move the table forbids.
-        The acting user and time are recorded by simple-history.
+        The acting user and time are recorded by simple-history; `imported` marks a move
+        made by a workbook import (its history record says so).
         """
         if not self.can_move_to(status):
             raise ValidationError(
@@ -357,6 +363,9 @@ class Agreement(models.Model):
         self.status = status
         if user is not None:
             self._history_user = user
+        if imported and not getattr(self, "_change_reason", None):
+            # A reason already given (the operator who imports) is kept.
+            self._change_reason = IMPORTED_STATUS_REASON
         self.save()
 
     set_status.alters_data = True

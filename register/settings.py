@@ -220,7 +220,7 @@ ANONYMOUS_REQUEST_MAX_BYTES = int(
 REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(101 * 1024 * 1024)))
 
 # The workbook import refuses, before openpyxl parses anything, a workbook beyond these limits
-# (register/workbook_limits.py). The benchmark's scale-1 export, the largest legitimate one
+# (register/workbook/limits.py). The benchmark's scale-1 export, the largest legitimate one
 # (48,001 rows, 22 columns at most, parts up to 14 MB, 24 MB in all) fits with room to spare.
 IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", str(64 * 1024 * 1024)))
 IMPORT_MAX_WORKBOOK_BYTES = int(os.environ.get("IMPORT_MAX_WORKBOOK_BYTES", str(128 * 1024 * 1024)))

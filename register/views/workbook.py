@@ -17,7 +17,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,9 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..exports import SHEETS, export_bundle, export_filename, export_register, write_template
 from ..forms import WorkbookUploadForm
 from ..workbook import Change, ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
+from ..workbook.export import export_bundle, export_filename, export_register, write_template
+from ..workbook.sheets import SHEETS
 
 SESSION_KEY = "workbook_uploads"
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
@@ -38,38 +41,29 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _download(
+    write: Callable[[IO[bytes]], object], filename: str, content_type: str
+) -> FileResponse:
+    # A temporary file rather than memory: FileResponse streams it and closes (removes) it.
+    download = tempfile.TemporaryFile()
+    write(download)
+    download.seek(0)
+    return FileResponse(download, as_attachment=True, filename=filename, content_type=content_type)
+
+
 @permission_required("register.export_register", raise_exception=True)
 def workbook_export(request: HttpRequest) -> FileResponse:
-    # A temporary file rather than memory: FileResponse streams it and closes (removes) it.
-    workbook = tempfile.TemporaryFile()
-    export_register(workbook)
-    workbook.seek(0)
-    return FileResponse(
-        workbook, as_attachment=True, filename=export_filename(), content_type=XLSX_TYPE
-    )
+    return _download(export_register, export_filename(), XLSX_TYPE)
 
 
 @permission_required("register.export_register", raise_exception=True)
 def workbook_export_bundle(request: HttpRequest) -> FileResponse:
-    bundle = tempfile.TemporaryFile()
-    export_bundle(bundle)
-    bundle.seek(0)
-    return FileResponse(
-        bundle,
-        as_attachment=True,
-        filename=export_filename(suffix="zip"),
-        content_type="application/zip",
-    )
+    return _download(export_bundle, export_filename(suffix="zip"), "application/zip")
 
 
 @permission_required("register.export_register", raise_exception=True)
 def workbook_template(request: HttpRequest) -> FileResponse:
-    template = tempfile.TemporaryFile()
-    write_template(template)
-    template.seek(0)
-    return FileResponse(
-        template, as_attachment=True, filename="register-sjabloon.xlsx", content_type=XLSX_TYPE
-    )
+    return _download(write_template, "register-sjabloon.xlsx", XLSX_TYPE)
 
 
 def _upload_folder() -> Path:
@@ -148,6 +142,7 @@ def _store_preview(token: str, upload: Path, result: ImportResult | str) -> None
             "unchanged": dict(result.unchanged),
             "rows": dict(result.rows),
             "notes": [str(note) for note in result.notes],
+            "warnings": [str(warning) for warning in result.warnings],
             "lapsing": [str(reference) for reference in result.lapsing],
         }
     _preview_path(token).write_text(json.dumps(stored), encoding="utf-8")
@@ -171,6 +166,7 @@ def _stored_preview(token: str, upload: Path) -> tuple[ImportResult | str, str] 
             unchanged=Counter(data["unchanged"]),
             rows=Counter(data["rows"]),
             notes=list(data["notes"]),
+            warnings=list(data["warnings"]),
             lapsing=list(data["lapsing"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -185,6 +181,15 @@ def _run(request: HttpRequest, path: Path, *, dry_run: bool) -> ImportResult | s
             return import_workbook(workbook, folder=folder, dry_run=dry_run, user=request.user)
     except WorkbookUnreadable as exc:
         return str(exc)
+
+
+def _preview_context(request: HttpRequest, token: str, result: ImportResult | str) -> dict:
+    return {
+        "token": token,
+        "filename": request.session[SESSION_KEY][token],
+        "result": result if isinstance(result, ImportResult) else None,
+        "unreadable": result if isinstance(result, str) else None,
+    }
 
 
 @permission_required("register.import_workbook", raise_exception=True)
@@ -226,10 +231,7 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("register:workbook_import")
     result, checked_at = stored
     ctx = {
-        "token": token,
-        "filename": request.session[SESSION_KEY][token],
-        "result": result if isinstance(result, ImportResult) else None,
-        "unreadable": result if isinstance(result, str) else None,
+        **_preview_context(request, token, result),
         "checked_at": timezone.localtime(datetime.datetime.fromisoformat(checked_at)),
     }
     return render(request, "register/workbook_preview.html", ctx)
@@ -253,11 +255,5 @@ def workbook_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("register:activity_list")
     # The register changed since the preview, or the file became unreadable: show why.
-    ctx = {
-        "token": token,
-        "filename": request.session[SESSION_KEY][token],
-        "result": result if isinstance(result, ImportResult) else None,
-        "unreadable": result if isinstance(result, str) else None,
-        "after_confirm": True,
-    }
+    ctx = {**_preview_context(request, token, result), "after_confirm": True}
     return render(request, "register/workbook_preview.html", ctx, status=400)

@@ -25,9 +25,9 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from agreements.models import Agreement, Document, Review
-from register.exports import SHEETS
 from register.models import ProcessingActivity, School
 from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
+from register.workbook.sheets import SHEETS
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..conftest import make_agreement, make_product, make_supplier

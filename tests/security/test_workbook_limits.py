@@ -20,7 +20,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from register.workbook import WorkbookUnreadable, import_workbook
-from register.workbook_limits import check_workbook_limits
+from register.workbook.limits import check_workbook_limits
 from suppliers.models import Supplier
 
 from ..workbook.conftest import write_workbook

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from agreements.models import AgreementStatus, Document
 from register.demo import load_demo
-from register.exports import SHEETS, export_register
 from register.models import ProcessingActivity, School
+from register.workbook.export import export_register
+from register.workbook.sheets import SHEETS
 from tests.conftest import make_agreement, make_flow, make_product, make_supplier
 
 from .conftest import as_dicts, read_sheets

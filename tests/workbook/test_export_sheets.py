@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from register.demo import load_demo
-from register.exports import DROPDOWNS, export_register
+from register.workbook.export import export_register
+from register.workbook.sheets import DROPDOWNS
 from suppliers.models import Attribute, Channel, DataFlow, LifecycleStatus, ProductKind
 from tests.conftest import make_product, make_supplier
 

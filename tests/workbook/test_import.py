@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import Agreement, AgreementStatus, Document, Review
-from register.exports import export_register
 from register.models import Organisation, ProcessingActivity, School
 from register.workbook import OUTDATED_FINGERPRINT, import_workbook
+from register.workbook.export import export_register
 from suppliers.models import DataFlow, Product, Supplier
 from tests.conftest import make_product, make_supplier
 
@@ -313,3 +313,23 @@ def test_linking_a_product_to_a_school_shows_in_the_schools_history(tmp_path):
     # The link left the school 12AB: its history records that.
     assert school.history.count() == before + 1
     assert [s.brin for s in Product.objects.get().schools.all()] == ["34CD"]
+
+
+def test_a_column_the_sheet_does_not_know_is_listed_and_the_import_goes_on(tmp_path, capsys):
+    sheets = {
+        "Scholen": [
+            ["BRIN", "Naam", "Opmerking", "Sector", "naam"],
+            ["12AB", "De Klimop", "ouder gebouw", "po", "dubbel"],
+        ]
+    }
+    path = write_workbook(tmp_path / "w.xlsx", sheets)
+    result = import_workbook(path)
+    assert result.applied
+    assert result.warnings == [
+        'Scholen: kolom "Opmerking" wordt niet ingelezen',
+        'Scholen: kolom "naam" wordt niet ingelezen',
+    ]
+    assert School.objects.get(brin="12AB").name == "De Klimop"
+
+    call_command("import_workbook", str(path), "--dry-run")
+    assert 'Scholen: kolom "Opmerking" wordt niet ingelezen' in capsys.readouterr().err

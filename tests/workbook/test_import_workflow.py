@@ -95,3 +95,27 @@ def test_submitting_by_import_records_who_and_when(tmp_path, product, privacy_of
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SUBMITTED
     assert agreement.submitted_by == privacy_officer and agreement.submitted_at
+
+
+def test_a_status_moved_by_import_is_one_history_record_marked_as_imported(
+    tmp_path, product, privacy_officer
+):
+    agreement = make_agreement([product], reference="VO-1")
+    before = agreement.history.count()
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {
+            "Overeenkomsten": [
+                [*HEADER[:4], "Bewaartermijn"],
+                ["VO-1", "S", "P", "ter beoordeling", "1 jaar na einde"],
+            ]
+        },
+    )
+    result = import_workbook(path, user=privacy_officer)
+    assert [change.fields for change in result.changed] == [["Bewaartermijn", "Status"]]
+    assert agreement.history.count() == before + 1
+    record = agreement.history.first()
+    assert record.status == AgreementStatus.SUBMITTED
+    assert record.retention == "1 jaar na einde"
+    assert record.history_change_reason == "import"
+    assert record.history_user == privacy_officer

@@ -95,6 +95,17 @@ def test_upload_preview_confirm_applies_the_change_and_records_who(privacy_offic
     assert not list((Path(settings.DATA_DIR) / "imports").glob(f"{token}*"))
 
 
+def test_the_preview_lists_the_columns_it_does_not_read(privacy_officer, tmp_path):
+    client = client_for(privacy_officer)
+    response = upload(
+        client, tmp_path, {"Verwerkingen": [["Naam", "Eigenaar"], ["Oefenen", "Jan"]]}
+    )
+    text = client.get(response["Location"]).content.decode()
+    assert "De werkmap is in orde" in text
+    assert "Kolommen die niet worden ingelezen" in text
+    assert "Verwerkingen: kolom &quot;Eigenaar&quot; wordt niet ingelezen" in text
+
+
 def test_a_broken_workbook_shows_every_error_and_no_confirm_button(privacy_officer, tmp_path):
     client = client_for(privacy_officer)
     response = upload(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from register.exports import copy_documents, export_register
+from register.workbook.export import copy_documents, export_register
 
 
 class Command(BaseCommand):

@@ -62,6 +62,8 @@ class Command(BaseCommand):
 
         for note in result.notes:
             self.stderr.write(note)
+        for warning in result.warnings:
+            self.stderr.write(self.style.WARNING(warning))
         if result.errors:
             for error in result.errors:
                 self.stdout.write(error)

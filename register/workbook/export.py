@@ -1,0 +1,470 @@
+"""The register workbook of DESIGN.md section 9 as Excel: one record generator per sheet,
+the sheet's spec (sheets.py) turns records into rows, one renderer writes them with
+openpyxl's public write-only API (bounded memory, a fixed number of queries).
+
+Performance (docs/performance.md): the records are read as tuples (`values_list`, the data
+flows streamed in chunks), one query per sheet, and an enumeration's labels are one dict per
+export. A plain value goes to openpyxl as it is; only a date (its number format) and text
+that a spreadsheet would evaluate get a `WriteOnlyCell` of their own.
+
+Text that a spreadsheet would evaluate (starting with = + - @) is written as a text cell with
+the "quote prefix" style: the spreadsheet shows and keeps the original text and never turns
+it into a formula, and reading the cell back gives the same text, so the import needs no
+unescaping and a round trip keeps the value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import tempfile
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Document,
+    Review,
+    Subprocessor,
+    load_content_values,
+)
+from suppliers.models import DataFlow, Product, Supplier
+
+from ..models import Organisation, ProcessingActivity, School
+from ..rules.flags import collector_paused
+from .sheets import (
+    ACTIVITIES,
+    AGREEMENTS,
+    DOCUMENTS,
+    FLAGS,
+    FLOWS,
+    LEVEL,
+    NO_ATTRIBUTES,
+    NOTICES,
+    ORGANISATION,
+    PRODUCTS,
+    SCHOOLS,
+    SHEETS,
+    SUBPROCESSORS,
+    SUPPLIERS,
+    SheetSpec,
+    local_date,
+)
+
+Record = dict[str, Any]  # field -> value, as the sheet's spec names the fields
+Row = list[Any]
+
+# The big tables are read as tuples in chunks of this many rows: memory stays bounded and the
+# number of queries stays one per table.
+CHUNK_SIZE = 2000
+
+
+def _records(queryset: models.QuerySet, spec: SheetSpec, **lookups: str) -> Iterator[Record]:
+    """The sheet's stored columns of each row of `queryset`, plus `lookups` (key -> ORM
+    path, e.g. supplier="supplier__name"), read as tuples in chunks (one query)."""
+    keys = [*lookups, *(c.field for c in spec.stored)]
+    paths = [*lookups.values(), *(c.field for c in spec.stored)]
+    for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+        yield dict(zip(keys, values, strict=True))
+
+
+def latest_review(agreement: Agreement):
+    """The FG's most recent decision (reads prefetched reviews)."""
+    return max(agreement.reviews.all(), key=lambda r: (r.decided_at, r.pk), default=None)
+
+
+def _reviewer_name(review) -> str:
+    if review.reviewer_name:
+        return review.reviewer_name
+    return review.reviewer.get_full_name() if review.reviewer_id else ""
+
+
+class _ProductInfo(NamedTuple):
+    name: str
+    supplier_name: str
+
+
+@dataclass
+class RegisterExport:
+    """The register read once for the workbook; each `*_records()` yields one sheet's records.
+
+    Every query is a fixed one (tuples via `values_list`, a bulk read of the agreements'
+    content), so the number of queries does not grow with the register. The big tables are
+    read as tuples, never as model instances, and the data flows are streamed.
+    """
+
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @cached_property
+    def _products(self) -> list[Record]:
+        """Every product, in the Producten sheet's order (6,000 at scale 1: small)."""
+        products = Product.objects.order_by("supplier__name", "name")
+        return list(_records(products, PRODUCTS, pk="pk", supplier="supplier__name"))
+
+    @cached_property
+    def products(self) -> dict[int, _ProductInfo]:
+        """Every product's name and supplier name by pk (for the list cells)."""
+        return {r["pk"]: _ProductInfo(r["name"], r["supplier"]) for r in self._products}
+
+    @cached_property
+    def _shared_names(self) -> set[str]:
+        counts = Counter(p.name.strip().lower() for p in self.products.values())
+        return {name for name, count in counts.items() if count > 1}
+
+    def product_ref(self, product_id: int, supplier_name: str | None = None) -> str:
+        """The product's name in a list cell: bare when unambiguous, else `Leverancier / Product`
+        (also when the name holds " / ", which a bare name would be read as)."""
+        product = self.products[product_id]
+        if product.name.strip().lower() in self._shared_names or " / " in product.name:
+            return f"{supplier_name or product.supplier_name} / {product.name}"
+        return product.name
+
+    @cached_property
+    def agreements(self) -> list[Agreement]:
+        """Every agreement with its reviews and its content read as plain values (a fixed
+        number of queries): `content_values()` and the approval checks need no queries."""
+        agreements = (
+            Agreement.objects.select_related("supplier")
+            .prefetch_related(
+                Prefetch("reviews", queryset=Review.objects.select_related("reviewer"))
+            )
+            .order_by("reference")
+        )
+        # Some 30,000 objects that all stay alive: without the collector's full scans (as
+        # the flags engine reads them, register/rules/flags.py).
+        with collector_paused():
+            return load_content_values(agreements, all_agreements=True)
+
+    @cached_property
+    def _documents(self) -> list[tuple[str, Document]]:
+        """Every document with its agreement's reference, in the Documenten sheet's order."""
+        by_agreement: dict[int, list[Document]] = defaultdict(list)
+        for document in Document.objects.all():
+            by_agreement[document.agreement_id].append(document)
+        return [
+            (agreement.reference, document)
+            for agreement in self.agreements
+            for document in sorted(
+                by_agreement.get(agreement.pk, ()), key=lambda d: (d.kind, d.version, d.pk)
+            )
+        ]
+
+    def organisation_records(self) -> Iterator[Record]:
+        yield from _records(Organisation.objects.order_by("pk")[:1], ORGANISATION)
+
+    def school_records(self) -> Iterator[Record]:
+        yield from _records(School.objects.order_by("brin"), SCHOOLS)
+
+    def supplier_records(self) -> Iterator[Record]:
+        yield from _records(Supplier.objects.order_by("name"), SUPPLIERS)
+
+    def product_records(self) -> Iterator[Record]:
+        schools: dict[int, list[str]] = defaultdict(list)
+        links = School.products.through.objects.order_by("school__brin")
+        for product_id, brin in links.values_list("product_id", "school__brin"):
+            schools[product_id].append(brin)
+        for record in self._products:
+            yield {**record, "schools": schools.get(record["pk"])}
+
+    def agreement_records(self) -> Iterator[Record]:
+        stored = [c.field for c in AGREEMENTS.stored]
+        for agreement in self.agreements:
+            review = latest_review(agreement)
+            supplier = agreement.supplier.name
+            content = agreement.content_values()
+            record = {name: getattr(agreement, name) for name in stored}
+            record.update(
+                supplier=supplier,
+                products=sorted(self.product_ref(pk, supplier) for pk in content.product_ids),
+                attributes=sorted(content.attribute_codes),
+                current=(
+                    not agreement.changed_since_approval()
+                    if agreement.status == AgreementStatus.APPROVED
+                    else None
+                ),
+            )
+            if review is not None:
+                record.update(
+                    decided_on=local_date(review.decided_at),
+                    reviewer=_reviewer_name(review),
+                    decision=review.decision,
+                    comment=review.comment,
+                )
+            yield record
+
+    def notice_records(self) -> Iterator[Record]:
+        for agreement in self.agreements:
+            supplier = agreement.supplier.name
+            notices = sorted(
+                agreement.content_values().notices, key=lambda n: self.products[n[0]].name
+            )
+            for product_id, codes in notices:
+                yield {
+                    "agreement": agreement.reference,
+                    "product": self.product_ref(product_id, supplier),
+                    "attributes": sorted(codes) or [NO_ATTRIBUTES],
+                }
+
+    def subprocessor_records(self) -> Iterator[Record]:
+        by_agreement: dict[int, list[Record]] = defaultdict(list)
+        subprocessors = Subprocessor.objects.order_by("name", "pk")
+        for record in _records(subprocessors, SUBPROCESSORS, agreement_id="agreement_id"):
+            by_agreement[record["agreement_id"]].append(record)
+        for agreement in self.agreements:
+            # Sorted again by name so that the order is Python's whatever the database's
+            # collation (a stable sort keeps the pk order of ties).
+            for record in sorted(by_agreement.get(agreement.pk, ()), key=lambda r: r["name"]):
+                yield {**record, "agreement": agreement.reference}
+
+    def documents(self) -> Iterator[tuple[str, Document]]:
+        """(agreement reference, document) of every document."""
+        yield from self._documents
+
+    def document_records(self) -> Iterator[Record]:
+        # Bestand is the stored file's name, relative to the media folder; `export_register
+        # --with-documents` copies the PDFs there, beside the workbook, so the paths resolve.
+        for reference, document in self.documents():
+            yield {
+                "agreement": reference,
+                "kind": document.kind,
+                "file": document.file.name,
+                "sha256": document.sha256,
+            }
+
+    def flow_records(self) -> Iterator[Record]:
+        # The largest table: streamed as tuples in chunks (still one query), memory bounded.
+        flows = DataFlow.objects.order_by(
+            "product__supplier__name", "product__name", "attribute__sort_order", "attribute__code"
+        )
+        yield from _records(
+            flows,
+            FLOWS,
+            product="product__name",
+            supplier="product__supplier__name",
+            attribute="attribute__code",
+        )
+
+    def activity_records(self) -> Iterator[Record]:
+        products: dict[int, list[int]] = defaultdict(list)
+        links = ProcessingActivity.products.through.objects
+        for activity_id, product_id in links.values_list("processingactivity_id", "product_id"):
+            products[activity_id].append(product_id)
+        activities = ProcessingActivity.objects.order_by("name")
+        for record in _records(activities, ACTIVITIES, pk="pk"):
+            refs = sorted(self.product_ref(p) for p in products.get(record["pk"], ()))
+            yield {**record, "products": refs}
+
+    @cached_property
+    def flags(self) -> list:
+        from ..rules import compute_flags
+
+        return compute_flags(self.today)
+
+    def flag_records(self) -> Iterator[Record]:
+        for flag in self.flags:
+            supplier = flag.supplier
+            yield {
+                "code": flag.code,
+                "severity": flag.severity_label,
+                "product": flag.product.name if flag.product else "",
+                "supplier": supplier.name if supplier else "",
+                "agreement": flag.agreement.reference if flag.agreement else "",
+                "attribute": flag.attribute.code if flag.attribute else "",
+                "message": flag.message,
+                "activity": flag.activity.name if flag.activity else "",
+            }
+
+    def level_records(self) -> Iterator[Record]:
+        from ..rules.level import compute_level, level_rows
+
+        for level, criterion, met, detail in level_rows(
+            compute_level(self.today, flags=self.flags)
+        ):
+            yield {"level": level, "criterion": criterion, "met": met, "detail": detail}
+
+    def sheets(self) -> Iterator[tuple[SheetSpec, Iterator[Row]]]:
+        records: dict[SheetSpec, Callable[[], Iterator[Record]]] = {
+            ORGANISATION: self.organisation_records,
+            SCHOOLS: self.school_records,
+            SUPPLIERS: self.supplier_records,
+            PRODUCTS: self.product_records,
+            AGREEMENTS: self.agreement_records,
+            NOTICES: self.notice_records,
+            SUBPROCESSORS: self.subprocessor_records,
+            DOCUMENTS: self.document_records,
+            FLOWS: self.flow_records,
+            ACTIVITIES: self.activity_records,
+            FLAGS: self.flag_records,
+            LEVEL: self.level_records,
+        }
+        for spec in SHEETS:
+            if spec is FLOWS:
+                # The agreements (the largest thing read) are done with: freed before the
+                # flows and the flags engine read theirs, it lowers the peak memory.
+                self.__dict__.pop("agreements", None)
+            yield spec, _rows(spec, records[spec]())
+
+
+def _rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+    formatters = spec.formatters()
+    for record in records:
+        yield spec.row(record, formatters)
+
+
+# --- the renderer ----------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="083B6B")
+HEADER_ALIGNMENT = Alignment(vertical="center")
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_ROW = 1048576  # the last row of a worksheet
+# Characters that make a spreadsheet evaluate a cell (OWASP "CSV injection"), plus tab and CR.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Text that needs more than handing over: an illegal control character (removed) or a first
+# character that makes a spreadsheet evaluate it; one search, as most text needs neither.
+_TEXT_NEEDS_CARE = re.compile(r"^[=+\-@\t\r]|[\000-\010\013\014\016-\037]")
+
+
+def _cell(sheet, value: Any) -> Any:
+    """A value as openpyxl takes it: plain, or a cell of its own for a date's format and for
+    text a spreadsheet would evaluate."""
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return None
+        if _TEXT_NEEDS_CARE.search(value) is None:
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            cell = WriteOnlyCell(sheet, value=value)
+            # Assigning a string starting with "=" makes openpyxl write a formula: force text.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+        return value
+    if kind is datetime.date or kind is datetime.datetime:
+        cell = WriteOnlyCell(sheet, value=value.date() if kind is datetime.datetime else value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    return value
+
+
+def _dropdowns(spec: SheetSpec) -> list[DataValidation]:
+    validations = []
+    for index, column in enumerate(spec.columns, start=1):
+        if not column.choices:
+            continue
+        labels = column.labels()
+        validation = DataValidation(
+            type="list",
+            formula1='"' + ",".join(label.replace('"', "") for label in labels) + '"',
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{MAX_ROW}")
+        validations.append(validation)
+    return validations
+
+
+def render_xlsx(
+    sheets: Iterable[tuple[SheetSpec, Iterable[Row]]],
+    target: str | Path | IO[bytes],
+    progress: Callable[[str, int], None] | None = None,
+) -> None:
+    """Write the sheets to `target` (a path or a binary file object)."""
+    workbook = Workbook(write_only=True)
+    for spec, rows in sheets:
+        sheet = workbook.create_sheet(spec.name)
+        for index, column in enumerate(spec.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        for validation in _dropdowns(spec):
+            sheet.data_validations.append(validation)
+        header = []
+        for title in spec.headers:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = HEADER_ALIGNMENT
+            header.append(cell)
+        sheet.append(header)
+        count = 0
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
+            count += 1
+        last_column = get_column_letter(len(spec.columns))
+        sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
+        if progress is not None:
+            progress(spec.name, count)
+    workbook.save(target)
+
+
+def export_register(
+    target: str | Path | IO[bytes],
+    *,
+    today: datetime.date | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> RegisterExport:
+    """Write the whole register workbook (DESIGN.md section 9) to `target`."""
+    export = RegisterExport(today=today or timezone.localdate())
+    render_xlsx(export.sheets(), target, progress=progress)
+    return export
+
+
+def copy_documents(export: RegisterExport, folder: Path) -> int:
+    """Copy the stored PDFs beside the workbook, at the paths its Documenten sheet names."""
+    count = 0
+    for _reference, document in export.documents():
+        destination = folder / document.file.name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with document.file.open("rb") as source, open(destination, "wb") as out:
+            shutil.copyfileobj(source, out)
+        count += 1
+    return count
+
+
+def write_template(target: str | Path | IO[bytes]) -> None:
+    """An empty workbook with the importable sheets and their headers, to fill in."""
+    render_xlsx(((spec, []) for spec in SHEETS if not spec.export_only), target)
+
+
+def export_bundle(target: IO[bytes], *, today: datetime.date | None = None) -> None:
+    """A zip with the workbook and, at the paths its Documenten sheet names, the PDFs: the
+    import page takes it back as it is."""
+    today = today or timezone.localdate()
+    with tempfile.TemporaryFile() as workbook:
+        export = export_register(workbook, today=today)
+        workbook.seek(0)
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(export_filename(today), "w") as out:
+                shutil.copyfileobj(workbook, out)
+            for _reference, document in export.documents():
+                with (
+                    document.file.open("rb") as source,
+                    archive.open(document.file.name, "w") as out,
+                ):
+                    shutil.copyfileobj(source, out)
+
+
+def export_filename(today: datetime.date | None = None, suffix: str = "xlsx") -> str:
+    return f"verwerkingsregister-{(today or timezone.localdate()).isoformat()}.{suffix}"

@@ -1,0 +1,158 @@
+"""Importing the register workbook (DESIGN.md section 9): parse, validate, apply.
+
+Used by `import_workbook PATH [--dry-run]` and by the upload page. The import is
+all-or-nothing: every row is checked, every problem is reported as `Sheet!row N: message`
+(in Dutch, all of them), and only a workbook without a single problem is written, in one
+transaction. A dry run does the same work and rolls it back, so its report says exactly what
+the real import would create and change.
+
+Records are matched on their natural keys (BRIN, supplier name, supplier + product name,
+Kenmerk, activity name); a record is saved only when a value actually differs, so importing
+the same workbook twice changes nothing and writes no history (saving.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from agreements.models import Agreement
+from agreements.services import is_fg
+from suppliers.history import operator_reason
+
+from .agreement_sheets import (
+    AgreementsImport,
+    DocumentsImport,
+    NoticesImport,
+    SubprocessorsImport,
+)
+from .lookups import Lookups
+from .reading import SheetRows, read_workbook
+from .register_sheets import ActivitiesImport, OrganisationImport, SchoolsImport
+from .result import ImportResult
+from .saving import Records, SheetImport
+from .supplier_sheets import FlowsImport, ProductsImport, SuppliersImport
+
+# The sheets in dependency order: each names only records of the sheets before it.
+SHEET_IMPORTS: tuple[type[SheetImport], ...] = (
+    OrganisationImport,
+    SchoolsImport,
+    SuppliersImport,
+    ProductsImport,
+    AgreementsImport,
+    NoticesImport,
+    SubprocessorsImport,
+    DocumentsImport,
+    FlowsImport,
+    ActivitiesImport,
+)
+
+
+class _Refused(Exception):
+    """Raised inside the transaction to roll back a refused import or a dry run."""
+
+
+class Importer:
+    """Applies the sheets in dependency order; see `import_workbook()`."""
+
+    def __init__(
+        self,
+        *,
+        folder: Path,
+        result: ImportResult,
+        dry_run: bool,
+        user=None,
+        operator: str | None = None,
+        progress=None,
+    ):
+        self.folder = folder
+        self.result = result
+        self.dry_run = dry_run
+        self.user = user
+        # Without a user it is the operator at the command line, who installs the register.
+        self.may_record_decisions = user is None or is_fg(user)
+        change_reason = operator_reason(operator) if user is None and operator else None
+        self.progress = progress
+        self.stored_files: list[str] = []
+        self.lookups = Lookups()
+        self.records = Records(
+            result=result, lookups=self.lookups, user=user, change_reason=change_reason
+        )
+
+    def run(self, sheets: dict[str, SheetRows]) -> None:
+        self.lookups.load()
+        imports = [sheet_import(self) for sheet_import in SHEET_IMPORTS]
+        for sheet_import in imports:
+            sheet = sheets.get(sheet_import.spec.name)
+            if sheet is None:
+                continue
+            self.result.rows[sheet.spec.name] = len(sheet.rows)
+            sheet_import.run(sheet)
+            self.records.flush()
+            if self.progress is not None:
+                self.progress(sheet.spec.name, len(sheet.rows))
+        if not self.result.errors:
+            for sheet_import in imports:
+                sheet_import.finish()
+            self.find_lapsing_approvals()
+
+    def find_lapsing_approvals(self) -> None:
+        """Agreements whose approval held before the import but not after it."""
+        if not self.lookups.approved_before:
+            return
+        after = Agreement.objects.filter(
+            pk__in=self.lookups.approved_before
+        ).with_fingerprint_content()
+        for agreement in after.order_by("reference"):
+            if not agreement.approval_matches_content():
+                self.result.lapsing.append(agreement.reference)
+
+    def remove_stored_files(self) -> None:
+        for name in self.stored_files:
+            default_storage.delete(name)
+
+
+def import_workbook(
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    user=None,
+    operator: str | None = None,
+    folder: Path | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
+    """Import the workbook at `path`; documents are read relative to `folder` (default: the
+    workbook's own folder). Nothing is written when there is any error or on a dry run.
+
+    `user` is who imports (web, or `import_workbook --user`); without one, the import acts as
+    the operator who installs the register, named `operator` in the history. Only an FG or
+    the operator may bring FG decisions in (DESIGN.md 11.4).
+
+    Raises WorkbookUnreadable when the file is not a readable .xlsx workbook.
+    """
+    path = Path(path)
+    result = ImportResult(dry_run=dry_run)
+    sheets = read_workbook(path, result)
+    importer = Importer(
+        folder=folder or path.parent,
+        result=result,
+        dry_run=dry_run,
+        user=user,
+        operator=operator,
+        progress=progress,
+    )
+    try:
+        with transaction.atomic():
+            if not result.errors:
+                importer.run(sheets)
+            if result.errors or dry_run:
+                raise _Refused
+    except _Refused:
+        importer.remove_stored_files()
+    except Exception:
+        importer.remove_stored_files()
+        raise
+    return result
