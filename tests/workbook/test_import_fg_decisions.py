@@ -183,7 +183,16 @@ def test_a_new_agreement_waiting_for_review_counts_as_submitted_by_the_importer(
         decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="x")
     queue = client_for(fg_officer).get(reverse("agreements:review_queue")).content.decode()
     assert "VO-NIEUW" not in queue
-    decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Akkoord")
+    # The imported agreement is as empty as the workbook left it: another FG approves it with
+    # a reason for what the completeness checklist misses.
+    decide_agreement(
+        agreement=agreement,
+        user=fg,
+        decision="goedgekeurd",
+        comment="Akkoord",
+        incomplete_reason="Stukken liggen bij het bestuur ter inzage.",
+    )
+    assert agreement.reviews.get().reviewer == fg
 
 
 def test_the_round_trip_of_an_existing_decision_works_for_the_privacy_officer(
