@@ -36,8 +36,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
@@ -74,6 +72,7 @@ from suppliers.models import (
 from .bulk import BulkWriter, chunks
 from .exports import NO_ATTRIBUTES, SHEETS, SheetSpec, local_date
 from .models import LegalBasis, Organisation, ProcessingActivity, School, Sector
+from .staging import DocumentStaging, staged_documents
 from .workbook_limits import WorkbookRefused, check_workbook_limits
 
 # A review imported with "Akkoord actueel = nee" stores this instead of a content
@@ -407,12 +406,20 @@ class _NewRow:
 class Importer:
     """Applies the sheets in dependency order; see `import_workbook()`."""
 
-    def __init__(self, *, folder: Path, result: ImportResult, user=None, progress=None):
+    def __init__(
+        self,
+        *,
+        folder: Path,
+        result: ImportResult,
+        staging: DocumentStaging,
+        user=None,
+        progress=None,
+    ):
         self.folder = folder
         self.result = result
         self.user = user
         self.progress = progress
-        self.stored_files: list[str] = []
+        self.staging = staging
         self.pending_reviews: list[dict] = []
         self.writer = BulkWriter(now=timezone.now(), user=user)
         # model -> id(obj) -> the new row; written by `flush()` at the end of each sheet.
@@ -1261,8 +1268,7 @@ class Importer:
                     size=len(content),
                     uploaded_by=self.user,
                 )
-                document.file.save("upload.pdf", ContentFile(content), save=False)
-                self.stored_files.append(document.file.name)
+                self.staging.store(document, content)
                 self.new_documents.append((reader.number, document))
             self.hashes[agreement.pk].add(digest)
             self.result.changes.append(
@@ -1532,20 +1538,26 @@ def import_workbook(
     path = Path(path)
     result = ImportResult(dry_run=dry_run)
     sheets = read_workbook(path, result)
-    importer = Importer(folder=folder or path.parent, result=result, user=user, progress=progress)
-    try:
-        with transaction.atomic():
-            if not result.errors:
-                importer.run(sheets, dry_run=dry_run)
-            if result.errors or dry_run:
-                raise _Refused
-    except _Refused:
-        for name in importer.stored_files:
-            default_storage.delete(name)
-    except Exception:
-        for name in importer.stored_files:
-            default_storage.delete(name)
-        raise
+    # The PDFs reach the media folder only once the rows are committed; whatever ends the
+    # import before that (an error, a timeout, a kill) leaves no file there (register/staging.py).
+    with staged_documents() as staging:
+        importer = Importer(
+            folder=folder or path.parent,
+            result=result,
+            staging=staging,
+            user=user,
+            progress=progress,
+        )
+        try:
+            with transaction.atomic():
+                if not result.errors:
+                    importer.run(sheets, dry_run=dry_run)
+                if result.errors or dry_run:
+                    raise _Refused
+        except _Refused:
+            pass
+        else:
+            staging.publish()
     return result
 
 

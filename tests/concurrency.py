@@ -36,6 +36,9 @@ class InBackground:
         finally:
             connections.close_all()
 
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
     def outcome(self, timeout: float = 120) -> Any:
         """The request's result, or the exception it raised (a 500 raises in the test client)."""
         self._thread.join(timeout=timeout)
