@@ -69,7 +69,8 @@ def staged_documents() -> Iterator[DocumentStaging]:
     """
     recover_abandoned()
     folder = staging_root() / uuid.uuid4().hex
-    folder.mkdir(parents=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700)  # the documents hold personal data
     lock = os.open(folder / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.parse
@@ -32,6 +33,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from agreements.models import Agreement, Document
+from register import backup
 from register.staging import recover_abandoned, staged_documents, staging_root
 from register.workbook import ImportResult, import_workbook, unpacked_upload
 from suppliers.models import Supplier
@@ -155,15 +157,22 @@ def test_an_import_interrupted_after_its_documents_leaves_no_file(media, tmp_pat
     assert files_under(staging_root()) == []
 
 
+def abandoned_staging(files: dict[str, bytes]) -> Path:
+    """The staging folder of an import that died: its lock file is there, but nobody holds it."""
+    folder = staging_root() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    (folder / ".lock").touch()
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    return folder
+
+
 def test_the_next_import_finishes_or_removes_what_a_killed_import_staged(media):
     """Killed after its commit but before the move: the committed files are moved in;
     files without a row are removed; the folder of an import still running is left alone."""
     agreement = make_agreement([make_product()])
-    dead = staging_root() / uuid.uuid4().hex
-    (dead / "documents").mkdir(parents=True)
-    (dead / ".lock").touch()
-    (dead / "documents" / "bewaard.pdf").write_bytes(pdf(1))
-    (dead / "documents" / "wees.pdf").write_bytes(pdf(2))
+    dead = abandoned_staging({"documents/bewaard.pdf": pdf(1), "documents/wees.pdf": pdf(2)})
     Document.objects.create(
         agreement=agreement, file="documents/bewaard.pdf", sha256="0" * 64, size=10
     )
@@ -176,6 +185,21 @@ def test_the_next_import_finishes_or_removes_what_a_killed_import_staged(media):
         assert recover_abandoned() == []  # a third import leaves the running one alone
         assert busy.exists()
     assert pdfs_under(media) == [media / "documents" / "bewaard.pdf"]
+    assert files_under(staging_root()) == []
+
+
+def test_a_backup_first_moves_in_the_documents_of_an_import_killed_after_its_commit(
+    media, tmp_path
+):
+    agreement = make_agreement([make_product()])
+    abandoned_staging({"documents/bewaard.pdf": pdf(1)})
+    Document.objects.create(
+        agreement=agreement, file="documents/bewaard.pdf", sha256="0" * 64, size=10
+    )
+    archive = tmp_path / "backup.tar.gz"
+    backup.create_backup(archive, database_format="json")
+    with tarfile.open(archive) as tar:
+        assert tar.extractfile("media/documents/bewaard.pdf").read() == pdf(1)
     assert files_under(staging_root()) == []
 
 
