@@ -9,6 +9,7 @@ stored. The processes use this test's own database (SQLite file or PostgreSQL).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -23,6 +24,7 @@ import urllib.parse
 import urllib.request
 import uuid
 import zipfile
+from collections.abc import Iterator
 from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
 
@@ -356,17 +358,11 @@ def worker_timeout(archive: Path) -> int:
     return timeout
 
 
-def test_a_web_import_killed_by_gunicorns_worker_timeout_leaves_no_file_in_media(
-    media, tmp_path, privacy_officer
-):
-    archive = workbook_zip(tmp_path / "groot.zip", products=150)
-    timeout = worker_timeout(archive)
+@contextlib.contextmanager
+def gunicorn(data_dir: Path, log: Path, *, timeout: int) -> Iterator[str]:
+    """A real gunicorn (one sync worker) with this `--timeout`; yields its base URL."""
     port = free_port()
-    session = client_for(privacy_officer).cookies[settings.SESSION_COOKIE_NAME].value
-    browser = Browser(f"http://127.0.0.1:{port}", session)
-    log = tmp_path / "gunicorn.log"
-    seen_stored: list[Path] = []
-    with log.open("w") as stderr:
+    with log.open("a") as stderr:
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -383,30 +379,48 @@ def test_a_web_import_killed_by_gunicorns_worker_timeout_leaves_no_file_in_media
                 "1",
             ],  # fmt: skip
             cwd=BASE_DIR,
-            env=process_env(media.parent),
+            env=process_env(data_dir),
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
         try:
+            assert wait_for(log, f"Listening at: http://127.0.0.1:{port}", server, 60)
             assert wait_for(log, "Booting worker", server, seconds=60), log.read_text()
-            start = reverse("register:workbook_import")
-            token = browser.csrf_token(start)
-            upload = browser.post_file(start, token, "groot.zip", archive.read_bytes())
-            assert upload.status == 302, upload.read()[:2000]
-            upload_token = upload.headers["Location"].rstrip("/").rsplit("/", 1)[1]
-            # The confirm POST runs the import in the request; gunicorn kills it half-way.
-            confirm = reverse("register:workbook_import_confirm", args=[upload_token])
-            request = InBackground(
-                lambda: browser.post_form(confirm, {"csrfmiddlewaretoken": token})
-            )
-            while not request.done():
-                seen_stored.extend(pdfs_under(media.parent))
-                time.sleep(0.02)
-            answer = request.outcome()
-            assert "WORKER TIMEOUT" in log.read_text(), log.read_text()
+            yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_a_web_import_killed_by_gunicorns_worker_timeout_leaves_no_file_in_media(
+    media, tmp_path, privacy_officer
+):
+    archive = workbook_zip(tmp_path / "groot.zip", products=150)
+    timeout = worker_timeout(archive)
+    session = client_for(privacy_officer).cookies[settings.SESSION_COOKIE_NAME].value
+    start = reverse("register:workbook_import")
+
+    # The upload runs the check (a dry run) in its request: give it all the time it needs.
+    with gunicorn(media.parent, tmp_path / "upload.log", timeout=300) as base:
+        browser = Browser(base, session)
+        token = browser.csrf_token(start)
+        upload = browser.post_file(start, token, "groot.zip", archive.read_bytes())
+        assert upload.status == 302, upload.read()[:2000]
+    upload_token = upload.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    confirm = reverse("register:workbook_import_confirm", args=[upload_token])
+
+    # The confirm runs the import in its request, on a server whose worker timeout ends it
+    # after the documents were stored.
+    log = tmp_path / "import.log"
+    seen_stored: list[Path] = []
+    with gunicorn(media.parent, log, timeout=timeout) as base:
+        browser.base = base  # the same browser: its session and CSRF cookies
+        request = InBackground(lambda: browser.post_form(confirm, {"csrfmiddlewaretoken": token}))
+        while not request.done():
+            seen_stored.extend(pdfs_under(media.parent))
+            time.sleep(0.02)
+        answer = request.outcome()
+        assert "WORKER TIMEOUT" in log.read_text(), log.read_text()
     assert seen_stored, "the worker was killed before it stored the documents; make it bigger"
     # The browser got no answer (or an error), never the redirect of a finished import.
     assert isinstance(answer, Exception) or answer.status != 302
