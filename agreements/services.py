@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from suppliers.concurrency import StaleEditError, claim_version
 from suppliers.models import Attribute, Product
 
 from . import notifications
@@ -85,8 +86,11 @@ def add_document(
     return document
 
 
-class ConcurrentEditError(Exception):
-    """Someone else saved the agreement after this editor loaded it; nothing was written."""
+class ConcurrentEditError(StaleEditError):
+    """Someone else saved the agreement after this editor loaded it; nothing was written.
+
+    Carries their changes, so the page can show what the editor would have overwritten.
+    """
 
     def __init__(self, changes: list) -> None:
         super().__init__("concurrent edit")
@@ -140,19 +144,18 @@ def is_fg(user: User | None) -> bool:
 def _claim_version(agreement: Agreement, expected_version: int | None) -> Agreement:
     """Move the agreement to the next version, if it is still at `expected_version`.
 
-    The conditional UPDATE is atomic on every database: 0 rows means someone else saved
-    after this editor loaded the page, and ConcurrentEditError carries their changes.
-    Returns the locked, current row (with the new version). Call inside a transaction.
+    `claim_version` (the one helper for every edited record): 0 rows claimed means someone
+    else saved after this editor loaded the page, and ConcurrentEditError carries their
+    changes. Returns the locked, current row (with the new version). Call inside a
+    transaction.
     """
     current = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _refuse_if_final(current)
-    claimed = Agreement.objects.filter(pk=agreement.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not claimed:
+    try:
+        claim_version(current, expected_version)
+    except StaleEditError:
         since = version_baseline(current, expected_version or 0)
-        raise ConcurrentEditError(changes_since(current, since) if since else [])
-    current.version = (expected_version or 0) + 1
+        raise ConcurrentEditError(changes_since(current, since) if since else []) from None
     return current
 
 
@@ -324,6 +327,24 @@ def _accept_findings(review: Review, user: User) -> None:
         finding.save()
 
 
+def _not_open_for_decision(agreement: Agreement) -> ValidationError:
+    """Why no decision can be taken now; the usual case is another FG who was just faster."""
+    latest = agreement.reviews.first()
+    if agreement.status in Decision.values and latest is not None:
+        return ValidationError(
+            _(
+                "Over deze overeenkomst is al besloten: %(decision)s door %(reviewer)s. Uw "
+                "besluit is niet vastgelegd. Open de overeenkomst opnieuw om het besluit te zien."
+            )
+            % {"decision": latest.get_decision_display().lower(), "reviewer": latest.reviewer_name},
+            code="already_decided",
+        )
+    return ValidationError(
+        _("Alleen een overeenkomst met status \u201cTer beoordeling\u201d kan worden beoordeeld."),
+        code="not_submitted",
+    )
+
+
 @transaction.atomic
 def decide_agreement(
     *,
@@ -353,12 +374,7 @@ def decide_agreement(
             _("Licht uw besluit toe; een toelichting is verplicht."), code="comment_required"
         )
     if agreement.status != AgreementStatus.SUBMITTED:
-        raise ValidationError(
-            _(
-                "Alleen een overeenkomst met status \u201cTer beoordeling\u201d kan worden beoordeeld."
-            ),
-            code="not_submitted",
-        )
+        raise _not_open_for_decision(agreement)
     _check_approval_readiness(agreement, decision, incomplete_reason)
     fingerprint_now = agreement.content_fingerprint()
     if seen_fingerprint is not None and seen_fingerprint != fingerprint_now:

@@ -43,6 +43,8 @@ from django.db import DatabaseError, connection, transaction
 
 from agreements import append_only
 
+from .staging import recover_abandoned
+
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 DATABASE_MEMBERS = {
@@ -254,11 +256,14 @@ def create_backup(path: Path, *, database_format: str | None = None) -> BackupRe
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     root = media_root()
+    # An import killed between its commit and moving its documents into media: move them now.
+    recover_abandoned()
     with tempfile.TemporaryDirectory(prefix="register-backup-") as scratch:
         dump = Path(scratch) / DATABASE_MEMBERS[database_format]
         documents = DUMPERS[database_format](dump)
         # Media after the database: documents are never overwritten or removed, so every
-        # file a dumped row refers to is already on disk.
+        # file a dumped row refers to is already on disk (an import moves its files in right
+        # after its commit; a backup in that instant stops with the names and can be rerun).
         media = {name: sha256_of(file) for name, file in _media_files(root)}
         missing = sorted(name for name, _digest in documents if name not in media)
         if missing:

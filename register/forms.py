@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from suppliers.concurrency import VersionedFormMixin
 from suppliers.models import Product
 
 from .models import Organisation, ProcessingActivity
@@ -20,8 +21,8 @@ class ProductChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.supplier.name} / {obj.name}"
 
 
-class ProcessingActivityForm(forms.ModelForm):
-    """The Art. 30(1) fields and the linked products; refuses a concurrent edit.
+class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
+    """The Art. 30(1) fields and the linked products, with the version the page loaded.
 
     The products are never offered all at once (a register may hold thousands): the page
     shows the linked ones plus the matches of a product search (`find_products`). The field
@@ -45,7 +46,6 @@ class ProcessingActivityForm(forms.ModelForm):
             ),
         },
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ProcessingActivity
@@ -70,11 +70,6 @@ class ProcessingActivityForm(forms.ModelForm):
             "retention": forms.Textarea(attrs={"rows": 2}),
             "security_measures": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
     @classmethod
     def initial_from(cls, data) -> dict:
@@ -102,24 +97,6 @@ class ProcessingActivityForm(forms.ModelForm):
                 code="duplicate_name",
             )
         return name
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        version = cleaned.get("version")
-        if self.instance.pk and version is not None and version != self.instance.version:
-            raise ValidationError(
-                _(
-                    "Iemand anders heeft deze verwerking gewijzigd nadat u het formulier opende. "
-                    "Open de verwerking opnieuw en breng uw wijziging nogmaals aan."
-                ),
-                code="stale",
-            )
-        return cleaned
-
-    def save(self, commit: bool = True) -> ProcessingActivity:
-        if self.instance.pk:
-            self.instance.version += 1
-        return super().save(commit=commit)
 
 
 class OrganisationForm(forms.ModelForm):

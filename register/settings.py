@@ -113,10 +113,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets readers continue while an import writes; the timeout avoids spurious
-    # "database is locked" errors under concurrent requests.
+    # WAL lets readers continue while an import writes. Every transaction takes the write
+    # lock when it begins (IMMEDIATE): a transaction that read first and wrote later would
+    # fail at once with "database is locked" when another writer committed in between, since
+    # SQLite cannot retry it; now the second writer waits (up to `timeout` seconds) and then
+    # reads the first one's result, so it gets the normal refusal message.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

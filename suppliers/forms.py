@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .concurrency import VersionedFormMixin
 from .models import (
     AccessChannel,
     Attribute,
@@ -17,37 +18,7 @@ from .models import (
 )
 
 
-class RefuseStaleEditMixin(forms.Form):
-    """Refuses a save when someone else saved the record after this form was opened.
-
-    The form carries the record's `updated_at` as it was when the page was rendered; the view
-    re-reads the row under a lock, so the second of two concurrent writers gets an error and
-    nothing of the first writer's change is overwritten.
-    """
-
-    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        loaded_at = cleaned.get("loaded_at")
-        if self.instance.pk and loaded_at and loaded_at != self.instance.updated_at.isoformat():
-            raise forms.ValidationError(
-                _(
-                    "Niet opgeslagen: iemand anders heeft dit record gewijzigd nadat u het "
-                    "formulier opende. Open het record opnieuw, bekijk de wijziging en breng "
-                    "uw aanpassing nogmaals aan."
-                ),
-                code="stale",
-            )
-        return cleaned
-
-
-class SupplierForm(RefuseStaleEditMixin, forms.ModelForm):
+class SupplierForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Supplier
         fields = ["name", "kvk_number", "website", "privacy_contact", "convenant", "notes"]
@@ -66,7 +37,7 @@ class SupplierForm(RefuseStaleEditMixin, forms.ModelForm):
         return name
 
 
-class ProductForm(RefuseStaleEditMixin, forms.ModelForm):
+class ProductForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = [

@@ -114,6 +114,12 @@ class Supplier(models.Model):
         ),
     )
     notes = models.TextField(_("toelichting"), blank=True)
+    version = models.PositiveIntegerField(
+        _("versie"),
+        default=1,
+        editable=False,
+        help_text=_("Voor het weigeren van gelijktijdige wijzigingen."),
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
@@ -184,6 +190,12 @@ class Product(models.Model):
     )
     description = models.TextField(
         _("beoogd gebruik"), blank=True, help_text=_("Waarvoor scholen het product gebruiken.")
+    )
+    version = models.PositiveIntegerField(
+        _("versie"),
+        default=1,
+        editable=False,
+        help_text=_("Voor het weigeren van gelijktijdige wijzigingen."),
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)

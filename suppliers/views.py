@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .concurrency import StaleEditError, save_edit, stale_edit_message
 from .forms import (
     DataFlowGridForm,
     ProductFilterForm,
@@ -69,12 +69,14 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required("suppliers.change_supplier", raise_exception=True)
 def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        # The row lock makes the stale-edit check and the save one step for concurrent writers.
-        supplier = get_object_or_404(Supplier.objects.select_for_update(), pk=pk)
-        form = SupplierForm(request.POST or None, instance=supplier)
-        if request.method == "POST" and form.is_valid():
-            form.save()
+    supplier = get_object_or_404(Supplier, pk=pk)
+    form = SupplierForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_edit(form=form, expected_version=form.loaded_version)
+        except StaleEditError:
+            form.add_error(None, stale_edit_message(_("deze leverancier")))
+        else:
             messages.success(request, _("De wijzigingen zijn opgeslagen."))
             return redirect(supplier)
     return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
@@ -190,14 +192,14 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required("suppliers.change_product", raise_exception=True)
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        # The row lock makes the stale-edit check and the save one step for concurrent writers.
-        product = get_object_or_404(
-            Product.objects.select_for_update(of=("self",)).select_related("supplier"), pk=pk
-        )
-        form = ProductForm(request.POST or None, instance=product)
-        if request.method == "POST" and form.is_valid():
-            form.save()
+    product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_edit(form=form, expected_version=form.loaded_version)
+        except StaleEditError:
+            form.add_error(None, stale_edit_message(_("dit product")))
+        else:
             messages.success(request, _("De wijzigingen zijn opgeslagen."))
             return redirect(product)
     return render(request, "suppliers/product_form.html", {"form": form, "product": product})

@@ -18,3 +18,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, as in production: WAL, the busy timeout and concurrent connections behave as
+    # they do there (an in-memory database shares one cache and locks differently).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-register.sqlite3")}  # noqa: F405

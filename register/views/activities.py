@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from suppliers.concurrency import StaleEditError, save_edit, stale_edit_message
 from suppliers.history import record_author
 from suppliers.models import Product
 
@@ -133,10 +133,13 @@ def _activity_form(
     else:
         form = ProcessingActivityForm(request.POST or None, instance=activity)
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                activity = form.save()
-            messages.success(request, saved_message % {"name": activity})
-            return redirect(activity)
+            try:
+                activity = save_edit(form=form, expected_version=form.loaded_version)
+            except StaleEditError:
+                form.add_error(None, stale_edit_message(_("deze verwerking")))
+            else:
+                messages.success(request, saved_message % {"name": activity})
+                return redirect(activity)
     chosen = form.chosen_products()
     product_query = request.POST.get(PRODUCT_SEARCH_FIELD, "").strip() if searching else ""
     found, more = [], False

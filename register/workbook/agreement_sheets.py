@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -422,8 +421,7 @@ class DocumentsImport(SheetImport):
                 size=len(content),
                 uploaded_by=self.importer.user,
             )
-            document.file.save("upload.pdf", ContentFile(content), save=False)
-            self.importer.stored_files.append(document.file.name)
+            self.importer.staging.store(document, content)
             self.new_documents.append((reader.number, document))
         hashes.add(digest)
         self.importer.result.changes.append(

@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from agreements.models import Agreement
 from agreements.services import is_fg
 from suppliers.history import operator_reason
 
+from ..staging import DocumentStaging, staged_documents
 from .agreement_sheets import (
     AgreementsImport,
     DocumentsImport,
@@ -64,6 +64,7 @@ class Importer:
         folder: Path,
         result: ImportResult,
         dry_run: bool,
+        staging: DocumentStaging,
         user=None,
         operator: str | None = None,
         progress=None,
@@ -76,7 +77,7 @@ class Importer:
         self.may_record_decisions = user is None or is_fg(user)
         change_reason = operator_reason(operator) if user is None and operator else None
         self.progress = progress
-        self.stored_files: list[str] = []
+        self.staging = staging
         self.lookups = Lookups()
         self.records = Records(
             result=result, lookups=self.lookups, user=user, change_reason=change_reason
@@ -110,10 +111,6 @@ class Importer:
             if not agreement.approval_matches_content():
                 self.result.lapsing.append(agreement.reference)
 
-    def remove_stored_files(self) -> None:
-        for name in self.stored_files:
-            default_storage.delete(name)
-
 
 def import_workbook(
     path: str | Path,
@@ -136,23 +133,26 @@ def import_workbook(
     path = Path(path)
     result = ImportResult(dry_run=dry_run)
     sheets = read_workbook(path, result)
-    importer = Importer(
-        folder=folder or path.parent,
-        result=result,
-        dry_run=dry_run,
-        user=user,
-        operator=operator,
-        progress=progress,
-    )
-    try:
-        with transaction.atomic():
-            if not result.errors:
-                importer.run(sheets)
-            if result.errors or dry_run:
-                raise _Refused
-    except _Refused:
-        importer.remove_stored_files()
-    except Exception:
-        importer.remove_stored_files()
-        raise
+    # The PDFs reach the media folder only once the rows are committed; whatever ends the
+    # import before that (an error, a timeout, a kill) leaves no file there (register/staging.py).
+    with staged_documents() as staging:
+        importer = Importer(
+            folder=folder or path.parent,
+            result=result,
+            dry_run=dry_run,
+            staging=staging,
+            user=user,
+            operator=operator,
+            progress=progress,
+        )
+        try:
+            with transaction.atomic():
+                if not result.errors:
+                    importer.run(sheets)
+                if result.errors or dry_run:
+                    raise _Refused
+        except _Refused:
+            pass
+        else:
+            staging.publish()
     return result

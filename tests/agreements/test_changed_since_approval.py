@@ -210,6 +210,7 @@ def product_data(product: Product, **overrides) -> dict:
         "access_channel": product.access_channel,
         "status": product.status,
         "processes_personal_data": "on" if product.processes_personal_data else "",
+        "version": product.version,
         **overrides,
     }
 

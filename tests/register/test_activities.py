@@ -167,7 +167,7 @@ def test_an_edit_made_from_an_outdated_form_is_refused(privacy_officer):
     )
     stale = client.post(edit, {"name": "Oefenen", "retention": "5 jaar", "version": 1})
     assert stale.status_code == 200
-    assert "Iemand anders heeft deze verwerking gewijzigd" in stale.content.decode()
+    assert "iemand anders heeft deze verwerking gewijzigd" in stale.content.decode()
     assert ProcessingActivity.objects.get().retention == "1 jaar"
 
 
@@ -320,7 +320,7 @@ def test_a_stale_edit_is_still_refused_after_a_product_search(privacy_officer):
     assert 'name="version" value="1"' in searched.content.decode()
     ProcessingActivity.objects.filter(pk=activity.pk).update(version=2)
     stale = client.post(_edit_url(activity), {"name": "Oefenen", "version": 1, "retention": "x"})
-    assert "Iemand anders heeft deze verwerking gewijzigd" in stale.content.decode()
+    assert "iemand anders heeft deze verwerking gewijzigd" in stale.content.decode()
 
 
 def _form_cost(client, url, data=None) -> tuple[int, int]:

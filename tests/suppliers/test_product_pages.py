@@ -161,6 +161,7 @@ def test_editing_a_product_keeps_history(privacy_officer):
             "kind": "overig",
             "access_channel": "geen",
             "status": "in_gebruik",
+            "version": 1,
         },
     )
     product.refresh_from_db()

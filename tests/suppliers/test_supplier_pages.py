@@ -65,7 +65,12 @@ def test_the_privacy_officer_creates_and_edits_a_supplier(privacy_officer):
     assert response.url == supplier.get_absolute_url()
     client.post(
         reverse("suppliers:supplier_edit", args=[supplier.pk]),
-        {"name": "Nieuwe Uitgever BV", "kvk_number": "87654321", "convenant": "medestander"},
+        {
+            "name": "Nieuwe Uitgever BV",
+            "kvk_number": "87654321",
+            "convenant": "medestander",
+            "version": 1,
+        },
     )
     supplier.refresh_from_db()
     assert supplier.name == "Nieuwe Uitgever BV" and supplier.convenant == "medestander"

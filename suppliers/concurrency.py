@@ -1,0 +1,81 @@
+"""Refusing a stale edit: optimistic concurrency for every record edited through a form.
+
+Suppliers, products, agreements and processing activities carry a `version`. An edit form
+sends the version it loaded; the save claims the next version with one conditional UPDATE
+(`... SET version = version + 1 WHERE id = %s AND version = <loaded>`). The database runs
+that statement atomically, so of two concurrent writers exactly one claims the row and the
+other changes nothing. Showing a form takes no lock. This module sits in the lowest app so
+that `agreements` and `register` use the same helper (imports go suppliers <- agreements <-
+register).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+
+def stale_edit_message(record: str) -> str:
+    """What the second of two concurrent editors reads; `record` is e.g. "deze leverancier"."""
+    return _(
+        "Niet opgeslagen: iemand anders heeft %(record)s gewijzigd nadat u het formulier "
+        "opende. Uw invoer staat nog in het formulier. Open %(record)s opnieuw in een nieuw "
+        "tabblad, bekijk de wijziging en breng uw aanpassing daar nogmaals aan."
+    ) % {"record": record}
+
+
+class StaleEditError(Exception):
+    """Someone else saved the record after this editor loaded it; nothing was written."""
+
+
+def claim_version(instance: models.Model, expected_version: int | None) -> int:
+    """Move `instance`'s row to the next version, if it is still at `expected_version`.
+
+    Raises StaleEditError when it is not (or when the form sent no version). On success the
+    new version is set on `instance`, so that its save keeps it. Call inside the transaction
+    that saves the edit: the claim and the edit commit together or not at all.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_version() must run inside the transaction of the edit.")
+    if expected_version is None:
+        raise StaleEditError
+    # update() skips history on purpose: the save that follows records the new version.
+    claimed = (
+        type(instance)
+        ._base_manager.filter(pk=instance.pk, version=expected_version)
+        .update(version=F("version") + 1)
+    )
+    if not claimed:
+        raise StaleEditError
+    instance.version = expected_version + 1
+    return instance.version
+
+
+class VersionedFormMixin(forms.Form):
+    """Carries the version of the record as the page loaded it, for `claim_version()`."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    @property
+    def loaded_version(self) -> int | None:
+        """The version the editor loaded (None when the form was not sent from the page)."""
+        return self.cleaned_data.get("version")
+
+
+@transaction.atomic
+def save_edit(*, form: forms.ModelForm, expected_version: int | None) -> models.Model:
+    """Save a valid model form; an edit only when the record is still at `expected_version`.
+
+    A new record is simply saved. Raises StaleEditError, with nothing written, when someone
+    else saved the record after the editor loaded it.
+    """
+    if form.instance.pk is not None:
+        claim_version(form.instance, expected_version)
+    return form.save()
