@@ -117,17 +117,13 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, str]:
     return links
 
 
-def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict:
+def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -> dict:
+    """The agreement page's context; `agreement` may be its pk (404 when there is none)."""
+    pk = agreement if isinstance(agreement, int) else agreement.pk
     # The prefetches of with_fingerprint_content(), with the names the page shows.
-    agreement = (
-        Agreement.objects.select_related("supplier", "submitted_by")
-        .prefetch_related(
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.select_related("reviewer").prefetch_related(
-                    "accepted_findings"
-                ),
-            ),
+    agreement = get_object_or_404(
+        Agreement.objects.select_related("supplier", "submitted_by").prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
             Prefetch(
                 "products", queryset=Product.objects.select_related("supplier").order_by("name")
             ),
@@ -151,9 +147,14 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
                     "created_at", "pk"
                 ),
             ),
-        )
-        .get(pk=agreement.pk)
+        ),
+        pk=pk,
     )
+    # The risks each approval accepted, from the findings already read (no query per review).
+    for review in agreement.reviews.all():
+        review.accepted_risks = [
+            f for f in agreement.findings.all() if f.accepted_in_id == review.pk
+        ]
     user = request.user
     notices = {n.product_id: n for n in agreement.privacy_notices.all()}
     products = [(p, notices.get(p.pk)) for p in agreement.products.all()]
@@ -241,8 +242,7 @@ def _review_context(agreement: Agreement, user) -> dict:
 
 @permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = _get_agreement(pk)
-    return render(request, "agreements/agreement_detail.html", _detail_context(request, agreement))
+    return render(request, "agreements/agreement_detail.html", _detail_context(request, pk))
 
 
 @permission_required("agreements.add_agreement", raise_exception=True)
