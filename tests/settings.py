@@ -16,3 +16,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
+# The suite makes many API requests as the same few users; tests/api/ sets a low rate itself.
+API_THROTTLE_RATE = "100000/minute"

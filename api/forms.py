@@ -1,0 +1,10 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=100,
+        help_text=_("Waarvoor het token is, bijvoorbeeld “Bestelsysteem” of “Dashboard bestuur”."),
+    )
