@@ -8,6 +8,12 @@ and our template has no inline style.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .permissions import RolePermission
@@ -18,6 +24,13 @@ class SchemaView(SpectacularAPIView):
 
     permission_classes = [RolePermission]
     permission_required = "suppliers.view_product"
+    # JSON (application/json) unless YAML is asked for (Accept or ?format=yaml).
+    renderer_classes = [
+        OpenApiJsonRenderer2,
+        OpenApiJsonRenderer,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]
 
     @classmethod
     def as_view(cls, *args, **kwargs):
@@ -32,3 +45,11 @@ class DocsView(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
     url_name = "api:schema"
     title = "Privacyregister API"
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        # DRF marks its views login_not_required; this page keeps LoginRequiredMiddleware's
+        # redirect to the login page.
+        view = super().as_view(*args, **kwargs)
+        view.login_required = True
+        return view
