@@ -7,4 +7,7 @@ class TokenForm(forms.Form):
         label=_("Naam"),
         max_length=100,
         help_text=_("Waarvoor het token is, bijvoorbeeld “Bestelsysteem” of “Dashboard bestuur”."),
+        error_messages={
+            "required": _("Geef het token een naam, zodat u later weet welk systeem het gebruikt.")
+        },
     )
