@@ -48,8 +48,8 @@ class ApiMixin:
         return response
 
 
-def _named(queryset):
-    return queryset.only("id", "name")
+def _named(queryset, *also: str):
+    return queryset.only("id", "name", *also)
 
 
 # --- read endpoints --------------------------------------------------------------------------
@@ -60,7 +60,8 @@ class SupplierViewMixin(ApiMixin):
     serializer_class = serializers.SupplierSerializer
     filterset_class = filters.SupplierFilter
     queryset = Supplier.objects.prefetch_related(
-        Prefetch("products", queryset=_named(Product.objects).order_by("name", "pk"))
+        # supplier_id too: the prefetch joins the products back to their supplier by it.
+        Prefetch("products", queryset=_named(Product.objects, "supplier").order_by("name", "pk"))
     ).order_by("name", "pk")
 
 

@@ -248,8 +248,9 @@ SPECTACULAR_SETTINGS = {
         "De API van het privacyregister: leveranciers, producten, verwerkersovereenkomsten, "
         "gegevensstromen, verwerkingen, signaleringen, het niveau, de Inkoopcheck en "
         "intakeverzoeken. Inloggen met de sessie van de browser of met een persoonlijk "
-        "API-token (Authorization: Bearer <token>); elk token heeft de rechten van de rol "
-        'van zijn gebruiker. Fouten: {"code": "...", "detail": "..."}.'
+        "API-token (`Authorization: Bearer <token>`, pagina API-tokens); elk token heeft de "
+        "rechten van de rol van zijn gebruiker. Fouten: "
+        '`{"code": "...", "detail": "..."}`, een vaste code met uitleg in het Nederlands.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
