@@ -25,6 +25,14 @@ MESSAGES = {
     "parse_error": _("De gegevens zijn geen geldige JSON."),
     "invalid": _("De invoer is niet geldig; zie “errors” voor wat er per veld mis is."),
 }
+CSRF_MESSAGE = _(
+    "De CSRF-controle van de browsersessie is mislukt: stuur de header X-CSRFToken mee, of "
+    "gebruik een API-token."
+)
+
+
+class PageNotFound(exceptions.NotFound):
+    """A page number beyond the list (pagination), with its own Dutch explanation."""
 
 
 def _code(exc: exceptions.APIException) -> str:
@@ -44,8 +52,10 @@ def exception_handler(exc, context):
             exceptions.NotFound() if response.status_code == 404 else exceptions.PermissionDenied()
         )
     code = _code(exc)
-    if isinstance(exc, exceptions.AuthenticationFailed):
-        detail = str(exc.detail)  # says what is wrong with the token
+    if isinstance(exc, exceptions.AuthenticationFailed | PageNotFound):
+        detail = str(exc.detail)  # our own Dutch text: what is wrong with the token or page
+    elif code == "permission_denied" and str(exc.detail).startswith("CSRF Failed"):
+        detail = CSRF_MESSAGE
     elif isinstance(exc, exceptions.Throttled):
         wait = math.ceil(exc.wait or 1)
         detail = _(

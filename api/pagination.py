@@ -1,4 +1,8 @@
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+
+from .exceptions import PageNotFound
 
 
 class Pagination(PageNumberPagination):
@@ -7,3 +11,11 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as error:
+            raise PageNotFound(
+                _("Deze pagina bestaat niet. Begin bij page=1 en volg de link in “next”.")
+            ) from error

@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -21,8 +22,13 @@ from rest_framework.views import APIView
 from agreements.models import Agreement, AgreementStatus
 from register.intake import IntakeForm, file_intake
 from register.models import ProcessingActivity, School
-from register.rules import compute_flags, compute_level, flags_for_product, matching_flags
-from register.rules.verdict import verdict_for
+from register.rules import (
+    compute_flags,
+    compute_level,
+    flags_for_product,
+    matching_flags,
+    verdict_for,
+)
 from suppliers.models import DataFlow, Product, Supplier
 
 from . import filters, serializers
@@ -301,8 +307,6 @@ class IntakeCreate(ApiMixin, APIView):
 
 def not_found(request, exception=None):
     """handler404: a JSON error under /api/, the register's page elsewhere."""
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "detail": str(MESSAGES["not_found"])}, status=404)
     return page_not_found(request, exception)

@@ -210,7 +210,11 @@ def test_lists_are_paginated(register, reader):
     last = client.get("/api/v1/suppliers/?page_size=2&page=3").json()
     assert len(last["results"]) == 1 and last["next"] is None
     beyond = client.get("/api/v1/suppliers/?page=9")
-    assert beyond.status_code == 404 and beyond.json()["code"] == "not_found"
+    assert beyond.status_code == 404
+    assert beyond.json() == {
+        "code": "not_found",
+        "detail": "Deze pagina bestaat niet. Begin bij page=1 en volg de link in “next”.",
+    }
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,11 @@ def test_a_session_post_without_csrf_token_is_refused(procurement):
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json() == {
+        "code": "permission_denied",
+        "detail": "De CSRF-controle van de browsersessie is mislukt: stuur de header "
+        "X-CSRFToken mee, of gebruik een API-token.",
+    }
 
 
 def test_two_users_tokens_never_collide(reader):
