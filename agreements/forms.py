@@ -316,7 +316,14 @@ class AgreementFilterForm(forms.Form):
         required=False,
         choices=[("", _("Alle modellen")), *Agreement._meta.get_field("model").choices],
     )
-    expiring = forms.BooleanField(label=_("Verloopt binnen 90 dagen"), required=False)
+    expiring = forms.BooleanField(required=False)
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The window of flag `expiring` (settings.EXPIRING_WITHIN_DAYS), named in the label.
+        self.fields["expiring"].label = _("Verloopt binnen %(days)s dagen") % {
+            "days": settings.EXPIRING_WITHIN_DAYS
+        }

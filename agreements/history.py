@@ -17,12 +17,21 @@ from django.utils.translation import gettext as _
 
 from suppliers.models import Attribute, Product, Supplier
 
-from .models import Agreement, Document, PrivacyNotice, Review, Subprocessor
+from .models import (
+    APPROVED_FIELDS,
+    APPROVED_SUBPROCESSOR_FIELDS,
+    Agreement,
+    ContentValues,
+    Document,
+    DocumentKind,
+    PrivacyNotice,
+    Review,
+    Subprocessor,
+    fingerprint_content_from,
+)
 
 # Bookkeeping fields: never shown as a change.
 NOISE_FIELDS = {"id", "created_at", "updated_at", "version"}
-# Not content: what the FG approved does not change when these do.
-WORKFLOW_FIELDS = {"status", "status_reason", "submitted_by", "submitted_at"}
 # Records of one save (row, then each m2m set) by the same user are shown as one entry.
 MERGE_WITHIN = datetime.timedelta(seconds=2)
 
@@ -117,7 +126,8 @@ def _display(model: type[models.Model], name: str, value, lookups: _Lookups) -> 
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]  # not capitalize(): "EER" stays "EER"
 
 
 def _tracked_fields(model: type[models.Model], exclude: set[str]) -> list[str]:
@@ -322,97 +332,244 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
     return entries
 
 
-def changes_since(agreement: Agreement, since: datetime.datetime) -> list[FieldChange]:
-    """What changed in the agreement's content after `since`, field by field.
+def _latest_as_of(records, moment: datetime.datetime) -> dict[int, object]:
+    """Per object id, its last historical record at `moment` (None when deleted by then)."""
+    latest: dict[int, object] = {}
+    for record in records:
+        if record.history_date <= moment:
+            latest[record.id] = None if record.history_type == "-" else record
+    return latest
 
-    The agreement's own fields and m2m (products, agreed attributes) come from
-    simple-history's `diff_against`; privacy notices, subprocessors and documents live in
-    their own models' history and are compared record by record.
-    """
-    lookups = _Lookups()
-    changes: list[FieldChange] = []
 
-    history = agreement.history.order_by("-history_date", "-history_id")
-    old = history.filter(history_date__lte=since).first()
-    new = history.first()
-    if old is not None and new is not None and old.pk != new.pk:
-        delta = new.diff_against(old, excluded_fields=NOISE_FIELDS | WORKFLOW_FIELDS)
-        for change in delta.changes:
-            if change.field in ("products", "attributes"):
-                target = "attribute" if change.field == "attributes" else "product"
-                changes.append(
-                    lookups.list_change(
-                        _label(Agreement, change.field),
-                        change.field,
-                        {row[target] for row in change.old},
-                        {row[target] for row in change.new},
-                    )
-                )
-                continue
-            else:
-                before = _display(Agreement, change.field, change.old, lookups)
-                after = _display(Agreement, change.field, change.new, lookups)
-            changes.append(FieldChange(_label(Agreement, change.field), before, after))
+def _names_as_of(model: type[models.Model], ids: set[int], moment: datetime.datetime) -> dict:
+    """Each row's last historical record at `moment`; the row itself when its history does
+    not reach back that far."""
+    found: dict[int, object] = {row.pk: row for row in model.objects.filter(pk__in=ids)}
+    records = model.history.filter(id__in=ids, history_date__lte=moment).order_by(
+        "history_date", "history_id"
+    )
+    for record in records:
+        if record.history_type != "-":
+            found[record.id] = record
+    return found
 
-    for records_of_one in _by_object(_notice_records(agreement)).values():
-        before = [r for r in records_of_one if r.history_date <= since]
-        after = [r for r in records_of_one if r.history_date > since]
-        if not after:
-            continue
-        product = lookups.products.get(after[-1].product_id, "")
-        prefix = _("Bijsluiter %(product)s: ") % {"product": product}
-        changes += _record_changes(
-            PrivacyNotice,
-            before[-1] if before else None,
-            after[-1],
-            lookups,
-            exclude=NOISE_FIELDS | {"product", "note"},
-            m2m=("attributes",),
-            prefix=prefix,
+
+def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | None:
+    """The agreement's approved content (`fingerprint_content()`) as it was at `moment`,
+    rebuilt from simple-history; None when its history does not reach back that far."""
+    record = (
+        agreement.history.filter(history_date__lte=moment)
+        .prefetch_related(
+            _m2m_accessor(Agreement, "products"), _m2m_accessor(Agreement, "attributes")
         )
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if record is None or record.history_type == "-":
+        return None
+    codes = dict(Attribute.objects.values_list("pk", "code"))
+    notices = [
+        n for n in _latest_as_of(_notice_records(agreement), moment).values() if n is not None
+    ]
+    subprocessors = [
+        s for s in _latest_as_of(_subprocessor_records(agreement), moment).values() if s is not None
+    ]
+    product_ids = _m2m_ids(record, "products")
+    products = _names_as_of(Product, product_ids, moment)
+    supplier_ids = {record.supplier_id} | {p.supplier_id for p in products.values()}
+    suppliers = {pk: s.name for pk, s in _names_as_of(Supplier, supplier_ids, moment).items()}
 
-    for records_of_one in _by_object(_subprocessor_records(agreement)).values():
-        before = [r for r in records_of_one if r.history_date <= since]
-        after = [r for r in records_of_one if r.history_date > since]
-        if not after:
+    def product(pk: int) -> tuple[int, str, str]:
+        # A row gone without a trace of history still counts, by its id.
+        found = products.get(pk)
+        if found is None:
+            return (pk, "", f"#{pk}")
+        return (pk, suppliers.get(found.supplier_id, f"#{found.supplier_id}"), found.name)
+
+    values = ContentValues(
+        supplier_name=suppliers.get(record.supplier_id, f"#{record.supplier_id}"),
+        products=[product(pk) for pk in product_ids],
+        attribute_codes=[codes.get(pk, f"#{pk}") for pk in _m2m_ids(record, "attributes")],
+        notices=[
+            (n.product_id, [codes.get(pk, f"#{pk}") for pk in _m2m_ids(n, "attributes")])
+            for n in notices
+        ],
+        subprocessors=[
+            tuple(getattr(s, name) for name in APPROVED_SUBPROCESSOR_FIELDS) for s in subprocessors
+        ],
+        documents=list(
+            agreement.documents.filter(uploaded_at__lte=moment).values_list(
+                "kind", "version", "sha256"
+            )
+        ),
+    )
+    return fingerprint_content_from(record, values)
+
+
+def _field_display(name: str, value) -> str:
+    if name == "supplier":
+        return value[1]
+    if name in ("signed_on", "starts_on", "ends_on") and value:
+        value = datetime.date.fromisoformat(value)
+    return _display(Agreement, name, value, None)
+
+
+def _list_change(label: str, before: set[str], after: set[str]) -> FieldChange:
+    def names(items: set[str]) -> str:
+        return ", ".join(sorted(items)) if items else "—"
+
+    return FieldChange(
+        label,
+        names(before),
+        names(after),
+        added=names(after - before) if after - before else "",
+        removed=names(before - after) if before - after else "",
+    )
+
+
+def _subprocessor_changes(old: list, new: list) -> list[FieldChange]:
+    """Subprocessors that came, went or changed; paired by name where that is unambiguous."""
+    labels = [_label(Subprocessor, name) for name in APPROVED_SUBPROCESSOR_FIELDS]
+    gone = [s for s in old if s not in new]
+    came = [s for s in new if s not in old]
+    changes = []
+    for before in list(gone):
+        same_name = [s for s in came if s[0] == before[0]]
+        if len(same_name) != 1 or [s[0] for s in gone].count(before[0]) != 1:
             continue
-        latest = after[-1]
-        old_record = before[-1] if before else None
-        if latest.history_type == "-":
-            if old_record is not None:
+        after = same_name[0]
+        gone.remove(before)
+        came.remove(after)
+        for label, old_value, new_value in zip(labels[1:], before[1:], after[1:], strict=True):
+            if old_value != new_value:
                 changes.append(
                     FieldChange(
-                        _("Subverwerker %(name)s") % {"name": latest.name},
-                        old_record.name,
-                        _("verwijderd"),
+                        _("Subverwerker %(name)s: %(field)s") % {"name": after[0], "field": label},
+                        old_value or "—",
+                        new_value or "—",
                     )
                 )
-            continue
-        prefix = _("Subverwerker %(name)s: ") % {"name": latest.name}
-        if old_record is None:
-            changes.append(
-                FieldChange(
-                    _("Subverwerker %(name)s") % {"name": latest.name}, "—", _("toegevoegd")
-                )
-            )
-        # For a new subprocessor its name is already in the label.
-        exclude = NOISE_FIELDS | ({"name"} if old_record is None else set())
-        changes += _record_changes(
-            Subprocessor, old_record, latest, lookups, exclude=exclude, prefix=prefix
-        )
-
-    for document in agreement.documents.filter(uploaded_at__gt=since).order_by("kind", "version"):
+    for before in gone:
         changes.append(
             FieldChange(
-                _("Document %(kind)s") % {"kind": document.get_kind_display()},
-                _("versie %(version)s") % {"version": document.version - 1}
-                if document.version > 1
-                else "—",
+                _("Subverwerker %(name)s") % {"name": before[0]}, before[0], _("verwijderd")
+            )
+        )
+    for after in came:
+        changes.append(
+            FieldChange(_("Subverwerker %(name)s") % {"name": after[0]}, "—", _("toegevoegd"))
+        )
+        for label, value in zip(labels[1:], after[1:], strict=True):
+            if value:
+                changes.append(
+                    FieldChange(
+                        _("Subverwerker %(name)s: %(field)s") % {"name": after[0], "field": label},
+                        "—",
+                        value,
+                    )
+                )
+    return changes
+
+
+def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldChange]:
+    """What differs between two versions of the approved content (`fingerprint_content()`),
+    as the reader sees it. Every key of the content is compared, so whenever the
+    fingerprints differ there is at least one change to show."""
+    changes = []
+    for name in APPROVED_FIELDS:
+        if old[name] != new[name]:
+            changes.append(
+                FieldChange(
+                    _label(Agreement, name),
+                    _field_display(name, old[name]),
+                    _field_display(name, new[name]),
+                )
+            )
+
+    # Products as the FG saw them: a renamed or moved product is one that went and came.
+    def product_names(content: dict) -> set[str]:
+        own = content["supplier"][1]
+        return {
+            name if supplier == own else f"{supplier} / {name}"
+            for _pk, supplier, name in content["products"]
+        }
+
+    if old["products"] != new["products"]:
+        before, after = product_names(old), product_names(new)
+        # A renamed supplier renames its products too: its own row says so.
+        if before != after or old["supplier"] == new["supplier"]:
+            changes.append(_list_change(_label(Agreement, "products"), before, after))
+    if old["attributes"] != new["attributes"]:
+        changes.append(
+            _list_change(
+                _label(Agreement, "attributes"), set(old["attributes"]), set(new["attributes"])
+            )
+        )
+
+    product_names_by_id = {pk: name for pk, _s, name in old["products"] + new["products"]}
+    old_notices = dict((pk, codes) for pk, codes in old["privacy_notices"])
+    new_notices = dict((pk, codes) for pk, codes in new["privacy_notices"])
+    for pk in sorted(set(old_notices) | set(new_notices)):
+        if old_notices.get(pk) == new_notices.get(pk):
+            continue
+        product = (
+            product_names_by_id.get(pk)
+            or Product.objects.filter(pk=pk).values_list("name", flat=True).first()
+            or f"#{pk}"
+        )
+        if pk not in new_notices:
+            changes.append(
+                FieldChange(
+                    _("Bijsluiter %(product)s") % {"product": product}, "—", _("verwijderd")
+                )
+            )
+            continue
+        changes.append(
+            _list_change(
+                _("Bijsluiter %(product)s: ") % {"product": product}
+                + _label(PrivacyNotice, "attributes"),
+                set(old_notices.get(pk, [])),
+                set(new_notices[pk]),
+            )
+        )
+
+    changes += _subprocessor_changes(
+        [tuple(s) for s in old["subprocessors"]], [tuple(s) for s in new["subprocessors"]]
+    )
+
+    old_documents = dict(old["documents"])
+    new_documents = dict(new["documents"])
+    stored = {(d.kind, d.sha256): d for d in agreement.documents.all()}
+    for kind in sorted(set(old_documents) | set(new_documents)):
+        if old_documents.get(kind) == new_documents.get(kind):
+            continue
+        kind_label = dict(DocumentKind.choices).get(kind, kind)
+        before = stored.get((kind, old_documents.get(kind)))
+        after = stored.get((kind, new_documents.get(kind)))
+        changes.append(
+            FieldChange(
+                _("Document %(kind)s") % {"kind": kind_label},
+                _("versie %(version)s") % {"version": before.version} if before else "—",
                 _("nieuwe versie %(version)s: %(name)s")
-                % {"version": document.version, "name": document.display_name},
+                % {"version": after.version, "name": after.display_name}
+                if after
+                else "—",
             )
         )
     return changes
+
+
+def changes_since(agreement: Agreement, since: datetime.datetime) -> list[FieldChange]:
+    """What changed in the agreement's approved content after `since`, field by field.
+
+    The content then is rebuilt from history and compared with the content now, both read
+    through `fingerprint_content_from()`: the diff covers exactly what the fingerprint
+    covers. Empty when the history does not reach back to `since` (an imported decision).
+    """
+    old = content_as_of(agreement, since)
+    if old is None:
+        return []
+    return content_changes(agreement, old, agreement.fingerprint_content())
 
 
 def approval_baseline(review: Review) -> datetime.datetime:

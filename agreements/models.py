@@ -97,9 +97,34 @@ class DocumentKind(models.TextChoices):
     SECURITY_ANNEX = "beveiligingsbijlage", _("Beveiligingsbijlage")
 
 
+# Why an agreement is not current (DESIGN.md section 5), in the order `why_not_current()`
+# decides it; the flags and the verdict each word these reasons for their reader.
+class NotCurrentReason(models.TextChoices):
+    TERMINATED = "terminated", _("beëindigd")
+    ENDED = "ended", _("verlopen")
+    CHANGED_SINCE_APPROVAL = "changed_since_approval", _("gewijzigd na akkoord")
+    NOT_STARTED = "not_started", _("nog niet ingegaan")
+    NO_APPROVAL = "no_approval", _("geen akkoord van de FG vastgelegd")
+    SUBMITTED = "submitted", _("wacht op de FG")
+    CHANGES_REQUESTED = "changes_requested", _("aanpassing gevraagd")
+    REJECTED = "rejected", _("afgekeurd")
+    DRAFT = "draft", _("concept")
+
+
+def expiry_window_end(today: datetime.date) -> datetime.date:
+    """The last day of the `expiring` window (settings.EXPIRING_WITHIN_DAYS from today): the
+    flags, the agreement list's filter and the reminders all read this one window."""
+    return today + datetime.timedelta(days=settings.EXPIRING_WITHIN_DAYS)
+
+
 class AgreementQuerySet(models.QuerySet):
     def not_terminated(self) -> AgreementQuerySet:
         return self.exclude(status=AgreementStatus.TERMINATED)
+
+    def awaiting_review_by(self, user) -> AgreementQuerySet:
+        """Submitted agreements this FG may decide: never their own submission (AVG art. 38).
+        The same rule as `Agreement.awaits_review_by()`."""
+        return self.filter(status=AgreementStatus.SUBMITTED).exclude(submitted_by=user)
 
     def in_force_on(self, day: datetime.date) -> AgreementQuerySet:
         return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
@@ -110,12 +135,18 @@ class AgreementQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=days))
 
+    def ending_in_expiry_window(self, today: datetime.date | None = None) -> AgreementQuerySet:
+        """Ending from today up to `expiry_window_end()`; the same rule as
+        `Agreement.ends_in_expiry_window()`."""
+        today = today or timezone.localdate()
+        return self.filter(ends_on__gte=today, ends_on__lte=expiry_window_end(today))
+
     def with_fingerprint_content(self) -> AgreementQuerySet:
         """Prefetch everything `content_fingerprint()` and the approval checks read,
         in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.select_related("supplier").prefetch_related(
             "reviews",
-            "products",
+            models.Prefetch("products", queryset=Product.objects.select_related("supplier")),
             "attributes",
             "subprocessors",
             "documents",
@@ -254,6 +285,39 @@ class Agreement(models.Model):
         day = day or timezone.localdate()
         return self.ends_on is not None and self.ends_on < day
 
+    def ends_in_expiry_window(self, day: datetime.date | None = None) -> bool:
+        """Ends from `day` up to `expiry_window_end()` (the `expiring` window)."""
+        day = day or timezone.localdate()
+        return self.ends_on is not None and day <= self.ends_on <= expiry_window_end(day)
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.status == AgreementStatus.TERMINATED
+
+    @property
+    def is_approved(self) -> bool:
+        """Status approved (whether or not the approval still matches the content)."""
+        return self.status == AgreementStatus.APPROVED
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.status == AgreementStatus.SUBMITTED
+
+    def awaits_review_by(self, user) -> bool:
+        """Submitted, and not by this user: an FG never decides their own submission (AVG
+        art. 38). The same rule as `AgreementQuerySet.awaiting_review_by()`."""
+        return self.awaits_review and self.submitted_by_id != user.pk
+
+    @property
+    def edit_returns_to_draft(self) -> bool:
+        """A rejected agreement or one with changes requested goes back to draft when edited."""
+        return self.status in (AgreementStatus.REJECTED, AgreementStatus.CHANGES_REQUESTED)
+
+    @property
+    def edit_voids_approval(self) -> bool:
+        """An edit to an approved agreement's content voids the approval until a new review."""
+        return self.is_approved
+
     def can_move_to(self, status: str) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
 
@@ -327,6 +391,23 @@ class Agreement(models.Model):
         """Approved, approval still matching, and in force (DESIGN.md section 5)."""
         return self.approval_matches_content() and self.is_in_force(day)
 
+    def why_not_current(self, day: datetime.date | None = None) -> NotCurrentReason | None:
+        """Why this agreement is not current on `day`, or None when it is (DESIGN.md section
+        5). An approved agreement that has ended counts as ended even if it also changed
+        since its approval: ended is what blocks procurement (section 6, step 3)."""
+        day = day or timezone.localdate()
+        if self.status == AgreementStatus.APPROVED:
+            if self.has_ended(day):
+                return NotCurrentReason.ENDED
+            if self.changed_since_approval():
+                return NotCurrentReason.CHANGED_SINCE_APPROVAL
+            if self.starts_on is not None and self.starts_on > day:
+                return NotCurrentReason.NOT_STARTED
+            if not self.approval_matches_content():
+                return NotCurrentReason.NO_APPROVAL
+            return None
+        return _NOT_CURRENT_BY_STATUS[self.status]
+
     def content_values(self) -> ContentValues:
         """The related content an approval covers, as plain values: loaded in bulk by
         `load_content_values()`, else read through `.all()` (so that a queryset prefetched
@@ -335,14 +416,16 @@ class Agreement(models.Model):
         if loaded is not None:
             return loaded
         return ContentValues(
-            product_ids=[p.pk for p in self.products.all()],
+            supplier_name=self.supplier.name,
+            products=[(p.pk, p.supplier.name, p.name) for p in self.products.all()],
             attribute_codes=[a.code for a in self.attributes.all()],
             notices=[
                 (notice.product_id, [a.code for a in notice.attributes.all()])
                 for notice in self.privacy_notices.all()
             ],
             subprocessors=[
-                (s.name, s.service, s.country, s.safeguard) for s in self.subprocessors.all()
+                tuple(getattr(s, name) for name in APPROVED_SUBPROCESSOR_FIELDS)
+                for s in self.subprocessors.all()
             ],
             documents=[(d.kind, d.version, d.sha256) for d in self.documents.all()],
         )
@@ -361,69 +444,129 @@ class Agreement(models.Model):
         return fingerprint(self.fingerprint_content())
 
 
+# What an FG's approval covers (DESIGN.md section 3, AVG art. 38-39): the agreement as the
+# FG saw it, its reference and supplier in the heading and every field of "Gegevens" on its
+# page. The fingerprint and the "changed since approval" diff (history.py) both read
+# `fingerprint_content_from()`, which reads these lists: a field added here is covered by
+# both at once, so they cannot disagree. Workflow fields (status, submitted_*) and
+# bookkeeping (version, timestamps) are not content.
+APPROVED_FIELDS = (
+    "reference",
+    "supplier",
+    "model",
+    "signed_on",
+    "signed_by",
+    "starts_on",
+    "ends_on",
+    "purposes",
+    "data_subjects",
+    "retention",
+    "processing_locations",
+    "transfer_outside_eea",
+    "transfer_safeguard",
+)
+# Besides these fields: the covered products as the FG saw them (supplier and name), the
+# agreed attributes, each privacy notice's attributes, the subprocessors with these fields,
+# and the latest document of each kind (its sha256).
+APPROVED_SUBPROCESSOR_FIELDS = ("name", "service", "country", "safeguard")
+
+
+_NOT_CURRENT_BY_STATUS = {
+    AgreementStatus.TERMINATED: NotCurrentReason.TERMINATED,
+    AgreementStatus.SUBMITTED: NotCurrentReason.SUBMITTED,
+    AgreementStatus.CHANGES_REQUESTED: NotCurrentReason.CHANGES_REQUESTED,
+    AgreementStatus.REJECTED: NotCurrentReason.REJECTED,
+    AgreementStatus.DRAFT: NotCurrentReason.DRAFT,
+}
+
+
 class ContentValues(NamedTuple):
     """An agreement's related content as plain values (the input of the fingerprint)."""
 
-    product_ids: list[int]
+    supplier_name: str
+    products: list[tuple[int, str, str]]  # (product_id, supplier name, product name)
     attribute_codes: list[str]
     notices: list[tuple[int, list[str]]]  # (product_id, attribute codes)
-    subprocessors: list[tuple[str, str, str, str]]  # (name, service, country, safeguard)
+    subprocessors: list[tuple]  # APPROVED_SUBPROCESSOR_FIELDS, in that order
     documents: list[tuple[str, int, str]]  # (kind, version, sha256)
 
+    @property
+    def product_ids(self) -> list[int]:
+        return [product_id for product_id, _supplier, _name in self.products]
 
-def fingerprint_content_from(agreement: Agreement, values: ContentValues) -> dict:
+
+def fingerprint_content_from(agreement, values: ContentValues) -> dict:
     """The one definition of what an FG's approval covers (DESIGN.md section 3): the
-    agreement's own fields plus its related content, as plain, sorted values."""
+    agreement's own `APPROVED_FIELDS` plus its related content, as plain, sorted values.
+
+    `agreement` may also be a historical record of one (history.py rebuilds the content as
+    it was when the FG decided)."""
     latest_documents: dict[str, tuple[int, str]] = {}
     for kind, version, sha256 in values.documents:
         current = latest_documents.get(kind)
         if current is None or version > current[0]:
             latest_documents[kind] = (version, sha256)
-    return {
-        "products": sorted(values.product_ids),
-        "attributes": sorted(values.attribute_codes),
-        "privacy_notices": sorted(
-            [product_id, sorted(codes)] for product_id, codes in values.notices
-        ),
-        "subprocessors": sorted(list(s) for s in values.subprocessors),
-        "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
-        "purposes": agreement.purposes,
-        "data_subjects": agreement.data_subjects,
-        "retention": agreement.retention,
-        "processing_locations": agreement.processing_locations,
-        "transfer_outside_eea": agreement.transfer_outside_eea,
-        "transfer_safeguard": agreement.transfer_safeguard,
-        "signed_on": _iso(agreement.signed_on),
-        "starts_on": _iso(agreement.starts_on),
-        "ends_on": _iso(agreement.ends_on),
-    }
+    content: dict = {}
+    for name in APPROVED_FIELDS:
+        value = getattr(agreement, Agreement._meta.get_field(name).attname)
+        if name == "supplier":
+            value = [value, values.supplier_name]  # the id, and the name the FG read
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        content[name] = value
+    content.update(
+        {
+            "products": sorted(list(product) for product in values.products),
+            "attributes": sorted(values.attribute_codes),
+            "privacy_notices": sorted(
+                [product_id, sorted(codes)] for product_id, codes in values.notices
+            ),
+            "subprocessors": sorted(list(s) for s in values.subprocessors),
+            "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
+        }
+    )
+    return content
 
 
 def load_content_values(
     agreements: Iterable[Agreement], *, all_agreements: bool = False
 ) -> list[Agreement]:
     """Read the related content of many agreements as tuples (5 queries, whatever their
-    number) and fingerprint each agreement once; `content_values()` and
+    number, and one more for the suppliers' names unless `select_related("supplier")` read
+    them) and fingerprint each agreement once; `content_values()` and
     `content_fingerprint()` then need no queries. With `all_agreements`, the link tables are
     read without a filter (cheaper than a long IN list when the agreements are all of them).
     """
     agreements = list(agreements)
     by_id = {a.pk: a for a in agreements}
+    supplier_names = {
+        a.supplier_id: a.supplier.name for a in agreements if Agreement.supplier.is_cached(a)
+    }
+    missing = {a.supplier_id for a in agreements} - set(supplier_names)
+    if missing:
+        supplier_names.update(Supplier.objects.filter(pk__in=missing).values_list("pk", "name"))
     values = {
         pk: ContentValues(
-            product_ids=[], attribute_codes=[], notices=[], subprocessors=[], documents=[]
+            supplier_name=supplier_names[agreement.supplier_id],
+            products=[],
+            attribute_codes=[],
+            notices=[],
+            subprocessors=[],
+            documents=[],
         )
-        for pk in by_id
+        for pk, agreement in by_id.items()
     }
 
     def scoped(qs, field="agreement_id"):
         return qs if all_agreements else qs.filter(**{f"{field}__in": list(by_id)})
 
-    for agreement_id, product_id in scoped(
-        Agreement.products.through.objects.values_list("agreement_id", "product_id")
+    for agreement_id, *product in scoped(
+        Agreement.products.through.objects.values_list(
+            "agreement_id", "product_id", "product__supplier__name", "product__name"
+        )
     ):
         if agreement_id in values:
-            values[agreement_id].product_ids.append(product_id)
+            values[agreement_id].products.append(tuple(product))
     for agreement_id, code in scoped(
         Agreement.attributes.through.objects.values_list("agreement_id", "attribute__code")
     ):
@@ -443,7 +586,7 @@ def load_content_values(
             notice_codes[notice_id].append(code)
     for agreement_id, *subprocessor in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(
-            "agreement_id", "name", "service", "country", "safeguard"
+            "agreement_id", *APPROVED_SUBPROCESSOR_FIELDS
         )
     ):
         if agreement_id in values:
@@ -459,10 +602,6 @@ def load_content_values(
             fingerprint_content_from(agreement, values[pk])
         )
     return agreements
-
-
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def fingerprint(content: dict) -> str:

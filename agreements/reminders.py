@@ -45,13 +45,14 @@ def threshold_for(days_left: int) -> int | None:
 
 
 def due_expiry_reminders(today: datetime.date) -> list[Expiring]:
-    """Approved agreements ending within 90 days whose current threshold was not yet mailed.
+    """Approved agreements ending within the expiry window (90 days) whose current threshold
+    was not yet mailed.
 
     A reminder is keyed on (agreement, threshold, ends_on): a new end date re-arms it.
     """
     agreements = (
         Agreement.objects.filter(status=AgreementStatus.APPROVED)
-        .ending_within(max(THRESHOLDS), today)
+        .ending_in_expiry_window(today)
         .select_related("supplier")
         .order_by("ends_on", "reference")
     )
@@ -84,14 +85,13 @@ def _send(to: str, subject: str, template: str, context: dict, connection) -> No
 
 def send_review_reminders(connection=None) -> int:
     """One e-mail per FG listing the agreements waiting for them (never their own)."""
-    waiting = list(
-        Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
-        .select_related("supplier", "submitted_by")
-        .order_by("submitted_at", "pk")
-    )
     sent = 0
     for fg in _recipients("agreements.review_agreement"):
-        mine = [a for a in waiting if a.submitted_by_id != fg.pk]
+        mine = list(
+            Agreement.objects.awaiting_review_by(fg)
+            .select_related("supplier", "submitted_by")
+            .order_by("submitted_at", "pk")
+        )
         if not mine:
             continue
         items = [{"agreement": a, "url": _url(a)} for a in mine]

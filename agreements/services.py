@@ -104,11 +104,10 @@ def _refuse_if_final(agreement: Agreement) -> None:
 
 def _back_to_draft_after_edit(agreement: Agreement, user: User | None) -> None:
     """A rejected or changes-requested agreement goes back to draft when edited."""
-    back = (AgreementStatus.REJECTED, AgreementStatus.CHANGES_REQUESTED)
-    if agreement.status in back:
+    if agreement.edit_returns_to_draft:
         # Re-read under lock: set_status saves every field, never from a stale instance.
         fresh = Agreement.objects.select_for_update().get(pk=agreement.pk)
-        if fresh.status in back:
+        if fresh.edit_returns_to_draft:
             fresh.set_status(AgreementStatus.DRAFT, user=user)
         agreement.status = fresh.status
 

@@ -40,7 +40,6 @@ CONFLICT_MESSAGE = gettext_lazy(
     "Hieronder ziet u wat er veranderd is; uw invoer staat nog in het formulier. Open de "
     "overeenkomst opnieuw en voer uw wijzigingen daarin door."
 )
-EXPIRING_DAYS = 90
 
 
 def _error_text(error: ValidationError) -> str:
@@ -76,7 +75,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         if data["model"]:
             agreements = agreements.filter(model=data["model"])
         if data["expiring"]:
-            agreements = agreements.not_terminated().ending_within(EXPIRING_DAYS)
+            agreements = agreements.not_terminated().ending_in_expiry_window()
         sort = data["sort"] or "reference"
     agreements = agreements.order_by(AgreementFilterForm.SORTS[sort], "reference")
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -117,7 +116,9 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         Agreement.objects.select_related("supplier", "submitted_by")
         .prefetch_related(
             Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
-            Prefetch("products", queryset=Product.objects.order_by("name")),
+            Prefetch(
+                "products", queryset=Product.objects.select_related("supplier").order_by("name")
+            ),
             "attributes",
             "subprocessors",
             Prefetch(
@@ -143,9 +144,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
     fingerprint = agreement.content_fingerprint()
     # Also for a re-submitted agreement: the FG sees what changed since their last approval.
     resubmitted = (
-        agreement.status == AgreementStatus.SUBMITTED
-        and review is not None
-        and review.fingerprint != fingerprint
+        agreement.awaits_review and review is not None and review.fingerprint != fingerprint
     )
     show_diff = changed or resubmitted
     ctx = {
@@ -165,8 +164,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **extra) -> dict
         "can_submit": user.has_perm("agreements.submit_agreement")
         and agreement.can_move_to(AgreementStatus.SUBMITTED),
         "can_decide": user.has_perm("agreements.review_agreement")
-        and agreement.status == AgreementStatus.SUBMITTED
-        and agreement.submitted_by_id != user.pk,
+        and agreement.awaits_review_by(user),
         "can_terminate": user.has_perm("agreements.terminate_agreement")
         and agreement.can_move_to(AgreementStatus.TERMINATED),
         "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,
@@ -399,8 +397,7 @@ def agreement_history(request: HttpRequest, pk: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Agreements waiting for this FG, oldest first; never their own submissions (art. 38)."""
     agreements = (
-        Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
-        .exclude(submitted_by=request.user)
+        Agreement.objects.awaiting_review_by(request.user)
         .select_related("supplier", "submitted_by")
         .prefetch_related("products", "reviews")
         .order_by("submitted_at", "pk")

@@ -207,7 +207,7 @@ class Bench:
             self.users[name] = user
 
     def run_scale(self, scale: float) -> list[Result]:
-        from register.generate import generate_register
+        from bench.generate import generate_register
 
         results: list[Result] = []
         self.say(f"\n=== scale {scale:g} (load average {os.getloadavg()[0]:.1f}) ===")

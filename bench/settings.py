@@ -12,6 +12,8 @@ os.environ["DJANGO_DEBUG"] = "0"
 
 from register.settings import *  # noqa: E402,F403
 
+# The generator and the benchmark helpers: a development-only app.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

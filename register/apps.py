@@ -35,8 +35,17 @@ class RegisterConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from .revision import install_triggers_after_migrate
+        from suppliers.panels import add_product_panel
 
-        # After every migrate (and flush): the triggers the rules' cache relies on.
-        post_migrate.connect(install_triggers_after_migrate, sender=self)
+        from .panels import product_flags_panel
+        from .revision import first_mark_after_flush
+        from .roles import sync_roles_after_migrate
+
+        # After every migrate (and flush): a first mark for the rules' cache (the triggers
+        # come with the migrations), and the role groups with exactly the permissions of the
+        # matrix in roles.py.
+        post_migrate.connect(first_mark_after_flush, sender=self)
+        post_migrate.connect(sync_roles_after_migrate, sender=self)
         connection_created.connect(restrict_sqlite_file, dispatch_uid="restrict_sqlite_file")
+        # The product page (suppliers app) shows the product's flags through this panel.
+        add_product_panel(product_flags_panel)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import glob
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -39,6 +40,8 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
+
+from agreements import append_only
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -436,6 +439,19 @@ def _restore_json(dump: Path) -> None:
     with transaction.atomic():
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         call_command("loaddata", str(dump), verbosity=0)
+        _upgrade_older_fingerprints()
+
+
+def _upgrade_older_fingerprints() -> None:
+    """Serialized rows carry no migration state, so `migrate` cannot tell that a JSON backup
+    was made before agreements.0003: its approvals would all read as outdated. Give them the
+    same upgrade; it rewrites only reviews that match the older definition of the
+    fingerprint, so for a newer backup it changes nothing."""
+    upgrade = importlib.import_module(
+        "agreements.migrations.0003_fingerprint_covers_what_the_fg_saw"
+    )
+    with append_only.lifted():
+        upgrade.upgrade_fingerprints(apps)
 
 
 RESTORERS = {"sqlite": _restore_sqlite, "pg_dump": _restore_pg, "json": _restore_json}

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementStatus
+from agreements.models import Agreement
 
 NAVIGATION = [
     ("dashboard", _("Dashboard")),
@@ -25,11 +25,7 @@ def navigation(request: HttpRequest) -> dict:
         "navigation_current": _current_section(request.path, user),
     }
     if user.has_perm("agreements.review_agreement"):
-        context["review_queue_count"] = (
-            Agreement.objects.filter(status=AgreementStatus.SUBMITTED)
-            .exclude(submitted_by=user)
-            .count()
-        )
+        context["review_queue_count"] = Agreement.objects.awaiting_review_by(user).count()
     return context
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -46,8 +48,9 @@ class Organisation(models.Model):
 
     @classmethod
     def load(cls) -> Organisation:
-        organisation, _created = cls.objects.get_or_create(pk=1, defaults={"name": "Schoolbestuur"})
-        return organisation
+        """The organisation; before anyone filled it in, an unsaved one with a placeholder
+        name (reading never writes; saving it creates the row)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1, name="Schoolbestuur")
 
 
 class Sector(models.TextChoices):
@@ -83,6 +86,39 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.brin})"
+
+
+# The characters that leave a text field empty when it holds nothing else: what gets typed or
+# pasted in practice (spaces, tabs, line breaks, the no-break space of word processors).
+# Python (`is_blank`) and SQL (`StripBlank`) strip exactly these, so they always agree.
+BLANK_CHARACTERS = " \t\n\r\x0b\x0c\xa0"
+
+
+def is_blank(value: object) -> bool:
+    return not str(value).strip(BLANK_CHARACTERS)
+
+
+class StripBlank(models.Func):
+    """SQL: the text without leading and trailing BLANK_CHARACTERS (`is_blank` in SQL)."""
+
+    function = "TRIM"  # SQLite: trim(X, Y) strips the characters of Y
+    output_field = models.TextField()
+
+    def __init__(self, expression, **extra) -> None:
+        super().__init__(expression, models.Value(BLANK_CHARACTERS), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="BTRIM", **extra_context)
+
+
+class ProcessingActivityQuerySet(models.QuerySet):
+    def incomplete(self) -> ProcessingActivityQuerySet:
+        """Lacking a required Art. 30(1) field: empty or only whitespace. The same rule as
+        `ProcessingActivity.missing_fields()`, which raises `register_incomplete`."""
+        condition = Q()
+        for name in ProcessingActivity.REQUIRED_FIELDS:
+            condition |= Q(Exact(StripBlank(name), ""))
+        return self.filter(condition)
 
 
 class LegalBasis(models.TextChoices):
@@ -144,6 +180,7 @@ class ProcessingActivity(models.Model):
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[products])
+    objects = ProcessingActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("verwerking")
@@ -161,11 +198,12 @@ class ProcessingActivity(models.Model):
         return reverse("register:activity_detail", args=[self.pk])
 
     def missing_fields(self) -> list[str]:
-        """Verbose names of the required Art. 30(1) fields that are empty."""
+        """Verbose names of the required Art. 30(1) fields that are empty or only whitespace
+        (the rule of `ProcessingActivityQuerySet.incomplete()`)."""
         return [
             str(self._meta.get_field(name).verbose_name)
             for name in self.REQUIRED_FIELDS
-            if not str(getattr(self, name)).strip()
+            if is_blank(getattr(self, name))
         ]
 
 

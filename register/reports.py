@@ -13,15 +13,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .charts import level_chart_svg
-from .models import LevelSnapshot, Organisation
+from .models import Organisation
 from .rules.level import (
     CONDITION_NAME,
     THEME_NAME,
     LevelResult,
     compute_level,
     flags_by_severity,
-    record_snapshot,
-    snapshot_history,
+    history_with_today,
 )
 
 # How many open flags of one code the report's annex lists; the rest is counted and left to
@@ -54,16 +53,11 @@ def annex_groups(flags: list[Any], *, per_code: int = ANNEX_PER_CODE) -> list[An
 def level_context(
     *, today: datetime.date | None = None, chart_id: str = "niveau-grafiek"
 ) -> dict[str, Any]:
-    """Everything the Niveau page and the report show; records today's snapshot if missing.
-
-    Once today's snapshot exists, checking for it costs one query per view.
-    """
+    """Everything the Niveau page and the report show. Writes nothing: the chart's point for
+    today is measured now when the daily `snapshot_level` has not recorded it yet."""
     today = today or timezone.localdate()
-    snapshot_missing = not LevelSnapshot.objects.filter(day=today).exists()
     result: LevelResult = compute_level(today=today)
-    if snapshot_missing:
-        record_snapshot(today=today, result=result)
-    snapshots = snapshot_history(today=today)
+    snapshots = history_with_today(result, today)
     return {
         "organisation": Organisation.load(),
         "today": today,

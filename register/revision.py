@@ -4,9 +4,10 @@ visible, read in one query, so that the rules can keep what they computed until 
 Database triggers, not signals, note the writes: they also see `QuerySet.update()`,
 `bulk_create()`, raw SQL, imports, restores and `flush`, which bypass Django's signals. A
 stale revision would mean wrong flags, so nothing in the application has to remember to
-bump it. The triggers are (re)installed after every `migrate` on every table of the
-suppliers, agreements and register apps except history tables, so a new model gets them
-without a migration of its own.
+bump it. The triggers live in migrations (`WriteTriggers`, per-vendor SQL that `sqlmigrate`
+shows): every table of the suppliers, agreements and register apps except history tables
+has them, and a migration that adds a table adds `WriteTriggers(["<table>"])` too
+(tests/rules/test_rules_cache.py fails for a register table without them).
 
 A mark is a random 128-bit value (a UUID on PostgreSQL), so no mark is ever made twice (not by a rolled-back
 transaction, another server or a restored copy).
@@ -17,14 +18,16 @@ transaction, another server or a restored copy).
   The revision is a digest of the visible marks: a commit adds one, a rollback leaves
   none. Inside the writing transaction the number of its latest write (from a sequence,
   kept in a transaction-local setting that a rollback to a savepoint restores with the
-  data) completes the revision. Past `PRUNE_ABOVE` marks, the next reader replaces them
-  by one fresh mark (`prune_marks()`), so the digest stays cheap.
+  data) completes the revision. Past `PRUNE_ABOVE` marks, the first write of the next
+  transaction replaces them by its own mark, so the digest stays cheap; reading the revision
+  never writes (a GET never writes).
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.operations.base import Operation
 
 REGISTER_APPS = ("suppliers", "agreements", "register")
 TRIGGER = "register_note_write"
@@ -32,6 +35,8 @@ MARK = "register.mark"  # PostgreSQL: the current transaction's mark
 WRITES = "register.last_write"  # PostgreSQL: the current transaction's latest write
 SEQUENCE = "register_write_seq"
 PRUNE_ABOVE = 500  # PostgreSQL: marks (write transactions) kept before they are pruned
+PRUNE_LOCK = 0x72656769  # PostgreSQL: the advisory lock of the one transaction that prunes
+MARKS = "register_registerwrite"  # RegisterWrite's table (fixed: migrations name it)
 # 32 random hex digits: a mark is never made twice, not even by another server or in a
 # restored copy of the database.
 _SQLITE_RANDOM = "lower(hex(randomblob(16)))"
@@ -39,7 +44,7 @@ _POSTGRESQL_RANDOM = "replace(gen_random_uuid()::text, '-', '')"
 
 
 def marks_table() -> str:
-    return apps.get_model("register", "RegisterWrite")._meta.db_table
+    return MARKS
 
 
 def register_tables() -> list[str]:
@@ -75,6 +80,9 @@ def _postgresql_function(marks: str) -> str:
     # setting: a rollback (to a savepoint) restores the settings with the data, and a
     # number drawn is never drawn again, so inside the writing transaction the revision
     # changes with every write, without a row written twice.
+    # Past PRUNE_ABOVE marks, a transaction's first write deletes the marks it sees (never
+    # another open transaction's, which it cannot see); only one transaction prunes at a
+    # time, and no writer waits for it (pg_try_advisory_xact_lock does not wait).
     return f"""
         CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
@@ -83,6 +91,11 @@ def _postgresql_function(marks: str) -> str:
             IF this_mark = '' THEN
                 this_mark := {_POSTGRESQL_RANDOM};
                 PERFORM set_config('{MARK}', this_mark, true);
+                IF (SELECT count(*) FROM (SELECT 1 FROM "{marks}" LIMIT {PRUNE_ABOVE + 1}) AS kept)
+                        > {PRUNE_ABOVE}
+                   AND pg_try_advisory_xact_lock({PRUNE_LOCK}) THEN
+                    DELETE FROM "{marks}";
+                END IF;
             END IF;
             INSERT INTO "{marks}" (mark) VALUES (this_mark) ON CONFLICT (mark) DO NOTHING;
             PERFORM set_config('{WRITES}', nextval('{SEQUENCE}')::text, true);
@@ -97,38 +110,72 @@ def _postgresql_trigger(table: str) -> str:
     )
 
 
-def install_triggers(using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """Install the write triggers on every register table that exists; idempotent.
-    Returns the tables covered."""
+def _first_mark_sql(vendor: str) -> str:
+    random = _POSTGRESQL_RANDOM if vendor == "postgresql" else _SQLITE_RANDOM
+    return (
+        f'INSERT INTO "{MARKS}" (mark) SELECT {random} WHERE NOT EXISTS (SELECT 1 FROM "{MARKS}")'
+    )
+
+
+def trigger_sql(vendor: str, tables: list[str]) -> list[str]:
+    """The statements that install the write triggers on `tables` (idempotent), and a first
+    mark so that the rules can keep results from the first request on."""
+    if vendor == "postgresql":
+        statements = [f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}", _postgresql_function(MARKS)]
+        statements += [_postgresql_trigger(table) for table in tables]
+    elif vendor == "sqlite":
+        statements = [sql for table in tables for sql in _sqlite_statements(table, MARKS)]
+    else:  # pragma: no cover - settings only allow SQLite and PostgreSQL
+        return []
+    return [*statements, _first_mark_sql(vendor)]
+
+
+def drop_trigger_sql(vendor: str, tables: list[str]) -> list[str]:
+    if vendor == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"' for table in tables]
+    return [
+        f'DROP TRIGGER IF EXISTS "{TRIGGER}_{table}_{event}"'
+        for table in tables
+        for event in ("insert", "update", "delete")
+    ]
+
+
+class WriteTriggers(Operation):
+    """Migration operation: install the write triggers on `tables`, as SQL for the
+    database's vendor (shown by `sqlmigrate`)."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, tables: list[str]) -> None:
+        self.tables = list(tables)
+
+    def deconstruct(self):
+        return (f"{__name__}.{self.__class__.__qualname__}", [], {"tables": self.tables})
+
+    def state_forwards(self, app_label, state) -> None:
+        pass  # the schema Django models does not change
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        for statement in trigger_sql(schema_editor.connection.vendor, self.tables):
+            schema_editor.execute(statement, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        for statement in drop_trigger_sql(schema_editor.connection.vendor, self.tables):
+            schema_editor.execute(statement, params=None)
+
+    def describe(self) -> str:
+        return f"Install the register's write triggers on {len(self.tables)} tables"
+
+
+def first_mark_after_flush(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After `flush` (and `migrate`): a mark, if there is none, so that the rules can keep
+    results from the first request on. The triggers themselves come with the migrations."""
     connection = connections[using]
-    existing = set(connection.introspection.table_names())
-    marks = marks_table()
-    if marks not in existing:
-        return []  # before register's migration 0004: nothing to note into yet
-    tables = [t for t in register_tables() if t in existing]
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
-            cursor.execute(_postgresql_function(marks))
-            for table in tables:
-                cursor.execute(_postgresql_trigger(table))
-            cursor.execute(f'INSERT INTO "{marks}" (mark) VALUES ({_POSTGRESQL_RANDOM})')
-        elif connection.vendor == "sqlite":
-            for table in tables:
-                for statement in _sqlite_statements(table, marks):
-                    cursor.execute(statement)
-            # A first mark, so the rules can cache from the first request on.
-            cursor.execute(
-                f'INSERT INTO "{marks}" (mark) SELECT {_SQLITE_RANDOM} '
-                f'WHERE NOT EXISTS (SELECT 1 FROM "{marks}")'
-            )
-        else:  # pragma: no cover - settings only allow SQLite and PostgreSQL
-            return []
-    return tables
-
-
-def install_triggers_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
-    install_triggers(using)
+    if MARKS not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_first_mark_sql(connection.vendor))
 
 
 def current_revision(using: str = DEFAULT_DB_ALIAS) -> str | None:
@@ -148,14 +195,12 @@ def current_revision(using: str = DEFAULT_DB_ALIAS) -> str | None:
             f'FROM "{marks}"'
         )
         count, digest, last_write = cursor.fetchone()
-    if count > PRUNE_ABOVE:
-        prune_marks(using)
-        return current_revision(using)
     return f"{count}:{digest}:{last_write}" if count else None
 
 
 def prune_marks(using: str = DEFAULT_DB_ALIAS) -> None:
     """Replace the visible marks by one fresh mark (PostgreSQL; SQLite keeps one anyway).
+    Not needed in normal use: the triggers prune past PRUNE_ABOVE marks.
 
     The fresh mark was never seen before, so the revision after the prune differs from
     every earlier one even though no register table changed.

@@ -53,12 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "simple_history",
     "axes",
     "csp",
     "suppliers",
     "agreements",
     "register",
+    # After register: its history-pruning commands, which never prune the record's history,
+    # take the place of simple-history's own (register/management/commands/).
+    "simple_history",
     # The REST API (issue 18): the top layer, importing from all three apps above.
     "rest_framework",
     "django_filters",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "register.context_processors.navigation",
+                "api.context_processors.user_menu",
             ],
         },
     },
@@ -170,6 +173,16 @@ ANONYMOUS_REQUEST_MAX_BYTES = int(
     os.environ.get("DJANGO_ANONYMOUS_REQUEST_MAX_BYTES", str(64 * 1024))
 )
 REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(101 * 1024 * 1024)))
+
+# The workbook import refuses, before openpyxl parses anything, a workbook beyond these limits
+# (register/workbook_limits.py). The benchmark's scale-1 export, the largest legitimate one
+# (48,001 rows, 22 columns at most, parts up to 14 MB, 24 MB in all) fits with room to spare.
+IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", str(64 * 1024 * 1024)))
+IMPORT_MAX_WORKBOOK_BYTES = int(os.environ.get("IMPORT_MAX_WORKBOOK_BYTES", str(128 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "5000000"))
+IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit
 
 # The Kennisnet level a board should reach at least (DESIGN.md section 7); art. 28 AVG
 # requires an agreement with every processor, which is level 3.

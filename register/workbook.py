@@ -74,6 +74,7 @@ from suppliers.models import (
 from .bulk import BulkWriter, chunks
 from .exports import NO_ATTRIBUTES, SHEETS, SheetSpec, local_date
 from .models import LegalBasis, Organisation, ProcessingActivity, School, Sector
+from .workbook_limits import WorkbookRefused, check_workbook_limits
 
 # A review imported with "Akkoord actueel = nee" stores this instead of a content
 # fingerprint. It is not a hex sha256, so it can never equal `content_fingerprint()`: the
@@ -184,6 +185,11 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
     """The known sheets of the workbook; problems with headers go to `result.errors`."""
     from openpyxl import load_workbook
 
+    try:
+        # Before openpyxl parses anything: it trusts sizes and dimensions (issue 13).
+        check_workbook_limits(path)
+    except WorkbookRefused as exc:
+        raise WorkbookUnreadable(str(exc)) from exc
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (zip, xml, key, value errors)

@@ -146,6 +146,11 @@ class ProductQuerySet(models.QuerySet):
     def processing_personal_data(self) -> ProductQuerySet:
         return self.filter(processes_personal_data=True)
 
+    def in_scope(self) -> ProductQuerySet:
+        """In use and processing personal data: the products the flags look at (DESIGN.md
+        section 5). The same rule as `Product.is_in_scope`."""
+        return self.in_use().processing_personal_data()
+
     def by_name(self, name: str) -> ProductQuerySet:
         """Case-insensitive, whitespace-trimmed name match (DESIGN.md section 8)."""
         return self.filter(name__iexact=name.strip())
@@ -208,7 +213,8 @@ class Product(models.Model):
 
     @property
     def is_in_scope(self) -> bool:
-        """In use and processing personal data: the products the flags look at."""
+        """In use and processing personal data: the products the flags look at. The same rule
+        as `ProductQuerySet.in_scope()`."""
         return self.status == LifecycleStatus.IN_USE and self.processes_personal_data
 
 

@@ -21,6 +21,7 @@ from .forms import (
     flow_key,
 )
 from .models import Attribute, Channel, DataFlow, Product, Supplier
+from .panels import product_panels
 from .services import set_data_flows
 
 PAGE_SIZE = 50
@@ -137,7 +138,12 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
         "history": product.history.select_related("history_user")[:10],
         "schools": product.schools.all(),
         "activities": product.processing_activities.all(),
+        # The parts higher apps add (the register's flags and procurement check).
+        "panels": product_panels(request, product),
     }
+    for panel in ctx["panels"]:
+        for key, value in panel.context.items():
+            ctx.setdefault(key, value)  # the page's own names win
     return render(request, "suppliers/product_detail.html", ctx)
 
 

@@ -9,6 +9,8 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="privacyregister-test-
 
 from register.settings import *  # noqa: E402,F403
 
+# The generator and the benchmark helpers: a development-only app.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -73,7 +73,8 @@ export DJANGO_LOG_LEVEL=ERROR
 echo "=== Migrate and load data ==="
 "$PY" manage.py migrate --noinput -v0
 if [ -n "${LOAD_SCALE:-}" ]; then
-  "$PY" manage.py generate_register --scale "$LOAD_SCALE"
+  # The generator is a development-only app, installed by the benchmark settings.
+  DJANGO_SETTINGS_MODULE=bench.settings "$PY" manage.py generate_register --scale "$LOAD_SCALE"
 fi
 "$PY" manage.py load_demo >/dev/null
 "$PY" manage.py collectstatic --noinput -v0

@@ -3,7 +3,8 @@
 Pure rules over the register read in a fixed number of queries (`load_register()`),
 whatever its size. The same helpers decide the procurement verdict (rules/verdict.py), so
 "covers", "current" and "allowed attributes" are defined once, here and in the model
-methods of agreements/models.py (`is_current`, `changed_since_approval`, `has_ended`).
+methods of agreements/models.py (`is_current`, `why_not_current`, `changed_since_approval`,
+`has_ended`, `ends_in_expiry_window`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from agreements.models import (
     AgreementStatus,
     Decision,
     DocumentKind,
+    NotCurrentReason,
     Review,
     load_content_values,
     unsafe_transfer,
@@ -273,11 +274,7 @@ class Coverage:
 
     @property
     def ended(self) -> list[Agreement]:
-        return [
-            a
-            for a in self.covering
-            if a.status == AgreementStatus.APPROVED and a.has_ended(self.today)
-        ]
+        return [a for a in self.covering if a.why_not_current(self.today) == NotCurrentReason.ENDED]
 
     @property
     def expiring_agreement(self) -> Agreement | None:
@@ -286,8 +283,7 @@ class Coverage:
         if not self.current or any(a.ends_on is None for a in self.current):
             return None
         latest = max(self.current, key=lambda a: a.ends_on)
-        limit = self.today + datetime.timedelta(days=settings.EXPIRING_WITHIN_DAYS)
-        return latest if latest.ends_on <= limit else None
+        return latest if latest.ends_in_expiry_window(self.today) else None
 
     @property
     def unsigned(self) -> bool:
@@ -353,9 +349,10 @@ def most_advanced(agreements: list[Agreement]) -> Agreement:
 
 
 def _not_approved_message(agreement: Agreement, product: Product, today: datetime.date) -> str:
-    """Why the named agreement is not current, and what to do about it."""
+    """Why the named agreement is not current (`Agreement.why_not_current`), and what to do."""
     values = {"ref": agreement.reference, "product": product.name}
-    if agreement.status == AgreementStatus.REJECTED:
+    reason = agreement.why_not_current(today)
+    if reason == NotCurrentReason.REJECTED:
         return (
             _(
                 "De FG heeft overeenkomst %(ref)s afgekeurd. Maak met de leverancier een nieuwe "
@@ -363,7 +360,7 @@ def _not_approved_message(agreement: Agreement, product: Product, today: datetim
             )
             % values
         )
-    if agreement.status == AgreementStatus.CHANGES_REQUESTED:
+    if reason == NotCurrentReason.CHANGES_REQUESTED:
         return (
             _(
                 "De FG heeft aanpassingen gevraagd in overeenkomst %(ref)s. Verwerk die en dien de "
@@ -371,7 +368,7 @@ def _not_approved_message(agreement: Agreement, product: Product, today: datetim
             )
             % values
         )
-    if agreement.status == AgreementStatus.SUBMITTED:
+    if reason == NotCurrentReason.SUBMITTED:
         return (
             _(
                 "Overeenkomst %(ref)s wacht op het oordeel van de FG. Tot het akkoord mag "
@@ -379,16 +376,12 @@ def _not_approved_message(agreement: Agreement, product: Product, today: datetim
             )
             % values
         )
-    if (
-        agreement.status == AgreementStatus.APPROVED
-        and agreement.starts_on
-        and agreement.starts_on > today
-    ):
+    if reason == NotCurrentReason.NOT_STARTED:
         return _(
             "Overeenkomst %(ref)s is goedgekeurd maar gaat pas in op %(day)s. Tot dan is er "
             "geen geldende overeenkomst voor %(product)s."
         ) % {**values, "day": _date(agreement.starts_on)}
-    if agreement.status == AgreementStatus.APPROVED:
+    if reason == NotCurrentReason.NO_APPROVAL:
         return (
             _(
                 "Overeenkomst %(ref)s staat op goedgekeurd, maar er is geen akkoord van de FG "

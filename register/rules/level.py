@@ -398,7 +398,7 @@ def _unreviewed_agreements() -> list[Evidence]:
 
     Two queries whatever the size of the register (AVG art. 38-39: the FG reviews).
     """
-    in_scope = Product.objects.in_use().processing_personal_data()
+    in_scope = Product.objects.in_scope()
     agreements = (
         Agreement.objects.not_terminated()
         .filter(Exists(in_scope.filter(agreements=OuterRef("pk"))))
@@ -468,16 +468,38 @@ def record_snapshot(
     if existing is not None:
         return existing, False
     result = result or compute_level(today=today)
-    counts = result.severity_counts
+    measured = snapshot_of(result, today)
     return LevelSnapshot.objects.get_or_create(
         day=today,
         defaults={
-            "level": result.level,
-            "high": counts["high"],
-            "medium": counts["medium"],
-            "low": counts["low"],
+            "level": measured.level,
+            "high": measured.high,
+            "medium": measured.medium,
+            "low": measured.low,
         },
     )
+
+
+def snapshot_of(result: LevelResult, day: datetime.date) -> LevelSnapshot:
+    """The level and open flag counts of `result` as a snapshot of `day`, not stored."""
+    counts = result.severity_counts
+    return LevelSnapshot(
+        day=day,
+        level=result.level,
+        high=counts["high"],
+        medium=counts["medium"],
+        low=counts["low"],
+    )
+
+
+def history_with_today(result: LevelResult, today: datetime.date) -> list[LevelSnapshot]:
+    """The stored snapshots of the last year and, when today has none yet, today's point as
+    measured now, for the chart. Nothing is stored: a page view never writes; the daily
+    `snapshot_level` (cron) records each day."""
+    snapshots = snapshot_history(today=today)
+    if not snapshots or snapshots[-1].day != today:
+        snapshots.append(snapshot_of(result, today))
+    return snapshots
 
 
 def flags_by_severity(flags: Iterable[Any]) -> list[Any]:

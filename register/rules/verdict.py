@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.models import Agreement, AgreementStatus
+from agreements.models import Agreement, AgreementStatus, NotCurrentReason
 from suppliers.models import Product, Supplier
 
 from .flags import (
@@ -279,9 +279,7 @@ def decide(coverage: Coverage) -> Verdict:
 
 
 def _is_rejected_or_ended(agreement: Agreement, today: datetime.date) -> bool:
-    if agreement.status == AgreementStatus.REJECTED:
-        return True
-    return agreement.status == AgreementStatus.APPROVED and agreement.has_ended(today)
+    return agreement.why_not_current(today) in (NotCurrentReason.REJECTED, NotCurrentReason.ENDED)
 
 
 def _blocked_reason(agreement: Agreement, today: datetime.date) -> str:
@@ -311,7 +309,8 @@ def _pending_reasons(coverage: Coverage, live: list[Agreement]) -> list[str]:
     reasons = []
     for agreement in live:
         ref = agreement.reference
-        if agreement.changed_since_approval():
+        reason = agreement.why_not_current(today)
+        if reason == NotCurrentReason.CHANGED_SINCE_APPROVAL:
             reasons.append(
                 _(
                     "Overeenkomst %(ref)s is gewijzigd na het akkoord van de FG; laat de "
@@ -319,16 +318,18 @@ def _pending_reasons(coverage: Coverage, live: list[Agreement]) -> list[str]:
                 )
                 % {"ref": ref}
             )
-        elif agreement.status == AgreementStatus.APPROVED:
+        elif reason == NotCurrentReason.NOT_STARTED:
             reasons.append(
                 _("Overeenkomst %(ref)s is goedgekeurd maar gaat pas in op %(day)s.")
                 % {"ref": ref, "day": _date(agreement.starts_on)}
-                if agreement.starts_on and agreement.starts_on > today
-                else _("Overeenkomst %(ref)s heeft geen geldig akkoord van de FG.") % {"ref": ref}
             )
-        elif agreement.status == AgreementStatus.SUBMITTED:
+        elif reason == NotCurrentReason.NO_APPROVAL:
+            reasons.append(
+                _("Overeenkomst %(ref)s heeft geen geldig akkoord van de FG.") % {"ref": ref}
+            )
+        elif reason == NotCurrentReason.SUBMITTED:
             reasons.append(_("Overeenkomst %(ref)s wacht op het akkoord van de FG.") % {"ref": ref})
-        elif agreement.status == AgreementStatus.CHANGES_REQUESTED:
+        elif reason == NotCurrentReason.CHANGES_REQUESTED:
             reasons.append(
                 _(
                     "De FG heeft aanpassingen gevraagd in overeenkomst %(ref)s; verwerk die en "

@@ -36,14 +36,6 @@ SORTS = {
 }
 
 
-def _incomplete() -> Q:
-    """Activities lacking a required Art. 30(1) field (ProcessingActivity.REQUIRED_FIELDS)."""
-    query = Q()
-    for name in ProcessingActivity.REQUIRED_FIELDS:
-        query |= Q(**{name: ""})
-    return query
-
-
 @permission_required("register.view_processingactivity", raise_exception=True)
 def activity_list(request: HttpRequest) -> HttpResponse:
     activities = ProcessingActivity.objects.annotate(product_count=Count("products", distinct=True))
@@ -58,7 +50,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         ).distinct()
     incomplete_only = request.GET.get("onvolledig") == "1"
     if incomplete_only:
-        activities = activities.filter(_incomplete())
+        activities = activities.incomplete()
     sort = request.GET.get("sort", "naam")
     if sort not in SORTS:
         sort = "naam"
@@ -70,7 +62,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "incomplete_only": incomplete_only,
         "organisation": Organisation.load(),
-        "incomplete_count": ProcessingActivity.objects.filter(_incomplete()).count(),
+        "incomplete_count": ProcessingActivity.objects.incomplete().count(),
         "placeholder": _("Zoek op naam, doel, betrokkenen, gegevens of product"),
     }
     return render(request, "register/activity_list.html", ctx)

@@ -2,14 +2,21 @@
 
 The upload is kept server-side under a generated name in DATA_DIR/imports between the
 preview (a dry run) and the confirmation, and only the session that uploaded it may use it.
+The dry run runs once, when the file is uploaded; its result is stored beside the upload
+(`<token>.preview.json`, with the upload's sha256) and the preview page only shows it, so
+reloading the page costs nothing. Confirming imports the same stored file for real.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import re
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -17,12 +24,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..exports import SHEETS, export_bundle, export_filename, export_register, write_template
 from ..forms import WorkbookUploadForm
-from ..workbook import ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
+from ..workbook import Change, ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
 
 SESSION_KEY = "workbook_uploads"
 UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
@@ -72,7 +80,7 @@ def _upload_folder() -> Path:
 
 def _remove_stale_uploads(folder: Path) -> None:
     cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in folder.glob("*.upload"):
+    for path in [*folder.glob("*.upload"), *folder.glob("*.preview.json")]:
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
@@ -92,6 +100,7 @@ def _forget(request: HttpRequest, token: str) -> None:
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
     (_upload_folder() / f"{token}.upload").unlink(missing_ok=True)
+    _preview_path(token).unlink(missing_ok=True)
 
 
 def _stale(request: HttpRequest) -> HttpResponse:
@@ -103,6 +112,70 @@ def _stale(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("register:workbook_import")
+
+
+def _preview_path(token: str) -> Path:
+    return _upload_folder() / f"{token}.preview.json"
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as upload:
+        while chunk := upload.read(1024 * 1024):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _store_preview(token: str, upload: Path, result: ImportResult | str) -> None:
+    """Keep the dry run's outcome beside the upload it belongs to."""
+    stored: dict = {"upload_sha256": _digest(upload), "checked_at": timezone.now().isoformat()}
+    if isinstance(result, str):
+        stored["unreadable"] = result
+    else:
+        stored["result"] = {
+            "errors": [str(error) for error in result.errors],
+            "changes": [
+                {
+                    "sheet": str(c.sheet),
+                    "row": c.row,
+                    "action": c.action,
+                    "label": str(c.label),
+                    "fields": [str(f) for f in c.fields],
+                    "review": c.review,
+                }
+                for c in result.changes
+            ],
+            "unchanged": dict(result.unchanged),
+            "rows": dict(result.rows),
+            "notes": [str(note) for note in result.notes],
+            "lapsing": [str(reference) for reference in result.lapsing],
+        }
+    _preview_path(token).write_text(json.dumps(stored), encoding="utf-8")
+
+
+def _stored_preview(token: str, upload: Path) -> tuple[ImportResult | str, str] | None:
+    """The stored dry run of this upload and when it ran; None when it is missing,
+    unreadable or belongs to other content than the upload now holds."""
+    try:
+        stored = json.loads(_preview_path(token).read_text(encoding="utf-8"))
+        if stored["upload_sha256"] != _digest(upload):
+            return None
+        checked_at = stored["checked_at"]
+        if "unreadable" in stored:
+            return str(stored["unreadable"]), checked_at
+        data = stored["result"]
+        result = ImportResult(
+            dry_run=True,
+            errors=list(data["errors"]),
+            changes=[Change(**change) for change in data["changes"]],
+            unchanged=Counter(data["unchanged"]),
+            rows=Counter(data["rows"]),
+            notes=list(data["notes"]),
+            lapsing=list(data["lapsing"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return result, checked_at
 
 
 def _run(request: HttpRequest, path: Path, *, dry_run: bool) -> ImportResult | str:
@@ -121,9 +194,12 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
         folder = _upload_folder()
         _remove_stale_uploads(folder)
         token = uuid.uuid4().hex
-        with open(folder / f"{token}.upload", "wb") as out:
+        path = folder / f"{token}.upload"
+        with open(path, "wb") as out:
             for chunk in form.cleaned_data["file"].chunks():
                 out.write(chunk)
+        # The dry run runs here, once; the preview page shows its stored result.
+        _store_preview(token, path, _run(request, path, dry_run=True))
         uploads = request.session.get(SESSION_KEY, {})
         uploads[token] = form.cleaned_data["file"].name[:200]
         request.session[SESSION_KEY] = uploads
@@ -137,12 +213,24 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     path = _upload_path(request, token)
     if path is None:
         return _stale(request)
-    result = _run(request, path, dry_run=True)
+    stored = _stored_preview(token, path)
+    if stored is None:
+        _forget(request, token)
+        messages.error(
+            request,
+            _(
+                "Het resultaat van de controle van deze upload ontbreekt of hoort niet bij het "
+                "bestand. Upload de werkmap opnieuw; er is niets opgeslagen."
+            ),
+        )
+        return redirect("register:workbook_import")
+    result, checked_at = stored
     ctx = {
         "token": token,
         "filename": request.session[SESSION_KEY][token],
         "result": result if isinstance(result, ImportResult) else None,
         "unreadable": result if isinstance(result, str) else None,
+        "checked_at": timezone.localtime(datetime.datetime.fromisoformat(checked_at)),
     }
     return render(request, "register/workbook_preview.html", ctx)
 

@@ -1,13 +1,16 @@
 """Every kind of content change voids the approval, shows the banner and the diff."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement, AgreementStatus, Review
+from agreements.history import approval_baseline, content_as_of, content_changes
+from agreements.models import Agreement, AgreementStatus, Product, Review, fingerprint
 from agreements.services import decide_agreement, submit_agreement
 from suppliers.models import Attribute
 
-from ..conftest import client_for, make_agreement, make_product
+from ..conftest import client_for, make_agreement, make_product, make_supplier
 from .helpers import PDF, edit_data, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +37,20 @@ def state(agreement: Agreement) -> Agreement:
 
 def detail(user, agreement: Agreement) -> str:
     return client_for(user).get(agreement.get_absolute_url()).content.decode()
+
+
+def diff_rows(user, agreement: Agreement) -> list[list[str]]:
+    """The rows (what, was, is now) of the "changed since approval" table, as text."""
+    page = detail(user, agreement)
+    table = page.split('class="table diff"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]  # past the header
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        ]
+        for row in rows
+    ]
 
 
 def edit(user, agreement: Agreement, **overrides):
@@ -150,9 +167,126 @@ def test_a_privacy_notice_document_voids_the_approval(approved, privacy_officer)
     assert agreement.changed_since_approval()
 
 
-def test_a_bookkeeping_change_keeps_the_approval(approved, privacy_officer):
+def test_a_new_signatory_voids_the_approval_and_shows_in_the_diff(approved, privacy_officer):
     edit(privacy_officer, approved, signed_by="Bestuurder B. de Jong")
-    assert state(approved).is_current()
+    assert state(approved).changed_since_approval()
+    assert diff_rows(privacy_officer, approved) == [["Getekend door", "—", "Bestuurder B. de Jong"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "row"),
+    [
+        ("model", "eigen", ["Model", "Model Convenant 4.0", "Eigen model leverancier"]),
+        ("transfer_safeguard", "SCC", ["Waarborg doorgifte", "—", "SCC"]),
+        ("transfer_outside_eea", "on", ["Doorgifte buiten de EER", "nee", "ja"]),
+    ],
+)
+def test_every_field_under_gegevens_is_covered(approved, privacy_officer, field, value, row):
+    edit(privacy_officer, approved, **{field: value})
+    assert state(approved).changed_since_approval()
+    assert diff_rows(privacy_officer, approved) == [row]
+
+
+def test_a_new_reference_voids_the_approval(approved, privacy_officer):
+    old = approved.reference
+    edit(privacy_officer, approved, reference="VO-ANDERS")
+    assert state(approved).changed_since_approval()
+    assert diff_rows(privacy_officer, approved) == [["Kenmerk", old, "VO-ANDERS"]]
+
+
+def product_data(product: Product, **overrides) -> dict:
+    return {
+        "supplier": product.supplier.pk,
+        "name": product.name,
+        "kind": product.kind,
+        "access_channel": product.access_channel,
+        "status": product.status,
+        "processes_personal_data": "on" if product.processes_personal_data else "",
+        **overrides,
+    }
+
+
+def test_renaming_a_covered_product_voids_the_approval(approved, privacy_officer):
+    product = approved.products.get()
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:product_edit", args=[product.pk]),
+        product_data(product, name="Rekenmaatje Pro"),
+    )
+    assert response.status_code == 302
+    assert state(approved).changed_since_approval()
+    assert diff_rows(privacy_officer, approved) == [
+        [
+            "Producten",
+            "Rekenmaatje",
+            "Rekenmaatje Pro + toegevoegd: Rekenmaatje Pro − weggehaald: Rekenmaatje",
+        ]
+    ]
+
+
+def test_moving_a_covered_product_to_another_supplier_voids_the_approval(approved, privacy_officer):
+    product = approved.products.get()
+    other = make_supplier("Andere Uitgever BV")
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:product_edit", args=[product.pk]),
+        product_data(product, supplier=other.pk),
+    )
+    assert response.status_code == 302
+    assert state(approved).changed_since_approval()
+    [row] = diff_rows(privacy_officer, approved)
+    assert row[:2] == ["Producten", "Rekenmaatje"]
+    assert row[2].startswith("Andere Uitgever BV / Rekenmaatje")
+
+
+def test_renaming_the_supplier_voids_the_approval(approved, privacy_officer):
+    supplier = approved.supplier
+    old_name = supplier.name
+    supplier.name = "Nieuwe Naam BV"
+    supplier.save()
+    assert state(approved).changed_since_approval()
+    # The products moved with it: no change of their own.
+    assert diff_rows(privacy_officer, approved) == [["Leverancier", old_name, "Nieuwe Naam BV"]]
+
+
+def test_another_supplier_voids_the_approval(approved, privacy_officer):
+    old_name = approved.supplier.name
+    approved.supplier = make_supplier("Overnemer BV")
+    approved.save()
+    assert state(approved).changed_since_approval()
+    assert ["Leverancier", old_name, "Overnemer BV"] in diff_rows(privacy_officer, approved)
+
+
+# One more item of the shape each list of the approved content holds.
+EXTRA_ITEMS = {
+    "products": [999_999, "Leverancier X", "Product X"],
+    "attributes": "mail",
+    "privacy_notices": [999_999, ["mail"]],
+    "subprocessors": ["Extra BV", "opslag", "US", ""],
+    "documents": ["beveiligingsbijlage", "0" * 64],
+}
+
+
+def other_value(key: str, value):
+    if key in EXTRA_ITEMS:
+        return [*value, EXTRA_ITEMS[key]]
+    if key == "supplier":
+        return [value[0], value[1] + " (anders)"]
+    if isinstance(value, bool):
+        return not value
+    if key.endswith("_on"):
+        return "2031-01-01"
+    return (value or "") + " (anders)"
+
+
+def test_the_diff_and_the_fingerprint_read_the_same_fields(approved):
+    """Whatever part of the content differs, the fingerprint differs and the diff says what."""
+    content = state(approved).fingerprint_content()
+    for key, value in content.items():
+        changed = {**content, key: other_value(key, value)}
+        assert fingerprint(changed) != fingerprint(content), key
+        assert content_changes(approved, content, changed), key
+    approval = Review.objects.get(agreement=approved)
+    rebuilt = content_as_of(approved, approval_baseline(approval))
+    assert fingerprint(rebuilt) == approval.fingerprint
 
 
 def test_the_old_review_stays_and_resubmitting_asks_the_fg_again(approved, privacy_officer, fg):
@@ -183,8 +317,15 @@ def test_a_resubmitted_agreement_shows_the_fg_what_changed_since_the_last_approv
 
 
 def test_an_imported_outdated_approval_shows_the_banner_without_a_diff(fg, reader):
-    agreement = make_agreement([make_product()], status=AgreementStatus.APPROVED)
-    Review.objects.filter(agreement=agreement).update(fingerprint="0" * 64, imported=True)
+    agreement = make_agreement([make_product()])
+    Review.objects.create(
+        agreement=agreement,
+        decision="goedgekeurd",
+        comment="Overgenomen",
+        fingerprint="0" * 64,
+        imported=True,
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.APPROVED)
     page = detail(reader, agreement)
     assert "Gewijzigd na akkoord" in page
     assert "staat niet in de geschiedenis van dit register" in page

@@ -23,7 +23,10 @@ CHROMIUM_ARGS = [
 DEMO_PASSWORD = "privacy-demo"
 LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
-AXE_URL = "/static/vendor/axe/axe.min.js"
+# axe-core is test-only (tests/e2e/vendor/axe/), never in the product's static files: the
+# browser asks for it at this same-origin path, which the test answers (see _serve_axe).
+AXE_PATH = "/__e2e__/axe.min.js"
+AXE_FILE = Path(__file__).resolve().parent / "vendor" / "axe" / "axe.min.js"
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "docs" / "screenshots"
 # axe impacts that fail a test; "moderate" and "minor" are tolerated.
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -53,10 +56,11 @@ def assert_styled(page: Page) -> None:
 def check_accessibility(page: Page) -> list[dict]:
     """Run axe-core (WCAG 2.x A/AA); fail on serious or critical violations, return all."""
     page.wait_for_load_state("load")  # contrast is judged with the stylesheet applied
-    # Loaded from our own static files, which the strict CSP (script-src 'self') allows;
-    # an inline script tag (add_script_tag(path=...)) would be blocked.
+    # Loaded from our own origin, which the strict CSP (script-src 'self') allows; an
+    # inline script tag (add_script_tag(path=...)) would be blocked.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=AXE_URL)
+        _serve_axe(page)
+        page.add_script_tag(url=AXE_PATH)
     violations = page.evaluate(
         """async (tags) => {
             const result = await axe.run(document, {
@@ -74,6 +78,18 @@ def check_accessibility(page: Page) -> list[dict]:
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"axe violations on {page.url}:\n" + json.dumps(blocking, indent=2)
     return violations
+
+
+def _serve_axe(page: Page) -> None:
+    """Answer the browser's request for AXE_PATH with the vendored file, on this page's
+    origin; the server never sees the request."""
+    if getattr(page, "_axe_served", False):
+        return
+    page.route(
+        f"**{AXE_PATH}",
+        lambda route: route.fulfill(path=AXE_FILE, content_type="application/javascript"),
+    )
+    page._axe_served = True
 
 
 def screenshot(page: Page, name: str, *, max_height: int = 1100) -> None:

@@ -72,8 +72,9 @@ def test_per_product_notice_attributes_are_part_of_the_fingerprint(agreement):
 def test_bulk_fingerprints_use_a_fixed_number_of_queries(agreement, django_assert_num_queries):
     for _ in range(5):
         make_agreement([make_product()], attributes=("eckId",))
-    with django_assert_num_queries(6):  # the agreements, then 5 for their related content
-        prints = fingerprints_for(Agreement.objects.all())
+    # The agreements (with their suppliers), then 5 for their related content.
+    with django_assert_num_queries(6):
+        prints = fingerprints_for(Agreement.objects.select_related("supplier"))
     assert len(prints) == 6
     for pk, print_ in prints.items():
         assert print_ == Agreement.objects.get(pk=pk).content_fingerprint()

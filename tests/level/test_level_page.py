@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from register.models import LevelSnapshot, Organisation
+from register.rules.level import record_snapshot
 
 from ..conftest import client_for, make_agreement, make_flow, make_product, make_supplier
 from .helpers import activity_for, level5_product
@@ -91,17 +93,15 @@ def test_the_chart_is_inline_svg_without_style_attributes(reader):
     assert "<script" not in page
 
 
-def test_visiting_the_page_records_todays_snapshot_once(reader):
+def test_visiting_the_page_shows_todays_level_without_storing_it(reader):
     make_product()
     client = client_for(reader)
 
-    client.get(URL)
-    make_product()  # a second product without agreement later the same day
-    client.get(URL)
+    response = client.get(URL)
 
-    [snapshot] = LevelSnapshot.objects.all()
-    assert snapshot.level == 1
-    assert snapshot.high == 1  # the first measurement of the day stands
+    assert LevelSnapshot.objects.count() == 0  # a GET never writes; snapshot_level does
+    [point] = response.context["snapshots"]
+    assert (point.day, point.level, point.high) == (timezone.localdate(), 1, 1)
 
 
 def test_names_from_the_register_are_escaped(reader):
@@ -140,7 +140,7 @@ def _grow(count: int) -> None:
 
 def test_the_page_needs_the_same_number_of_queries_at_any_size(reader):
     client = client_for(reader)
-    client.get(URL)  # records today's snapshot; later visits only read it
+    client.get(URL)
     _grow(2)
     small = _page_queries(client)
     _grow(6)
@@ -173,15 +173,17 @@ def test_a_criterion_with_few_records_lists_them_all_without_a_rest_line(reader)
     assert "andere." not in criterion
 
 
-def test_a_visit_after_todays_snapshot_only_checks_that_it_exists(reader):
+def test_a_visit_after_todays_snapshot_shows_the_recorded_one_and_writes_nothing(reader):
     make_product()
+    record_snapshot()  # the daily cron job
+    make_product()  # a second product without agreement later the same day
     client = client_for(reader)
-    client.get(URL)  # the first visit of the day records the snapshot
 
     with CaptureQueriesContext(connection) as context:
-        client.get(URL)
+        response = client.get(URL)
 
     snapshot_queries = [q["sql"] for q in context.captured_queries if "levelsnapshot" in q["sql"]]
-    assert len(snapshot_queries) == 2  # "does today's exist?" and the chart's history
-    assert not any(sql.startswith(("INSERT", "UPDATE")) for sql in snapshot_queries)
+    assert len(snapshot_queries) == 1  # the chart's history
+    [point] = response.context["snapshots"]
+    assert point.high == 1  # the first measurement of the day stands
     assert LevelSnapshot.objects.count() == 1

@@ -11,7 +11,7 @@ from django.test import override_settings
 from pypdf import PdfReader
 
 from agreements.models import Agreement, AgreementStatus, Document, Subprocessor
-from register.generate import generate_register, register_counts, scaled_counts
+from bench.generate import generate_register, register_counts, scaled_counts
 from register.models import School
 from suppliers.models import DataFlow, Product, Supplier
 

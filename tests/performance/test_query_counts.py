@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from agreements.models import Agreement, AgreementStatus
-from register.generate import generate_register
+from bench.generate import generate_register
 from register.models import ProcessingActivity
 
 # The marker makes pytest-django set up the test database before the module fixture runs.

@@ -5,8 +5,8 @@ import pytest
 
 from agreements.models import Agreement, DocumentKind, fingerprint, load_content_values
 from agreements.services import add_document
+from bench.generate import generate_register
 from register.demo import load_demo
-from register.generate import generate_register
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements.models import AgreementStatus, PrivacyNotice, Subprocessor
+from agreements.models import AgreementStatus, Decision, PrivacyNotice, Review, Subprocessor
 from agreements.services import add_document
 from register.models import ProcessingActivity
 from register.rules import compute_flags, flags_for_product
@@ -244,8 +244,13 @@ def test_a_privacy_notice_overrides_the_agreements_attributes_for_its_product():
     agreement = approved([product, sibling], attributes=("eckId", "givenName"))
     notice = PrivacyNotice.objects.create(agreement=agreement, product=product)
     notice.attributes.set(attrs("givenName"))
-    # Record the notice as part of the approved content.
-    agreement.reviews.update(fingerprint=agreement.content_fingerprint())
+    # The FG approves again, the notice included (a review is never changed).
+    Review.objects.create(
+        agreement=agreement,
+        decision=Decision.APPROVED,
+        comment="Met bijsluiter",
+        fingerprint=agreement.content_fingerprint(),
+    )
     exceeding = [(f.product, f.attribute.code) for f in flags_of("flow_exceeds_agreement")]
     assert exceeding == [(product, "eckId")]
 

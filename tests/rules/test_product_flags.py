@@ -3,8 +3,8 @@ are exactly the register's flags whose subject is that product."""
 
 import pytest
 
+from bench.generate import generate_register
 from register.demo import load_demo
-from register.generate import generate_register
 from register.rules.flags import compute_flags, flags_for_product
 from register.rules.verdict import verdict_and_flags_for, verdict_for
 from suppliers.models import Product

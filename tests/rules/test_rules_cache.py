@@ -7,13 +7,15 @@ updates, bulk inserts, many-to-many links, deletes, raw SQL and rolled-back tran
 
 import datetime
 import gc
+import io
 import uuid
 
 import pytest
-from django.db import connection, connections, transaction
+from django.core.management import call_command
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from agreements.models import Agreement, AgreementStatus
+from agreements.models import Agreement, AgreementStatus, Decision, Review
 from register.models import LevelText, ProcessingActivity, RegisterWrite
 from register.revision import PRUNE_ABOVE, current_revision, prune_marks, register_tables
 from register.rules import cache, compute_flags, compute_level, flags_for_product
@@ -102,6 +104,32 @@ def test_raw_sql_ends_the_kept_flags(product_and_agreement):
             [TODAY - DAY, agreement.pk],
         )
     assert codes_of(product) == {"approval_outdated"}
+
+
+def test_renaming_a_covered_product_ends_the_kept_flags(product_and_agreement):
+    # The approval covers the product's name, so a write to another table voids it.
+    product, _agreement = product_and_agreement
+    Product.objects.filter(pk=product.pk).update(name="Hernoemd")
+    assert codes_of(product) == {"approval_outdated"}
+
+
+def test_a_new_review_ends_the_kept_flags_and_a_refused_change_keeps_them(
+    product_and_agreement,
+):
+    product, agreement = product_and_agreement
+    Agreement.objects.filter(pk=agreement.pk).update(retention="Anders")
+    assert codes_of(product) == {"approval_outdated"}
+    revision = current_revision()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.filter(agreement=agreement).update(fingerprint="vervalst")
+    assert current_revision() == revision  # append-only: nothing was written
+    Review.objects.create(
+        agreement=agreement,
+        decision=Decision.APPROVED,
+        comment="Opnieuw akkoord",
+        fingerprint=Agreement.objects.get(pk=agreement.pk).content_fingerprint(),
+    )
+    assert codes_of(product) == set()
 
 
 def test_flags_computed_inside_a_rolled_back_transaction_are_not_shown_after_it(
@@ -219,16 +247,33 @@ def test_the_daily_snapshot_does_not_set_the_rules_to_work_again(product_and_agr
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps a single mark")
-def test_past_the_limit_the_marks_are_pruned_and_the_flags_stay_right(product_and_agreement):
+def test_past_the_limit_the_next_write_prunes_the_marks_and_the_flags_stay_right(
+    product_and_agreement,
+):
     product, agreement = product_and_agreement
     RegisterWrite.objects.bulk_create(
         RegisterWrite(mark=uuid.uuid4().hex) for _ in range(PRUNE_ABOVE + 1)
     )
-    revision = current_revision()
-    assert RegisterWrite.objects.count() == 1
-    assert revision is not None and revision.startswith("1:")
+    marks = RegisterWrite.objects.count()
+    assert current_revision() is not None
+    assert RegisterWrite.objects.count() == marks  # reading the revision never writes
+    with connection.cursor() as cursor:  # as if the next write began a new transaction
+        cursor.execute("SELECT set_config('register.mark', '', true)")
     Agreement.objects.filter(pk=agreement.pk).update(ends_on=TODAY - DAY)
+    assert RegisterWrite.objects.count() == 1
+    assert current_revision().startswith("1:")
     assert codes_of(product) == {"approval_outdated"}
+
+
+# Outside a transaction (SQLite's schema editor refuses one), and restoring the serialized
+# rows afterwards like the backup tests, whose rows would otherwise clash with fresh ones.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sqlmigrate_shows_the_write_triggers():
+    out = io.StringIO()
+    call_command("sqlmigrate", "register", "0005", stdout=out)
+    sql = out.getvalue()
+    for table in register_tables():
+        assert f'ON "{table}"' in sql, table
 
 
 def test_the_flags_engine_leaves_the_garbage_collector_as_it_found_it():

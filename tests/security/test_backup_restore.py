@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from agreements.models import Agreement, Document, DocumentKind
+from agreements.models import Agreement, AgreementStatus, Document, DocumentKind, Review
 from agreements.services import add_document
 from register import backup
 from register.demo import load_demo
 from suppliers.models import Supplier
+
+from ..agreements.test_fingerprint_upgrade import old_fingerprint
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -146,6 +148,68 @@ def test_a_restore_refuses_a_database_that_already_holds_a_register(media, tmp_p
     call_command("restore_register", str(archive), "--force", stdout=io.StringIO())
     assert not Supplier.objects.filter(name="Na de backup toegevoegd").exists()
     assert Agreement.objects.count() > 0
+
+
+@pytest.mark.parametrize("database_format", [None, "json"])
+def test_a_forced_restore_replaces_the_reviews_and_keeps_them_append_only(
+    media, tmp_path, database_format
+):
+    load_demo()
+    reviews = sorted(Review.objects.values_list("pk", "fingerprint"))
+    archive = tmp_path / "b.tar.gz"
+    args = [str(archive)] + (["--format", database_format] if database_format else [])
+    call_command("backup_register", *args, stdout=io.StringIO())
+    # Decided after the backup: the restore must replace it, append-only or not.
+    agreement = Agreement.objects.filter(status=AgreementStatus.SUBMITTED).first()
+    Review.objects.create(agreement=agreement, decision="afgekeurd", comment="Na de backup")
+
+    call_command("restore_register", str(archive), "--force", stdout=io.StringIO())
+
+    assert sorted(Review.objects.values_list("pk", "fingerprint")) == reviews
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM agreements_review")
+    assert Review.objects.count() == len(reviews)
+
+
+def current_agreements() -> list[str]:
+    agreements = Agreement.objects.with_fingerprint_content().order_by("reference")
+    return [a.reference for a in agreements if a.approval_matches_content()]
+
+
+def test_a_json_backup_from_before_the_fingerprint_upgrade_keeps_its_approvals(media, tmp_path):
+    load_demo()
+    current = current_agreements()
+    assert current
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), "--format", "json", stdout=io.StringIO())
+    # The same archive as the previous version wrote it: fingerprints of the older definition.
+    older = {a.pk: old_fingerprint(a) for a in Agreement.objects.all()}
+    matching = {a.pk: a.content_fingerprint() for a in Agreement.objects.all()}
+    before_upgrade = tmp_path / "older.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(before_upgrade, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "database.json":
+                rows = json.loads(data)
+                for row in rows:
+                    fields = row["fields"]
+                    if row["model"] in ("agreements.review", "agreements.historicalreview"):
+                        if fields["fingerprint"] == matching[fields["agreement"]]:
+                            fields["fingerprint"] = older[fields["agreement"]]
+                data = json.dumps(rows).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    empty_the_database(media)
+
+    call_command("restore_register", str(before_upgrade), stdout=io.StringIO())
+
+    assert current_agreements() == current
+    # A backup of this version comes back exactly as it was (the upgrade does nothing).
+    empty_the_database(media)
+    call_command("restore_register", str(archive), stdout=io.StringIO())
+    assert current_agreements() == current
+    assert not Review.history.filter(history_change_reason__startswith="Vingerafdruk").exists()
 
 
 def test_a_tampered_document_in_the_archive_is_refused_before_anything_is_written(media, tmp_path):

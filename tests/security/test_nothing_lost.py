@@ -3,18 +3,21 @@ cascade, database), history is never pruned, and a second concurrent writer is r
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
 from agreements.models import Agreement, AgreementStatus, Document, DocumentKind, Review
-from agreements.services import add_document
+from agreements.services import add_document, decide_agreement
+from register.models import School
 from suppliers.models import Supplier
 
 from ..agreements.helpers import edit_data
@@ -121,6 +124,44 @@ def test_the_agreement_pages_offer_terminate_not_delete(record, privacy_officer)
     assert "verwijder" not in page.text.lower()
 
 
+# --- reviews are append-only, in the database too ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE agreements_review SET fingerprint = 'vervalst'",
+        "UPDATE agreements_review SET decision = 'afgekeurd', comment = 'Toch niet'",
+        "DELETE FROM agreements_review",
+    ],
+)
+def test_raw_sql_cannot_change_or_delete_a_review(record, statement):
+    review = Review.objects.get()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert list(Review.objects.values_list("fingerprint", "decision", "comment")) == [
+        (review.fingerprint, review.decision, review.comment)
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_raw_sql_cannot_truncate_the_reviews(record):
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            # The test's own writes leave deferred key checks, which TRUNCATE would refuse.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE agreements_review CASCADE")
+    assert counts() == (1, 1, 1)
+
+
+def test_a_new_decision_is_a_new_row(record, fg, privacy_officer):
+    # Append-only refuses no INSERT: the register's own flow goes on.
+    record.set_status(AgreementStatus.SUBMITTED, user=privacy_officer)
+    decide_agreement(agreement=record, user=fg, decision="goedgekeurd", comment="Opnieuw")
+    assert Review.objects.count() == 2
+
+
 # --- history is never pruned -----------------------------------------------------------------
 
 
@@ -130,8 +171,14 @@ def test_no_history_pruning_command_is_run_anywhere():
         ["git", "ls-files"], cwd=base, capture_output=True, text=True, check=True
     ).stdout.split()
     offenders = []
+    # Our own pruning commands, which refuse the record's history, may name themselves.
+    guards = {
+        "register/management/commands/clean_old_history.py",
+        "register/management/commands/clean_duplicate_history.py",
+        "register/management/commands/_keep_record_history.py",
+    }
     for name in tracked:
-        if name.startswith("tests/security/"):
+        if name.startswith("tests/security/") or name in guards:
             continue
         path = base / name
         if (
@@ -145,6 +192,45 @@ def test_no_history_pruning_command_is_run_anywhere():
                 offenders.append(f"{name}: {word}")
     assert offenders == []
     assert getattr(settings, "SIMPLE_HISTORY_ENABLED", True) is True
+
+
+def history_counts() -> dict[str, int]:
+    return {
+        "agreement": Agreement.history.count(),
+        "document": Document.history.count(),
+        "review": Review.history.count(),
+        "supplier": Supplier.history.count(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [("clean_old_history", {"days": 0}), ("clean_duplicate_history", {})],
+)
+@pytest.mark.parametrize(
+    "model", ["agreements.Agreement", "agreements.document", "agreements.Review"]
+)
+def test_the_pruning_commands_refuse_the_records_history(record, command, options, model):
+    record.save()  # a duplicate history row, which clean_duplicate_history would remove
+    before = history_counts()
+    with pytest.raises(CommandError, match="wordt nooit opgeschoond"):
+        call_command(command, model, "suppliers.DataFlow", stdout=io.StringIO(), **options)
+    assert history_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [("clean_old_history", {"days": 0}), ("clean_duplicate_history", {})],
+)
+def test_pruning_every_model_leaves_the_records_history_alone(record, command, options):
+    record.save()
+    School.objects.create(brin="00AA", name="De Linde").save()  # prunable history
+    before = history_counts()
+    out = io.StringIO()
+    call_command(command, "--auto", stdout=out, **options)
+    assert history_counts() == before
+    assert "agreements.Review: geschiedenis blijft bewaard" in out.getvalue()
+    assert School.history.count() < 2
 
 
 def test_every_edit_cycle_keeps_all_earlier_history_rows(record, privacy_officer):

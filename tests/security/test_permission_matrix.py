@@ -17,20 +17,24 @@ a token of the same user gets exactly the same answers.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
 from agreements.models import Agreement, AgreementStatus, Document, Review
 from api.models import ApiToken
 from api.services import create_token
+from register import roles
 from register.models import Organisation, ProcessingActivity
 from suppliers.models import DataFlow, Product, Supplier
 
@@ -530,3 +534,71 @@ def test_an_account_without_a_role_sees_nothing_of_the_register(world, django_us
         if response.status_code not in (FORBIDDEN, NOT_ALLOWED, 302):
             leaks.append(f"{name}: {response.status_code}")
     assert leaks == []
+
+
+# --- the role matrix (register/roles.py) ---------------------------------------------------------
+
+
+def _group_permissions(group: Group) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def test_the_groups_hold_exactly_the_role_matrix_of_roles_py():
+    assert set(PERSONAS[1:]) == set(roles.ROLES)
+    for role in roles.ROLES:
+        assert _group_permissions(Group.objects.get(name=role)) == roles.role_permissions(role)
+    # Nobody holds a delete permission: agreements, documents and reviews are never deleted.
+    for role in roles.ROLES:
+        assert not {p for p in roles.role_permissions(role) if ".delete_" in p}, role
+
+
+def test_migrate_puts_the_role_matrix_back(reader):
+    granted_by_hand = Permission.objects.get(
+        content_type__app_label="agreements", codename="change_agreement"
+    )
+    Group.objects.get(name="reader").permissions.add(granted_by_hand)
+    Group.objects.filter(name="procurement").delete()
+
+    call_command("migrate", verbosity=0)
+
+    reader = type(reader).objects.get(pk=reader.pk)  # a fresh permission cache
+    assert not reader.has_perm("agreements.change_agreement")
+    assert _group_permissions(Group.objects.get(name="procurement")) == roles.role_permissions(
+        "procurement"
+    )
+
+
+# --- a GET never writes ---------------------------------------------------------------------------
+
+# The session is renewed on every request (SESSION_SAVE_EVERY_REQUEST: the inactivity timeout).
+WRITES_ALLOWED_ON_GET = ("django_session",)
+# The import preview runs the import in a transaction that it rolls back: nothing stays.
+ROLLED_BACK_ON_GET = {"register:workbook_import_preview"}
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", url_names())
+def test_a_get_never_writes(name, world, personas, request):
+    expect = EXPECTED[name]
+
+    def check(persona: str, method: str) -> str | None:
+        if method != "GET" or name in ROLLED_BACK_ON_GET:
+            return None
+        client = persona_client(persona, request)
+        url_kwargs = kwargs_for(name, dict(app_patterns())[name], world)
+        if expect.prepare is not None:
+            url_kwargs.update(expect.prepare(world, client, persona) or {})
+        url = reverse(name, kwargs=url_kwargs) + (expect.query(world) if expect.query else "")
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        writes = [
+            match.group(2)
+            for query in captured.captured_queries
+            if (match := WRITE.match(query["sql"])) and match.group(2) not in WRITES_ALLOWED_ON_GET
+        ]
+        return f"wrote to {sorted(set(writes))}" if writes else None
+
+    assert each_persona_and_method(check) == []

@@ -1,5 +1,8 @@
 """Product pages: list with search, filters and sorting; detail with flags; create and edit."""
 
+import html
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -197,3 +200,15 @@ def test_the_filter_form_does_not_grow_with_the_number_of_suppliers(reader, cata
     page = client.get(LIST, {"q": "niets"}).content
     assert len(page) == before
     assert b"Leverancier met een lange naam" not in page
+
+
+def test_the_product_page_links_to_the_procurement_check_of_that_product(procurement):
+    rekenen = make_product("Reken Rijk", make_supplier("Alfa & Zonen"))
+    make_product("Reken Rijk", make_supplier("Beta"))  # the same name at another supplier
+    client = client_for(procurement)
+
+    page = client.get(rekenen.get_absolute_url())
+    link = re.search(r'class="button" href="([^"]*)">Inkoopcheck</a>', page.content.decode())
+    verdict = client.get(html.unescape(link.group(1)))
+
+    assert verdict.context["verdict"].product == rekenen

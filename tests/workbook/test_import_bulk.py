@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Agreement, Document, PrivacyNotice, Review, Subprocessor
-from register.generate import generate_register
+from bench.generate import generate_register
 from register.models import Organisation, ProcessingActivity, School
 from register.workbook import import_workbook
 from suppliers.models import DataFlow, Product, Supplier

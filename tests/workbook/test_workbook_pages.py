@@ -273,3 +273,59 @@ def test_a_damaged_zip_gives_a_friendly_error(privacy_officer, tmp_path):
     preview = client.get(response["Location"])
     assert preview.status_code == 200
     assert "kan niet worden gelezen" in preview.content.decode()
+
+
+def test_reloading_the_preview_shows_the_stored_dry_run_without_running_it_again(
+    privacy_officer, tmp_path, django_assert_max_num_queries
+):
+    client = client_for(privacy_officer)
+    rows = [["Naam", "Bewaartermijn"]] + [[f"Verwerking {n}", "1 jaar"] for n in range(300)]
+    response = upload(client, tmp_path, {"Verwerkingen": rows})  # the dry run runs here
+    for _reload in range(2):
+        # The page reads the stored result: its own queries (session, user, permissions),
+        # none of the import's.
+        with django_assert_max_num_queries(8):
+            page = client.get(response["Location"]).content.decode()
+        assert "Bij bevestigen: 300 nieuw, 0 gewijzigd" in page
+        assert "Verwerkingen!row 301: Verwerking 299" in page
+        assert "Gecontroleerd bij het uploaden" in page
+    assert not ProcessingActivity.objects.exists()
+
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("register:workbook_import_confirm", args=[token]))
+    assert ProcessingActivity.objects.count() == 300
+    assert not list((Path(settings.DATA_DIR) / "imports").glob(f"{token}*"))
+
+
+def test_a_missing_or_mismatched_stored_preview_asks_for_a_new_upload(privacy_officer, tmp_path):
+    client = client_for(privacy_officer)
+    imports = Path(settings.DATA_DIR) / "imports"
+    for spoil in ("remove", "other file"):
+        response = upload(client, tmp_path, {"Verwerkingen": [["Naam"], ["Oefenen"]]})
+        token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+        if spoil == "remove":
+            (imports / f"{token}.preview.json").unlink()
+        else:  # the stored result belongs to other content than the upload now holds
+            with open(imports / f"{token}.upload", "ab") as stored:
+                stored.write(b"\0")
+        page = client.get(response["Location"], follow=True).content.decode()
+        assert "Het resultaat van de controle van deze upload ontbreekt" in page
+        assert "Upload de werkmap opnieuw" in page
+        assert not list(imports.glob(f"{token}*"))
+        confirm = client.post(reverse("register:workbook_import_confirm", args=[token]))
+        assert confirm.status_code == 302
+    assert not ProcessingActivity.objects.exists()
+
+
+def test_a_workbook_beyond_the_import_limits_is_refused_on_the_preview(
+    privacy_officer, tmp_path, settings
+):
+    settings.IMPORT_MAX_COLUMNS = 3
+    client = client_for(privacy_officer)
+    response = upload(
+        client, tmp_path, {"Leveranciers": [["Naam", "KvK-nummer", "Website", "Privacycontact"]]}
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "Deze werkmap kan niet worden gelezen" in preview
+    assert "De werkmap is te breed: tabblad Leveranciers gebruikt kolom D" in preview
+    assert "Import bevestigen" not in preview

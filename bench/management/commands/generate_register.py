@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from register.generate import SCALE_1, RegisterNotEmpty, generate_register
+from bench.generate import SCALE_1, RegisterNotEmpty, generate_register
 
 
 class Command(BaseCommand):
