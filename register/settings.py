@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     # After register: its history-pruning commands, which never prune the record's history,
     # take the place of simple-history's own (register/management/commands/).
     "simple_history",
+    # The REST API (issue 18): the top layer, importing from all three apps above.
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "register.context_processors.navigation",
+                "api.context_processors.user_menu",
             ],
         },
     },
@@ -286,6 +293,44 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+
+# The REST API (api/, README "API"): token or session authentication, the pages' permissions,
+# JSON only (DRF's browsable pages would need inline script), errors in Dutch with a code.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "300/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials gets 401 with WWW-Authenticate.
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.RegisterAutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Privacyregister API",
+    "DESCRIPTION": (
+        "De API van het privacyregister: leveranciers, producten, verwerkersovereenkomsten, "
+        "gegevensstromen, verwerkingen, signaleringen, het niveau, de Inkoopcheck en "
+        "intakeverzoeken. Inloggen met de sessie van de browser of met een persoonlijk "
+        "API-token (`Authorization: Bearer <token>`, pagina API-tokens); elk token heeft de "
+        "rechten van de rol van zijn gebruiker. Fouten: "
+        '`{"code": "...", "detail": "..."}`, een vaste code met uitleg in het Nederlands.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Vendored assets (drf-spectacular-sidecar): no CDN, the strict CSP stays.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Login throttling (django-axes): 5 failures lock the username+IP pair for 15 minutes.

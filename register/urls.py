@@ -14,5 +14,10 @@ urlpatterns = [
     path("overeenkomsten/", include("agreements.urls")),
     path("register/", include("register.register_urls")),
     path("", include("accounts.urls")),
+    path("api/", include("api.urls")),
+    path("api-tokens/", include("api.token_urls")),
     path("beheer/", admin.site.urls),
 ]
+
+# A JSON error for an unknown address under /api/, the register's page elsewhere.
+handler404 = "api.views.not_found"

@@ -23,3 +23,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, as in production: WAL, the busy timeout and concurrent connections behave as
     # they do there (an in-memory database shares one cache and locks differently).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-register.sqlite3")}  # noqa: F405
+# The suite makes many API requests as the same few users; tests/api/ sets a low rate itself.
+API_THROTTLE_RATE = "100000/minute"

@@ -8,6 +8,7 @@ Public API (import from `register.rules`):
 - `compute_flags(today=None) -> list[Flag]`                   (rules/flags.py)
 - `Flag` with `code`, `severity`, `product`, `supplier`, `agreement`, `attribute`,
   `activity`, `message` and `as_json()` giving the contract keys of `flags --json`
+- `matching_flags(flags, severity=, code=, missing=)`: the dashboard's (and the API's) filter
 - `verdict_for(name, supplier=None, today=None) -> Verdict`   (rules/verdict.py), with
   `as_json()` giving the contract keys of `check_product --json`
 - `compute_level(today=None, flags=None) -> LevelResult`      (rules/level.py), with
@@ -23,6 +24,7 @@ from .flags import (  # noqa: E402
     Flag,
     compute_flags,
     flags_for_product,
+    matching_flags,
 )
 from .level import LevelResult, compute_level, level_rows  # noqa: E402
 from .verdict import Verdict, verdict_for, verdict_for_product  # noqa: E402
@@ -35,6 +37,7 @@ __all__ = [
     "Flag",
     "compute_flags",
     "flags_for_product",
+    "matching_flags",
     "LevelResult",
     "compute_level",
     "level_rows",

@@ -680,6 +680,24 @@ def flags_for_product(product: Product, today: datetime.date | None = None) -> l
     return flags_from(data, today)
 
 
+def matching_flags(
+    flags: Iterable[Flag],
+    *,
+    severity: str | None = None,
+    code: str | None = None,
+    missing: bool = False,
+) -> list[Flag]:
+    """The flags that match the dashboard's filters: a severity, a code, and `missing` for the
+    products without a current agreement (AGREEMENT_MISSING_CODES). The API filters alike."""
+    return [
+        flag
+        for flag in flags
+        if (severity is None or flag.severity == severity)
+        and (code is None or flag.code == code)
+        and (not missing or flag.code in AGREEMENT_MISSING_CODES)
+    ]
+
+
 def group_by_severity(flags: Iterable[Flag]) -> dict[str, list[Flag]]:
     grouped: dict[str, list[Flag]] = {HIGH: [], MEDIUM: [], LOW: []}
     for flag in flags:
@@ -699,6 +717,7 @@ __all__ = [
     "Flag",
     "compute_flags",
     "flags_for_product",
+    "matching_flags",
 ]
 
 

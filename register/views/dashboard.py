@@ -16,6 +16,7 @@ from ..rules.flags import (
     SEVERITY_LABELS,
     SEVERITY_ORDER,
     compute_flags,
+    matching_flags,
 )
 
 FLAGS_PER_PAGE = 50
@@ -35,14 +36,6 @@ def _flag_filter(request: HttpRequest) -> dict[str, str]:
     if request.GET.get("missing") == "1":
         chosen["missing"] = "1"
     return chosen
-
-
-def _matches(flag, chosen: dict[str, str]) -> bool:
-    return (
-        ("severity" not in chosen or flag.severity == chosen["severity"])
-        and ("code" not in chosen or flag.code == chosen["code"])
-        and ("missing" not in chosen or flag.code in AGREEMENT_MISSING_CODES)
-    )
 
 
 def _filter_link(**params) -> str:
@@ -74,7 +67,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         key=lambda row: (SEVERITY_ORDER[row["severity"]], row["code"]),
     )
     chosen = _flag_filter(request)
-    shown = [f for f in flags if _matches(f, chosen)] if chosen else flags
+    shown = matching_flags(
+        flags,
+        severity=chosen.get("severity"),
+        code=chosen.get("code"),
+        missing="missing" in chosen,
+    )
     page = Paginator(shown, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
     # One more than shown tells whether there are more, without counting them all.
     intakes = list(intake_agreements()[: INTAKES_SHOWN + 1])

@@ -70,6 +70,22 @@ PAGES = [
     ("organisation form", "register:organisation_edit", (), "", "privacy_officer"),
     ("workbook import form", "register:workbook_import", (), "", "privacy_officer"),
     ("Niveau page", "register:level", (), "", "privacy_officer"),
+    # The API's lists (issue 18), a full page of 200 records each, and its other reads.
+    ("API suppliers", "api:supplier_list", (), "page_size=200", "privacy_officer"),
+    ("API suppliers, filtered", "api:supplier_list", (), "q=e&convenant=deelnemer", "privacy_officer"),
+    ("API products", "api:product_list", (), "page_size=200", "privacy_officer"),
+    ("API products, filtered", "api:product_list", (), "status=in_gebruik&page=2", "privacy_officer"),
+    ("API product detail", "api:product_detail", ("product",), "", "privacy_officer"),
+    ("API agreements", "api:agreement_list", (), "page_size=200", "privacy_officer"),
+    ("API agreements, filtered", "api:agreement_list", (), "q=gen&status=goedgekeurd", "privacy_officer"),
+    ("API agreement detail", "api:agreement_detail", ("agreement",), "", "privacy_officer"),
+    ("API data flows", "api:dataflow_list", (), "page_size=200", "privacy_officer"),
+    ("API data flows, filtered", "api:dataflow_list", (), "channel=entree&attribute=eckId", "privacy_officer"),
+    ("API processing activities", "api:activity_list", (), "page_size=200", "privacy_officer"),
+    ("API flags", "api:flag_list", (), "page_size=200", "privacy_officer"),
+    ("API flags, filtered", "api:flag_list", (), "severity=high&missing=true", "privacy_officer"),
+    ("API level", "api:level", (), "", "privacy_officer"),
+    ("API procurement check", "api:procurement_check", (), "product={product_name}", "procurement"),
 ]  # fmt: skip
 LABELS = [label for label, *_rest in PAGES]
 PERSONAS = ("privacy_officer", "fg", "procurement")

@@ -10,8 +10,12 @@ EXTRA_PERSONAS: the FG's decision takes membership of `fg` (a superuser has ever
 but is no FG) and another FG than the submitter (AVG art. 38).
 
 Outcomes: LOGIN (redirect to the login page), REDIRECT (302 elsewhere: the action succeeded or
-sent the user on), 200/400 (page or form shown), 403, 404 (object outside reach), 405.
-Every refused request (LOGIN, 403, 404, 405) must also leave the register unchanged.
+sent the user on), 200/400 (page or form shown), 201 (an API record made), 401 (the API without
+a login or token), 403, 404 (object outside reach), 405.
+Every refused request (LOGIN, 401, 403, 404, 405) must also leave the register unchanged.
+
+The API routes (`api:*`) are requested with each persona's session here; tests/api/ proves that
+a token of the same user gets exactly the same answers.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from agreements.models import Agreement, AgreementStatus, Document, Finding, Review
+from api.models import ApiToken
+from api.services import create_token
 from register import roles
 from register.models import Organisation, ProcessingActivity
 from suppliers.models import DataFlow, Product, Supplier
@@ -47,11 +53,13 @@ EXTRA_PERSONAS = {"agreements:agreement_decide": ["superuser", "fg_who_submitted
 LOGIN = "login"
 REDIRECT = "redirect"
 OK = 200
+CREATED = 201
 INVALID = 400
+UNAUTHORIZED = 401
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
-REFUSED = {LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED}
+REFUSED = {LOGIN, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED}
 
 
 def everyone(outcome) -> dict[str, object]:
@@ -69,6 +77,11 @@ def nobody(outcome=NOT_ALLOWED) -> dict[str, object]:
     return everyone(outcome)
 
 
+def api(table: dict[str, object]) -> dict[str, object]:
+    """The API answers a request without a login or token with 401, never a login redirect."""
+    return {**table, "anonymous": UNAUTHORIZED}
+
+
 @dataclass
 class Expect:
     GET: dict[str, object]
@@ -81,6 +94,8 @@ class Expect:
     prepare: Callable[[World, Client, str], dict | None] | None = None
     # What a successful POST must have done (checked when the outcome is REDIRECT).
     effect: Callable[[World], bool] | None = None
+    # The POST payload goes as JSON (the API), not as a form.
+    json: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -135,6 +150,14 @@ def submitted_by_the_persona(world: World, client: Client, persona: str) -> None
         Agreement.objects.filter(pk=world.agreement.pk).update(submitted_by=user)
 
 
+def own_token(world: World, client: Client, persona: str) -> dict:
+    """Each persona revokes a token of their own (someone else's is out of reach: 404)."""
+    owner = User.objects.get(username=persona) if persona != "anonymous" else world.token.user
+    token, _secret = create_token(user=owner, name="Matrix")
+    world.extra["own_token"] = token
+    return {"pk": token.pk}
+
+
 def status_of(world: World) -> str:
     return Agreement.objects.get(pk=world.agreement.pk).status
 
@@ -146,6 +169,9 @@ def status_of(world: World) -> str:
 READ = everyone(OK)
 EDIT_FORM = only(OK, "privacy_officer")
 NO_SSO = {persona: NOT_FOUND for persona in PERSONAS}
+
+API_READ = api(everyone(OK))
+API_NO_POST = api(everyone(NOT_ALLOWED))
 
 EXPECTED: dict[str, Expect] = {
     "dashboard": Expect(GET=READ, POST=READ),
@@ -303,6 +329,51 @@ EXPECTED: dict[str, Expect] = {
     "accounts:two_factor_disable": Expect(
         GET=only(NOT_ALLOWED, *PERSONAS[1:]), POST=everyone(REDIRECT)
     ),
+    # The REST API: the same permissions as the pages; reading only, except the intake.
+    "api:schema": Expect(GET=API_READ, POST=API_NO_POST),
+    # The documentation is a page for people: behind the login like every other page.
+    "api:docs": Expect(GET=READ, POST=only(NOT_ALLOWED, *PERSONAS[1:])),
+    "api:supplier_list": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:supplier_detail": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:product_list": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:product_detail": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:agreement_list": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:agreement_detail": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:dataflow_list": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:dataflow_detail": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:activity_list": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:activity_detail": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:flag_list": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:level": Expect(GET=API_READ, POST=API_NO_POST),
+    "api:procurement_check": Expect(
+        GET=API_READ, POST=API_NO_POST, query=lambda w: f"?product={w.product.name}"
+    ),
+    "api:intake_create": Expect(
+        GET=api(only(NOT_ALLOWED, "procurement")),
+        POST=api(only(CREATED, "procurement")),
+        json=True,
+        data=lambda w: {
+            "name": "Matrix Lezen",
+            "supplier_name": "Matrix Uitgeverij",
+            "intended_use": "Technisch lezen in groep 4",
+            "schools": ["12AB"],
+        },
+        effect=lambda w: Product.objects.filter(name="Matrix Lezen").exists(),
+    ),
+    # Everyone makes and revokes their own API tokens (a token has its user's role).
+    "tokens:token_list": Expect(GET=READ, POST=READ),
+    "tokens:token_create": Expect(
+        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
+        POST=READ,
+        data=lambda w: {"name": "Matrix"},
+        effect=lambda w: ApiToken.objects.filter(name="Matrix").exists(),
+    ),
+    "tokens:token_revoke": Expect(
+        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
+        POST=everyone(REDIRECT),
+        prepare=own_token,
+        effect=lambda w: not ApiToken.objects.get(pk=w.extra["own_token"].pk).is_active,
+    ),
 }
 
 
@@ -320,6 +391,7 @@ def register_state() -> tuple:
         Review.objects.count(),
         tuple(ProcessingActivity.objects.order_by("pk").values_list("pk", "name", "version")),
         tuple(Organisation.objects.values_list("name", "fg_name")),
+        tuple(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         Agreement.history.count(),
         Supplier.history.count(),
     )
@@ -367,6 +439,8 @@ def run_case(name, persona, method, world, request, *, kwargs=None):
     before = register_state()
     if method == "GET":
         response = client.get(url)
+    elif expect.json:
+        response = client.post(url, expect.data(world), content_type="application/json")
     else:
         response = client.post(url, expect.data(world) if expect.data else {})
     return expect, response, before
@@ -408,7 +482,7 @@ def test_the_permission_matrix(name, world, personas, superuser, fg_who_submitte
             return problem
         if expected in REFUSED and register_state() != before:
             return "refused, but the register changed"
-        if expected == REDIRECT and method == "POST" and expect.effect is not None:
+        if expected in (REDIRECT, CREATED) and method == "POST" and expect.effect is not None:
             if not expect.effect(world):
                 return "redirected, but the action did not happen"
         return None
@@ -526,6 +600,7 @@ ROLELESS_MAY_SEE = {
     "accounts:two_factor_setup",
     "accounts:oidc_login",
     "accounts:oidc_callback",
+    "tokens:token_list",
 }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements.models import AgreementStatus, DocumentKind, Finding, PrivacyNotice
 from agreements.services import add_document
+from api.services import create_token
 from register.models import ProcessingActivity, School
 from suppliers.models import DataFlow
 
@@ -44,6 +46,8 @@ class World:
     activity: object
     other_agreement: object
     other_document: object
+    flow: object = None
+    token: object = None
     extra: dict = field(default_factory=dict)
 
 
@@ -55,7 +59,7 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
     product = make_product(
         f"Rekenen{img}", supplier, status="in_gebruik", processes_personal_data=True
     )
-    DataFlow.objects.create(product=product, attribute=attrs("eckId")[0], channel="entree")
+    flow = DataFlow.objects.create(product=product, attribute=attrs("eckId")[0], channel="entree")
     DataFlow.objects.create(product=product, attribute=attrs("mail")[0], channel="direct")
     agreement = make_agreement(
         [product],
@@ -100,6 +104,10 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
         activity=activity,
         other_agreement=other_agreement,
         other_document=other_document,
+        flow=flow,
+        token=create_token(
+            user=User.objects.create_user(f"token-owner{tag}"), name=f"Koppeling{tag}"
+        )[0],
         extra={"finding": finding},
     )
 
@@ -110,6 +118,12 @@ PK_OWNERS = [
     ("suppliers:product_", "product"),
     ("agreements:", "agreement"),
     ("register:activity_", "activity"),
+    ("api:supplier_", "supplier"),
+    ("api:product_", "product"),
+    ("api:agreement_", "agreement"),
+    ("api:dataflow_", "flow"),
+    ("api:activity_", "activity"),
+    ("tokens:", "token"),
 ]
 
 
