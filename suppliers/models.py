@@ -14,6 +14,8 @@ class ConvenantStatus(models.TextChoices):
     PARTICIPANT = "deelnemer", _("Deelnemer")
     SUPPORTER = "medestander", _("Medestander")
     NONE = "geen", _("Geen")
+    # Not known yet (the default): "geen" is an answer someone gave, this is none given.
+    UNKNOWN = "onbekend", _("Onbekend")
 
 
 class ProductKind(models.TextChoices):
@@ -108,7 +110,7 @@ class Supplier(models.Model):
         _("convenant"),
         max_length=20,
         choices=ConvenantStatus.choices,
-        default=ConvenantStatus.NONE,
+        default=ConvenantStatus.UNKNOWN,
         help_text=_(
             "Status van de leverancier bij het Convenant Digitale Onderwijsmiddelen en Privacy."
         ),

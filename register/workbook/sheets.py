@@ -209,7 +209,8 @@ SUPPLIERS = SheetSpec(
         text("KvK-nummer", "kvk_number", width=12, clean=_no_spaces),
         text("Website", "website", width=30),
         text("Privacycontact", "privacy_contact", width=30),
-        choice("Convenant", "convenant", ConvenantStatus, width=14),
+        # DESIGN.md 11.2: an empty cell is "onbekend" (not known), never "geen" (an answer).
+        choice("Convenant", "convenant", ConvenantStatus, empty=ConvenantStatus.UNKNOWN, width=14),
     ),
 )
 PRODUCTS = SheetSpec(
