@@ -69,6 +69,8 @@ class AttributeCategory(models.TextChoices):
 class AttributeStandard(models.TextChoices):
     ENTREE = "entree", _("Entree Federatie")
     GENERIC = "generiek", _("Overig")
+    # An attribute a board adds itself (DESIGN.md 11.4, sheet Attributen).
+    OWN = "eigen", _("Eigen (bestuur)")
 
 
 kvk_validator = RegexValidator(
@@ -242,6 +244,22 @@ class Attribute(models.Model):
         default=False,
         help_text=_(
             "Bijzondere persoonsgegevens of gevoelige gegevens zoals gezondheid, BSN of foto."
+        ),
+    )
+    special = models.BooleanField(
+        _("bijzonder persoonsgegeven"),
+        default=False,
+        help_text=_(
+            "Een bijzondere categorie van AVG art. 9 (zoals gezondheid of godsdienst) of "
+            "strafrechtelijke gegevens (art. 10)."
+        ),
+    )
+    needs_arp = models.BooleanField(
+        _("ARP nodig"),
+        default=False,
+        help_text=_(
+            "Entree geeft dit attribuut pas door nadat de school een attribuutvrijgavebeleid "
+            "(ARP) heeft ondertekend."
         ),
     )
     sort_order = models.PositiveIntegerField(_("volgorde"), default=0)

@@ -2,10 +2,13 @@
 
 from django.db import migrations, models
 
+from register.revision import WriteTriggers
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("suppliers", "0003_names_without_list_separator"),
+        ("register", "0005_register_write_triggers"),
     ]
 
     operations = [
@@ -41,4 +44,7 @@ class Migration(migrations.Migration):
                 verbose_name="convenant",
             ),
         ),
+        # SQLite alters a column by rebuilding the table, which drops its triggers: put the
+        # register's write trigger back (idempotent; PostgreSQL keeps it anyway).
+        WriteTriggers(["suppliers_supplier"]),
     ]
