@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -239,3 +240,49 @@ class DataFlowGridForm(forms.Form):
             attribute_id, channel = value.split(":", 1)
             pairs.add((int(attribute_id), channel))
         return pairs
+
+
+attribute_code_validator = RegexValidator(
+    r"^[A-Za-z][A-Za-z0-9_.-]*$",
+    _(
+        "Een code begint met een letter en bevat alleen letters, cijfers, _ . of -, zonder "
+        "spaties (zoals eckId of ouder_contact)."
+    ),
+    code="invalid_code",
+)
+
+
+class AttributeForm(forms.ModelForm):
+    """The privacy officer's form for one attribute; the code is fixed once it exists, as
+    agreements, notices, flows and exported workbooks name the attribute by it."""
+
+    class Meta:
+        model = Attribute
+        fields = ["code", "label", "category", "standard", "sensitive", "special", "needs_arp"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(attribute_code_validator)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _(
+                "De code ligt vast: overeenkomsten, bijsluiters en werkmappen noemen het "
+                "attribuut erbij."
+            )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if self.instance.pk:
+            return code
+        # The workbook's Bijsluiters!Attributen says "geen" for a notice without attributes.
+        if code.lower() == "geen":
+            raise forms.ValidationError(
+                _("“%(code)s” betekent in de werkmap ‘geen attributen’; kies een andere code.")
+                % {"code": code}
+            )
+        same = Attribute.objects.filter(code__iexact=code).first()
+        if same is not None:
+            raise forms.ValidationError(
+                _("Er is al een attribuut met de code “%(code)s”.") % {"code": same.code}
+            )
+        return code

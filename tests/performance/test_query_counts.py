@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from agreements.models import Agreement, AgreementStatus
 from bench.generate import generate_register
 from register.models import ProcessingActivity
+from suppliers.models import Attribute
 
 # The marker makes pytest-django set up the test database before the module fixture runs.
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,9 @@ PAGES = [
     ("supplier detail", "suppliers:supplier_detail", ("supplier",), "", "privacy_officer"),
     ("supplier form (new)", "suppliers:supplier_create", (), "", "privacy_officer"),
     ("supplier form (edit)", "suppliers:supplier_edit", ("supplier",), "", "privacy_officer"),
+    ("attribute list", "suppliers:attribute_list", (), "", "privacy_officer"),
+    ("attribute form (new)", "suppliers:attribute_create", (), "", "privacy_officer"),
+    ("attribute form (edit)", "suppliers:attribute_edit", ("attribute",), "", "privacy_officer"),
     ("agreement list", "agreements:agreement_list", (), "", "privacy_officer"),
     ("agreement list, filtered", "agreements:agreement_list", (), "q=gen&status=goedgekeurd", "privacy_officer"),
     ("agreement detail", "agreements:agreement_detail", ("agreement",), "", "privacy_officer"),
@@ -87,6 +91,7 @@ def _targets() -> dict:
         and a.privacy_notices.all()
         and a.documents.all()
         and a.subprocessors.all()
+        and any(p.is_in_scope for p in a.products.all())
     )
     product = next(p for p in agreement.products.all() if p.is_in_scope)
     activity = ProcessingActivity.objects.filter(products__isnull=False).order_by("pk").first()
@@ -98,6 +103,7 @@ def _targets() -> dict:
         "product_name": product.name,
         "supplier": agreement.supplier_id,
         "activity": activity.pk,
+        "attribute": Attribute.objects.get(code="eckId").pk,
     }
 
 

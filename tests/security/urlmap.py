@@ -44,6 +44,7 @@ class World:
     activity: object
     other_agreement: object
     other_document: object
+    attribute: object = None
     extra: dict = field(default_factory=dict)
 
 
@@ -93,6 +94,7 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
         activity=activity,
         other_agreement=other_agreement,
         other_document=other_document,
+        attribute=attrs("eckId")[0],
     )
 
 
@@ -100,6 +102,7 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
 PK_OWNERS = [
     ("suppliers:supplier_", "supplier"),
     ("suppliers:product_", "product"),
+    ("suppliers:attribute_", "attribute"),
     ("agreements:", "agreement"),
     ("register:activity_", "activity"),
 ]
