@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +14,8 @@ from .models import (
     Product,
     ProductKind,
     Supplier,
+    attribute_code_validator,
+    new_attribute_code_problem,
 )
 
 
@@ -242,16 +243,6 @@ class DataFlowGridForm(forms.Form):
         return pairs
 
 
-attribute_code_validator = RegexValidator(
-    r"^[A-Za-z][A-Za-z0-9_.-]*$",
-    _(
-        "Een code begint met een letter en bevat alleen letters, cijfers, _ . of -, zonder "
-        "spaties (zoals eckId of ouder_contact)."
-    ),
-    code="invalid_code",
-)
-
-
 class AttributeForm(forms.ModelForm):
     """The privacy officer's form for one attribute; the code is fixed once it exists, as
     agreements, notices, flows and exported workbooks name the attribute by it."""
@@ -274,15 +265,7 @@ class AttributeForm(forms.ModelForm):
         code = self.cleaned_data["code"].strip()
         if self.instance.pk:
             return code
-        # The workbook's Bijsluiters!Attributen says "geen" for a notice without attributes.
-        if code.lower() == "geen":
-            raise forms.ValidationError(
-                _("“%(code)s” betekent in de werkmap ‘geen attributen’; kies een andere code.")
-                % {"code": code}
-            )
-        same = Attribute.objects.filter(code__iexact=code).first()
-        if same is not None:
-            raise forms.ValidationError(
-                _("Er is al een attribuut met de code “%(code)s”.") % {"code": same.code}
-            )
+        problem = new_attribute_code_problem(code, Attribute.objects.values_list("code", flat=True))
+        if problem:
+            raise forms.ValidationError(problem)
         return code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -76,6 +78,29 @@ class AttributeStandard(models.TextChoices):
 kvk_validator = RegexValidator(
     r"^\d{8}$", _("Een KvK-nummer bestaat uit precies 8 cijfers."), code="invalid_kvk"
 )
+
+
+attribute_code_validator = RegexValidator(
+    r"^[A-Za-z][A-Za-z0-9_.-]*$",
+    _(
+        "Een code begint met een letter en bevat alleen letters, cijfers, _ . of -, zonder "
+        "spaties (zoals eckId of ouder_contact)."
+    ),
+    code="invalid_code",
+)
+
+
+def new_attribute_code_problem(code: str, existing: Iterable[str]) -> str | None:
+    """Why `code` cannot be a new attribute's code (None when it can): codes are matched
+    ignoring case in the workbook, and "geen" there means a notice without attributes."""
+    if code.lower() == "geen":
+        return _("“%(code)s” betekent in de werkmap ‘geen attributen’; kies een andere code.") % {
+            "code": code
+        }
+    same = next((other for other in existing if other.lower() == code.lower()), None)
+    if same is not None:
+        return _("Er is al een attribuut met de code “%(code)s”.") % {"code": same}
+    return None
 
 
 class SupplierQuerySet(models.QuerySet):

@@ -66,6 +66,11 @@ class Lookups:
             )
         }
 
+    def remember_attribute(self, attribute: Attribute) -> None:
+        if attribute.code not in self.attributes_by_code:
+            self.attributes_by_code[attribute.code] = attribute
+            self.attributes_ci[attribute.code.lower()].append(attribute)
+
     def remember_product(self, product: Product) -> None:
         key = (product.supplier.name.strip().lower(), product.name.strip().lower())
         self.products[key] = product

@@ -25,6 +25,8 @@ from django.utils import timezone
 from agreements.models import AgreementModel, AgreementStatus, Decision, DocumentKind
 from suppliers.models import (
     AccessChannel,
+    AttributeCategory,
+    AttributeStandard,
     Channel,
     ConvenantStatus,
     LifecycleStatus,
@@ -225,6 +227,20 @@ PRODUCTS = SheetSpec(
         items("Scholen", "schools", width=24),
     ),
 )
+# DESIGN.md 11.4: the vocabulary, before the sheets that name attributes by their code. An
+# empty cell keeps the attribute's value (a new attribute gets the model's default).
+ATTRIBUTES = SheetSpec(
+    "Attributen",
+    (
+        required(text("Code", "code", width=28, key=True)),
+        required(text("Label", "label", width=50)),
+        choice("Categorie", "category", AttributeCategory, width=22),
+        choice("Standaard", "standard", AttributeStandard, width=16),
+        boolean("Gevoelig", "sensitive", empty=KEEP),
+        boolean("Bijzonder", "special", empty=KEEP),
+        boolean("ARP", "needs_arp", empty=KEEP),
+    ),
+)
 AGREEMENTS = SheetSpec(
     "Overeenkomsten",
     (
@@ -335,6 +351,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     SCHOOLS,
     SUPPLIERS,
     PRODUCTS,
+    ATTRIBUTES,
     AGREEMENTS,
     NOTICES,
     SUBPROCESSORS,
