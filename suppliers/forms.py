@@ -15,6 +15,8 @@ from .models import (
     Product,
     ProductKind,
     Supplier,
+    attribute_code_validator,
+    new_attribute_code_problem,
 )
 
 
@@ -210,3 +212,31 @@ class DataFlowGridForm(forms.Form):
             attribute_id, channel = value.split(":", 1)
             pairs.add((int(attribute_id), channel))
         return pairs
+
+
+class AttributeForm(forms.ModelForm):
+    """The privacy officer's form for one attribute; the code is fixed once it exists, as
+    agreements, notices, flows and exported workbooks name the attribute by it."""
+
+    class Meta:
+        model = Attribute
+        fields = ["code", "label", "category", "standard", "sensitive", "special", "needs_arp"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(attribute_code_validator)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _(
+                "De code ligt vast: overeenkomsten, bijsluiters en werkmappen noemen het "
+                "attribuut erbij."
+            )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if self.instance.pk:
+            return code
+        problem = new_attribute_code_problem(code, Attribute.objects.values_list("code", flat=True))
+        if problem:
+            raise forms.ValidationError(problem)
+        return code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -14,6 +16,8 @@ class ConvenantStatus(models.TextChoices):
     PARTICIPANT = "deelnemer", _("Deelnemer")
     SUPPORTER = "medestander", _("Medestander")
     NONE = "geen", _("Geen")
+    # Not known yet (the default): "geen" is an answer someone gave, this is none given.
+    UNKNOWN = "onbekend", _("Onbekend")
 
 
 class ProductKind(models.TextChoices):
@@ -67,11 +71,36 @@ class AttributeCategory(models.TextChoices):
 class AttributeStandard(models.TextChoices):
     ENTREE = "entree", _("Entree Federatie")
     GENERIC = "generiek", _("Overig")
+    # An attribute a board adds itself (DESIGN.md 11.4, sheet Attributen).
+    OWN = "eigen", _("Eigen (bestuur)")
 
 
 kvk_validator = RegexValidator(
     r"^\d{8}$", _("Een KvK-nummer bestaat uit precies 8 cijfers."), code="invalid_kvk"
 )
+
+
+attribute_code_validator = RegexValidator(
+    r"^[A-Za-z][A-Za-z0-9_.-]*$",
+    _(
+        "Een code begint met een letter en bevat alleen letters, cijfers, _ . of -, zonder "
+        "spaties (zoals eckId of ouder_contact)."
+    ),
+    code="invalid_code",
+)
+
+
+def new_attribute_code_problem(code: str, existing: Iterable[str]) -> str | None:
+    """Why `code` cannot be a new attribute's code (None when it can): codes are matched
+    ignoring case in the workbook, and "geen" there means a notice without attributes."""
+    if code.lower() == "geen":
+        return _("“%(code)s” betekent in de werkmap ‘geen attributen’; kies een andere code.") % {
+            "code": code
+        }
+    same = next((other for other in existing if other.lower() == code.lower()), None)
+    if same is not None:
+        return _("Er is al een attribuut met de code “%(code)s”.") % {"code": same}
+    return None
 
 
 class SupplierQuerySet(models.QuerySet):
@@ -108,7 +137,7 @@ class Supplier(models.Model):
         _("convenant"),
         max_length=20,
         choices=ConvenantStatus.choices,
-        default=ConvenantStatus.NONE,
+        default=ConvenantStatus.UNKNOWN,
         help_text=_(
             "Status van de leverancier bij het Convenant Digitale Onderwijsmiddelen en Privacy."
         ),
@@ -252,6 +281,22 @@ class Attribute(models.Model):
         default=False,
         help_text=_(
             "Bijzondere persoonsgegevens of gevoelige gegevens zoals gezondheid, BSN of foto."
+        ),
+    )
+    special = models.BooleanField(
+        _("bijzonder persoonsgegeven"),
+        default=False,
+        help_text=_(
+            "Een bijzondere categorie van AVG art. 9 (zoals gezondheid of godsdienst) of "
+            "strafrechtelijke gegevens (art. 10)."
+        ),
+    )
+    needs_arp = models.BooleanField(
+        _("ARP nodig"),
+        default=False,
+        help_text=_(
+            "Entree geeft dit attribuut pas door nadat de school een attribuutvrijgavebeleid "
+            "(ARP) heeft ondertekend."
         ),
     )
     sort_order = models.PositiveIntegerField(_("volgorde"), default=0)

@@ -14,4 +14,7 @@ urlpatterns = [
     path("producten/<int:pk>/", views.product_detail, name="product_detail"),
     path("producten/<int:pk>/wijzigen/", views.product_edit, name="product_edit"),
     path("producten/<int:pk>/gegevensstromen/", views.product_flows, name="product_flows"),
+    path("attributen/", views.attribute_list, name="attribute_list"),
+    path("attributen/nieuw/", views.attribute_create, name="attribute_create"),
+    path("attributen/<int:pk>/wijzigen/", views.attribute_edit, name="attribute_edit"),
 ]

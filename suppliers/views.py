@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .concurrency import StaleEditError, save_edit, stale_edit_message
 from .forms import (
+    AttributeForm,
     DataFlowGridForm,
     ProductFilterForm,
     ProductForm,
@@ -203,3 +204,36 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("De wijzigingen zijn opgeslagen."))
             return redirect(product)
     return render(request, "suppliers/product_form.html", {"form": form, "product": product})
+
+
+@permission_required("suppliers.view_attribute", raise_exception=True)
+def attribute_list(request: HttpRequest) -> HttpResponse:
+    attributes = Attribute.objects.annotate(flow_count=Count("data_flows"))
+    return render(request, "suppliers/attribute_list.html", {"attributes": attributes})
+
+
+@permission_required("suppliers.add_attribute", raise_exception=True)
+def attribute_create(request: HttpRequest) -> HttpResponse:
+    form = AttributeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        attribute = form.save(commit=False)
+        # A new attribute goes to the end of the list, after the vocabulary's own.
+        last = Attribute.objects.order_by("-sort_order").values_list("sort_order", flat=True)
+        attribute.sort_order = (last.first() or 0) + 10
+        attribute.save()
+        messages.success(request, _("Attribuut %(code)s is toegevoegd.") % {"code": attribute.code})
+        return redirect("suppliers:attribute_list")
+    return render(request, "suppliers/attribute_form.html", {"form": form})
+
+
+@permission_required("suppliers.change_attribute", raise_exception=True)
+def attribute_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    # Showing the form takes no row lock; the save is one row, written whole.
+    attribute = get_object_or_404(Attribute, pk=pk)
+    form = AttributeForm(request.POST or None, instance=attribute)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("De wijzigingen zijn opgeslagen."))
+        return redirect("suppliers:attribute_list")
+    ctx = {"form": form, "attribute": attribute}
+    return render(request, "suppliers/attribute_form.html", ctx)

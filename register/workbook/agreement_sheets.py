@@ -368,7 +368,8 @@ class SubprocessorsImport(SheetImport):
 
 class DocumentsImport(SheetImport):
     """PDFs beside the workbook, each stored as the next version of its kind. A row whose
-    hash the register already holds is left alone, so an exported workbook imports back."""
+    hash the register already holds under that kind for that agreement is left alone, so an
+    exported workbook imports back."""
 
     spec = DOCUMENTS
 
@@ -388,7 +389,8 @@ class DocumentsImport(SheetImport):
         agreement = self.known.agreement(reader, reference)
         if agreement is None:
             return
-        hashes = self.known.hashes[agreement.pk]
+        # "Already held" is per kind: the same file listed under another kind is stored again.
+        hashes = self.known.hashes[(agreement.pk, kind)]
         if expected and expected in hashes:
             self.importer.result.unchanged[self.spec.name] += 1
             return

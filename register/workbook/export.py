@@ -45,13 +45,14 @@ from agreements.models import (
     Subprocessor,
     load_content_values,
 )
-from suppliers.models import DataFlow, Product, Supplier
+from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..models import Organisation, ProcessingActivity, School
 from ..rules.flags import collector_paused
 from .sheets import (
     ACTIVITIES,
     AGREEMENTS,
+    ATTRIBUTES,
     DOCUMENTS,
     FLAGS,
     FLOWS,
@@ -183,6 +184,9 @@ class RegisterExport:
         for record in self._products:
             yield {**record, "schools": schools.get(record["pk"])}
 
+    def attribute_records(self) -> Iterator[Record]:
+        yield from _records(Attribute.objects.order_by("sort_order", "code"), ATTRIBUTES)
+
     def agreement_records(self) -> Iterator[Record]:
         stored = [c.field for c in AGREEMENTS.stored]
         for agreement in self.agreements:
@@ -305,6 +309,7 @@ class RegisterExport:
             SCHOOLS: self.school_records,
             SUPPLIERS: self.supplier_records,
             PRODUCTS: self.product_records,
+            ATTRIBUTES: self.attribute_records,
             AGREEMENTS: self.agreement_records,
             NOTICES: self.notice_records,
             SUBPROCESSORS: self.subprocessor_records,

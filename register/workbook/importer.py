@@ -34,7 +34,7 @@ from .reading import SheetRows, read_workbook
 from .register_sheets import ActivitiesImport, OrganisationImport, SchoolsImport
 from .result import ImportResult
 from .saving import Records, SheetImport
-from .supplier_sheets import FlowsImport, ProductsImport, SuppliersImport
+from .supplier_sheets import AttributesImport, FlowsImport, ProductsImport, SuppliersImport
 
 # The sheets in dependency order: each names only records of the sheets before it.
 SHEET_IMPORTS: tuple[type[SheetImport], ...] = (
@@ -42,6 +42,7 @@ SHEET_IMPORTS: tuple[type[SheetImport], ...] = (
     SchoolsImport,
     SuppliersImport,
     ProductsImport,
+    AttributesImport,
     AgreementsImport,
     NoticesImport,
     SubprocessorsImport,

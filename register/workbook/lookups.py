@@ -48,13 +48,16 @@ class Lookups:
         }
         self.notices = {}
         self.subprocessors = {}
-        self.hashes: dict[int, set[str]] = defaultdict(set)
+        # (agreement pk, document kind) -> the sha256 of the files the register holds under
+        # that kind: one combined PDF may be both the agreement and its security annex.
+        self.hashes: dict[tuple[int, str], set[str]] = defaultdict(set)
         for agreement in self.agreements.values():
             for notice in agreement.privacy_notices.all():
                 self.notices[(agreement.pk, notice.product_id)] = notice
             for sub in agreement.subprocessors.all():
                 self.subprocessors.setdefault((agreement.pk, sub.name.strip().lower()), sub)
-            self.hashes[agreement.pk].update(d.sha256 for d in agreement.documents.all())
+            for document in agreement.documents.all():
+                self.hashes[(agreement.pk, document.kind)].add(document.sha256)
         self.flows = {(f.product_id, f.attribute_id, f.channel): f for f in DataFlow.objects.all()}
         self.activities = {
             a.name.strip().lower(): a
@@ -62,6 +65,11 @@ class Lookups:
                 Prefetch("products", queryset=Product.objects.only("pk"))
             )
         }
+
+    def remember_attribute(self, attribute: Attribute) -> None:
+        if attribute.code not in self.attributes_by_code:
+            self.attributes_by_code[attribute.code] = attribute
+            self.attributes_ci[attribute.code.lower()].append(attribute)
 
     def remember_product(self, product: Product) -> None:
         key = (product.supplier.name.strip().lower(), product.name.strip().lower())

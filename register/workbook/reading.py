@@ -31,6 +31,8 @@ from .sheets import BOOLEAN, CHOICE, DATE, ITEMS, KEEP, SHEETS, Column, SheetSpe
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 FALSE_WORDS = {"nee", "n", "no", "false", "onwaar", "0"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The Dutch way of writing a date (15-05-2018), which boards type into their own registers.
+DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
 class WorkbookUnreadable(Exception):
@@ -283,10 +285,16 @@ class RowReader:
                 return datetime.date.fromisoformat(text)
             except ValueError:
                 pass
+        elif dutch := DUTCH_DATE.match(text):
+            day, month, year = (int(part) for part in dutch.groups())
+            try:
+                return datetime.date(year, month, day)
+            except ValueError:
+                pass
         self.error(
             _(
-                "“%(value)s” in %(column)s is geen leesbare datum; gebruik een Excel-datum of "
-                "JJJJ-MM-DD."
+                "“%(value)s” in %(column)s is geen leesbare datum; gebruik een Excel-datum, "
+                "JJJJ-MM-DD of DD-MM-JJJJ."
             )
             % {"value": text, "column": header}
         )

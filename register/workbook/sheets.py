@@ -25,6 +25,8 @@ from django.utils import timezone
 from agreements.models import AgreementModel, AgreementStatus, Decision, DocumentKind
 from suppliers.models import (
     AccessChannel,
+    AttributeCategory,
+    AttributeStandard,
     Channel,
     ConvenantStatus,
     LifecycleStatus,
@@ -209,7 +211,8 @@ SUPPLIERS = SheetSpec(
         text("KvK-nummer", "kvk_number", width=12, clean=_no_spaces),
         text("Website", "website", width=30),
         text("Privacycontact", "privacy_contact", width=30),
-        choice("Convenant", "convenant", ConvenantStatus, width=14),
+        # DESIGN.md 11.2: an empty cell is "onbekend" (not known), never "geen" (an answer).
+        choice("Convenant", "convenant", ConvenantStatus, empty=ConvenantStatus.UNKNOWN, width=14),
     ),
 )
 PRODUCTS = SheetSpec(
@@ -222,6 +225,20 @@ PRODUCTS = SheetSpec(
         required(choice("Status", "status", LifecycleStatus, width=14)),
         boolean("Persoonsgegevens", "processes_personal_data", empty=True),
         items("Scholen", "schools", width=24),
+    ),
+)
+# DESIGN.md 11.4: the vocabulary, before the sheets that name attributes by their code. An
+# empty cell keeps the attribute's value (a new attribute gets the model's default).
+ATTRIBUTES = SheetSpec(
+    "Attributen",
+    (
+        required(text("Code", "code", width=28, key=True)),
+        required(text("Label", "label", width=50)),
+        choice("Categorie", "category", AttributeCategory, width=22),
+        choice("Standaard", "standard", AttributeStandard, width=16),
+        boolean("Gevoelig", "sensitive", empty=KEEP),
+        boolean("Bijzonder", "special", empty=KEEP),
+        boolean("ARP", "needs_arp", empty=KEEP),
     ),
 )
 AGREEMENTS = SheetSpec(
@@ -334,6 +351,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     SCHOOLS,
     SUPPLIERS,
     PRODUCTS,
+    ATTRIBUTES,
     AGREEMENTS,
     NOTICES,
     SUBPROCESSORS,

@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suppliers.models import Channel, DataFlow, Product, Supplier
+from suppliers.models import (
+    Attribute,
+    Channel,
+    DataFlow,
+    Product,
+    Supplier,
+    attribute_code_validator,
+    new_attribute_code_problem,
+)
 
 from ..models import School
 from .reading import RowReader, SheetRows
 from .saving import SheetImport
-from .sheets import FLOWS, PRODUCTS, SUPPLIERS
+from .sheets import ATTRIBUTES, FLOWS, PRODUCTS, SUPPLIERS
 
 
 class SuppliersImport(SheetImport):
@@ -137,3 +146,37 @@ class FlowsImport(SheetImport):
         label = f"{product.name}: {attribute.code} ({Channel(channel).label})"
         if self.records.save(reader, flow, reader.assigned(values), label):
             self.known.flows[key] = flow
+
+
+class AttributesImport(SheetImport):
+    """The vocabulary (DESIGN.md 11.4), matched on the code; a new code must not differ from
+    an existing one only in case, as the other sheets name attributes ignoring case."""
+
+    spec = ATTRIBUTES
+
+    def row(self, reader: RowReader, values: dict[str, Any]) -> None:
+        code = values["code"]
+        if not code or self.duplicate(reader, code.lower(), code):
+            return
+        attribute = self.known.attributes_by_code.get(code)
+        if attribute is None:
+            problem = self.new_code_problem(code)
+            if problem:
+                reader.error(problem)
+                return
+            attribute = Attribute(code=code, sort_order=self.next_sort_order())
+        if self.records.save(reader, attribute, reader.assigned(values), code):
+            self.known.remember_attribute(attribute)
+        else:
+            self.known.failed_keys["Attributen"].add(code.lower())
+
+    def new_code_problem(self, code: str) -> str | None:
+        try:
+            attribute_code_validator(code)
+        except ValidationError as exc:
+            return f"Code: {' '.join(exc.messages)}"
+        return new_attribute_code_problem(code, self.known.attributes_by_code)
+
+    def next_sort_order(self) -> int:
+        last = max((a.sort_order for a in self.known.attributes_by_code.values()), default=0)
+        return last + 10

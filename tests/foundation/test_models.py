@@ -86,9 +86,10 @@ def test_the_attribute_vocabulary_is_seeded():
         "bsn_pgn",
         "gebruiksgegevens",
     } <= codes
-    assert len(codes) == 27
+    # 27 seeded at install, 15 added for real privacy notices (DESIGN.md 11.1).
+    assert len(codes) == 27 + 15
     sensitive = set(Attribute.objects.filter(sensitive=True).values_list("code", flat=True))
-    assert sensitive == {"gezondheid", "bsn_pgn", "foto"}
+    assert {"gezondheid", "bsn_pgn", "foto", "godsdienst"} <= sensitive
     assert Attribute.objects.get(code="eckId").standard == "entree"
     assert Attribute.objects.get(code="leerlingnummer").standard == "generiek"
 

@@ -26,6 +26,7 @@ from accounts.two_factor import second_factor_required
 from agreements.models import Agreement, AgreementStatus
 from bench.generate import generate_register
 from register.models import ProcessingActivity
+from suppliers.models import Attribute
 
 from ..conftest import pass_second_factor
 
@@ -49,6 +50,9 @@ PAGES = [
     ("supplier detail", "suppliers:supplier_detail", ("supplier",), "", "privacy_officer"),
     ("supplier form (new)", "suppliers:supplier_create", (), "", "privacy_officer"),
     ("supplier form (edit)", "suppliers:supplier_edit", ("supplier",), "", "privacy_officer"),
+    ("attribute list", "suppliers:attribute_list", (), "", "privacy_officer"),
+    ("attribute form (new)", "suppliers:attribute_create", (), "", "privacy_officer"),
+    ("attribute form (edit)", "suppliers:attribute_edit", ("attribute",), "", "privacy_officer"),
     ("agreement list", "agreements:agreement_list", (), "", "privacy_officer"),
     ("agreement list, filtered", "agreements:agreement_list", (), "q=gen&status=goedgekeurd", "privacy_officer"),
     ("agreement detail", "agreements:agreement_detail", ("agreement",), "", "privacy_officer"),
@@ -107,6 +111,7 @@ def _targets() -> dict:
         and a.privacy_notices.all()
         and a.documents.all()
         and a.subprocessors.all()
+        and any(p.is_in_scope for p in a.products.all())
     )
     product = next(p for p in agreement.products.all() if p.is_in_scope)
     activity = ProcessingActivity.objects.filter(products__isnull=False).order_by("pk").first()
@@ -125,6 +130,7 @@ def _targets() -> dict:
         "product_name": product.name,
         "supplier": agreement.supplier_id,
         "activity": activity.pk,
+        "attribute": Attribute.objects.get(code="eckId").pk,
     }
 
 

@@ -40,7 +40,7 @@ from api.models import ApiToken
 from api.services import create_token
 from register import roles
 from register.models import Organisation, ProcessingActivity
-from suppliers.models import DataFlow, Product, Supplier
+from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..conftest import client_for, complete_checklist
 from .urlmap import PDF, World, app_patterns, build_world, kwargs_for
@@ -199,6 +199,29 @@ EXPECTED: dict[str, Expect] = {
         POST=only(REDIRECT, "privacy_officer"),
         # The whole checklist in one POST: an empty one records that no data flows.
         effect=lambda w: not DataFlow.objects.filter(product=w.product).exists(),
+    ),
+    "suppliers:attribute_list": Expect(GET=READ, POST=READ),
+    "suppliers:attribute_create": Expect(
+        GET=EDIT_FORM,
+        POST=only(REDIRECT, "privacy_officer"),
+        data=lambda w: {
+            "code": "schoenmaat",
+            "label": "Schoenmaat",
+            "category": "onderwijs",
+            "standard": "eigen",
+        },
+        effect=lambda w: Attribute.objects.filter(code="schoenmaat").exists(),
+    ),
+    "suppliers:attribute_edit": Expect(
+        GET=EDIT_FORM,
+        POST=only(REDIRECT, "privacy_officer"),
+        data=lambda w: {
+            "label": "ECK iD (matrix)",
+            "category": "identificatie",
+            "standard": "entree",
+            "needs_arp": "on",
+        },
+        effect=lambda w: Attribute.objects.get(pk=w.attribute.pk).label == "ECK iD (matrix)",
     ),
     # Agreements
     "agreements:agreement_list": Expect(GET=READ, POST=READ),

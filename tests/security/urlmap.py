@@ -48,6 +48,7 @@ class World:
     other_document: object
     flow: object = None
     token: object = None
+    attribute: object = None
     extra: dict = field(default_factory=dict)
 
 
@@ -109,6 +110,7 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
             user=User.objects.create_user(f"token-owner{tag}"), name=f"Koppeling{tag}"
         )[0],
         extra={"finding": finding},
+        attribute=attrs("eckId")[0],
     )
 
 
@@ -116,6 +118,7 @@ def build_world(*, marked: bool = False, submitted_by=None) -> World:
 PK_OWNERS = [
     ("suppliers:supplier_", "supplier"),
     ("suppliers:product_", "product"),
+    ("suppliers:attribute_", "attribute"),
     ("agreements:", "agreement"),
     ("register:activity_", "activity"),
     ("api:supplier_", "supplier"),

@@ -39,8 +39,17 @@ def test_sensitive_attributes_are_marked(privacy_officer):
     marked = {
         row["attribute"].code for row in response.context["grid"] if row["attribute"].sensitive
     }
-    assert marked == {"gezondheid", "bsn_pgn", "foto"}
-    assert response.text.count("sensitive-row") == 3
+    assert marked == {
+        "gezondheid",
+        "bsn_pgn",
+        "foto",
+        "video",
+        "godsdienst",
+        "financieel",
+        "bankrekeningnummer",
+        "ontwikkelingsperspectief",
+    }
+    assert response.text.count("sensitive-row") == len(marked)
 
 
 def test_one_post_adds_and_removes_flows_with_history(privacy_officer):

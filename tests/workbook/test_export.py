@@ -26,6 +26,7 @@ CONTRACT_SHEETS = [
     "Scholen",
     "Leveranciers",
     "Producten",
+    "Attributen",
     "Overeenkomsten",
     "Bijsluiters",
     "Subverwerkers",

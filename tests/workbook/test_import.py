@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from agreements.models import Agreement, AgreementStatus, Document, Review
 from register.models import Organisation, ProcessingActivity, School
+from register.rules import compute_flags
 from register.workbook import OUTDATED_FINGERPRINT, import_workbook
 from register.workbook.export import export_register
 from suppliers.models import DataFlow, Product, Supplier
@@ -241,6 +242,29 @@ def test_a_document_is_stored_like_an_upload_and_a_known_hash_is_left_alone(tmp_
     # Again: the document's hash is known, nothing new is stored.
     result = import_workbook(path)
     assert result.changes == [] and Document.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [("beveiligingsbijlage", "overeenkomst"), ("overeenkomst", "beveiligingsbijlage")],
+    ids=["annex-first", "agreement-first"],
+)
+def test_one_combined_pdf_listed_under_two_kinds_is_stored_under_both(tmp_path, kinds):
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / "alles.pdf").write_bytes(MINIMAL_PDF)
+    sheets = small_workbook()
+    sheets["Documenten"] = [
+        ["Overeenkomst", "Soort", "Bestand"],
+        *[["VO-1", kind, "pdf/alles.pdf"] for kind in kinds],
+    ]
+    path = write_workbook(tmp_path / "w.xlsx", sheets)
+    assert import_workbook(path).errors == []
+    assert sorted(Document.objects.values_list("kind", flat=True)) == sorted(kinds)
+    # The stored agreement document counts: no `no_document` signal, whatever the row order.
+    assert not [flag for flag in compute_flags() if flag.code == "no_document"]
+    # Again: both are held under their kind, nothing new is stored.
+    result = import_workbook(path)
+    assert result.changes == [] and Document.objects.count() == 2
 
 
 def test_a_dry_run_reports_the_changes_but_writes_nothing(tmp_path):
