@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from .models import Agreement, Review
 from .reminders import _send, _url
 
-FG_GROUP = "fg"
+FG_GROUP = settings.FG_GROUP
 logger = logging.getLogger(__name__)
 
 

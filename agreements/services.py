@@ -125,7 +125,7 @@ def _require(user: User | None, perm: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-FG_GROUP = "fg"
+FG_GROUP = settings.FG_GROUP
 
 
 def is_fg(user: User | None) -> bool:
@@ -136,9 +136,10 @@ def is_fg(user: User | None) -> bool:
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if not hasattr(user, "_in_fg_group"):
-        user._in_fg_group = user.groups.filter(name=FG_GROUP).exists()
-    return user._in_fg_group and user.has_perm("agreements.review_agreement")
+    # Read with the user by accounts.backends on every request; asked once otherwise.
+    if getattr(user, "in_fg_group", None) is None:
+        user.in_fg_group = user.groups.filter(name=FG_GROUP).exists()
+    return user.in_fg_group and user.has_perm("agreements.review_agreement")
 
 
 def _claim_version(agreement: Agreement, expected_version: int | None) -> Agreement:

@@ -138,8 +138,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackendWithRoles",
 ]
+# The role group whose members are the FG: the only ones who may decide on an agreement.
+FG_GROUP = "fg"
 
 # Single sign-on through OpenID Connect (mozilla-django-oidc; README "Inloggen met
 # schoolaccount"). On only when the provider's endpoints and this register's client are
@@ -182,7 +184,7 @@ if OIDC_ENABLED:
 
 # Two-factor login (django-otp, TOTP with recovery codes). Required for the FG and for staff
 # (the admin); any other account may turn it on from its account page, and then needs it too.
-TWO_FACTOR_REQUIRED_GROUPS = ["fg"]
+TWO_FACTOR_REQUIRED_GROUPS = [FG_GROUP]
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Privacyregister")
 # The admin lists devices (to delete a lost phone's) without showing their secret keys.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -25,7 +25,7 @@ from suppliers.models import Product, Supplier
 
 from ..agreements.helpers import edit_data
 from ..concurrency import InBackground, at_once, hold
-from ..conftest import client_for, make_agreement, make_product, make_user
+from ..conftest import client_for, complete_checklist, make_agreement, make_product, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -93,7 +93,9 @@ def test_of_two_saves_at_once_one_is_refused_and_nothing_is_overwritten(privacy_
 
 @pytest.fixture
 def submitted(privacy_officer) -> Agreement:
-    agreement = make_agreement([make_product()], attributes=("eckId",), purposes="Oefenen")
+    agreement = complete_checklist(
+        make_agreement([make_product()], attributes=("eckId",), purposes="Oefenen")
+    )
     submit_agreement(agreement=agreement, user=privacy_officer)
     agreement.refresh_from_db()
     return agreement
@@ -117,8 +119,9 @@ def test_two_fgs_deciding_at_once_record_one_decision_and_the_other_is_told(subm
         " ".join(str(m) for m in get_messages(response.wsgi_request)) for response in results
     )
     assert told[0].startswith("Over deze overeenkomst is al besloten: ")
-    assert told[1] == "Uw besluit is vastgelegd."
     review = Review.objects.get()
+    decided = review.get_decision_display()
+    assert told[1] == f"Uw besluit over {submitted.reference} is vastgelegd: {decided}."
     submitted.refresh_from_db()
     assert submitted.status == review.decision
     assert f"al besloten: {review.get_decision_display().lower()} door" in told[0]

@@ -395,7 +395,7 @@ def gunicorn(data_dir: Path, log: Path, *, timeout: int) -> Iterator[str]:
 def test_a_web_import_killed_by_gunicorns_worker_timeout_leaves_no_file_in_media(
     media, tmp_path, privacy_officer
 ):
-    archive = workbook_zip(tmp_path / "groot.zip", products=150)
+    archive = workbook_zip(tmp_path / "groot.zip", products=400)
     timeout = worker_timeout(archive)
     session = client_for(privacy_officer).cookies[settings.SESSION_COOKIE_NAME].value
     start = reverse("register:workbook_import")
