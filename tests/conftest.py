@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -40,6 +41,20 @@ def make_user(username: str, group: str | None = None) -> User:
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seeded_data_on_every_connection(django_db_setup, django_db_blocker) -> None:
+    """Serialized rollback puts back what the migrations seeded (groups, attributes) after a
+    transactional test empties the database. Django keeps that data on the connection object;
+    once Playwright's event loop has run in this thread, Django hands out fresh connection
+    objects (context variables instead of thread locals) that lack it, and every later
+    transactional test would leave an empty database behind. Keep it on the class instead."""
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is None:
+        with django_db_blocker.unblock():
+            contents = connection.creation.serialize_db_to_string()
+    type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture

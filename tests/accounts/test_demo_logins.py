@@ -20,18 +20,20 @@ def test_load_demo_prints_what_is_needed_to_log_in_as_the_fg(capsys):
 
 
 @pytest.mark.parametrize(
-    ("username", "page"), [("fg", "agreements:review_queue"), ("beheer", "admin:index")]
+    # Not `page`: that is Playwright's fixture, and would make this a browser test.
+    ("username", "page_name"),
+    [("fg", "agreements:review_queue"), ("beheer", "admin:index")],
 )
-def test_the_demo_fg_and_administrator_log_in_with_the_demo_code(username, page):
+def test_the_demo_fg_and_administrator_log_in_with_the_demo_code(username, page_name):
     call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
     call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))  # safe to run twice
     client = Client()
     client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
-    location = client.get(reverse(page))["Location"]
+    location = client.get(reverse(page_name))["Location"]
     assert location.startswith(reverse("accounts:two_factor_verify"))
     response = client.post(location, {"code": current_demo_code()})
-    assert response["Location"] == reverse(page)
-    assert client.get(reverse(page)).status_code == 200
+    assert response["Location"] == reverse(page_name)
+    assert client.get(reverse(page_name)).status_code == 200
 
 
 def test_the_other_demo_users_log_in_with_the_password_alone():
