@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -50,11 +50,12 @@ def _seeded_data_on_every_connection(django_db_setup, django_db_blocker) -> None
     once Playwright's event loop has run in this thread, Django hands out fresh connection
     objects (context variables instead of thread locals) that lack it, and every later
     transactional test would leave an empty database behind. Keep it on the class instead."""
-    contents = getattr(connection, "_test_serialized_contents", None)
+    wrapper = connections[DEFAULT_DB_ALIAS]  # `connection` is only a proxy to it
+    contents = getattr(wrapper, "_test_serialized_contents", None)
     if contents is None:
         with django_db_blocker.unblock():
-            contents = connection.creation.serialize_db_to_string()
-    type(connection)._test_serialized_contents = contents
+            contents = wrapper.creation.serialize_db_to_string()
+    type(wrapper)._test_serialized_contents = contents
 
 
 @pytest.fixture

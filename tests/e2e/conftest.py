@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import Page, Playwright, expect
@@ -71,12 +72,19 @@ def _serialized_rollback(migrated_data: str) -> None:
 
 
 @pytest.fixture
-def demo(_serialized_rollback, django_db_serialized_rollback, live_server) -> str:
+def demo(
+    _serialized_rollback, django_db_serialized_rollback, live_server, migrated_data: str
+) -> str:
     """The demo board behind a live server; returns the server's base URL.
 
     The live server needs a transactional database, which is flushed after each test;
     serialized rollback puts back what the data migrations seeded (groups, attributes).
     """
+    # Serialized rollback restores the seeded data at set-up, but on the connection of the
+    # thread before Playwright's event loop ran; the first browser test after another
+    # transactional test can find the tables empty. Put the seeded data back then.
+    if not Group.objects.exists():
+        connection.creation.deserialize_db_from_string(migrated_data)
     call_command("load_demo", verbosity=0)
     return live_server.url
 
