@@ -60,7 +60,12 @@ def register_tables() -> list[str]:
             tables.append(model._meta.db_table)
     # No rule reads the level snapshots, and the level page writes one a day: leaving them
     # out keeps that write from setting the rules to work again.
-    skipped = {marks_table(), apps.get_model("register", "LevelSnapshot")._meta.db_table}
+    # The rules' notes (register/rules/notes.py) are written with the writes they describe.
+    skipped = {
+        marks_table(),
+        apps.get_model("register", "LevelSnapshot")._meta.db_table,
+        apps.get_model("register", "RulesNote")._meta.db_table,
+    }
     return sorted(t for t in set(tables) if t not in skipped)
 
 
@@ -80,6 +85,9 @@ def _postgresql_function(marks: str) -> str:
     # setting: a rollback (to a savepoint) restores the settings with the data, and a
     # number drawn is never drawn again, so inside the writing transaction the revision
     # changes with every write, without a row written twice.
+    # The mark's row keeps the number of the transaction's latest write (its own row: no
+    # other transaction waits for it), so that the rules can tell after the commit whether
+    # every write of the transaction was noted (register/rules/notes.py).
     # Past PRUNE_ABOVE marks, a transaction's first write deletes the marks it sees (never
     # another open transaction's, which it cannot see); only one transaction prunes at a
     # time, and no writer waits for it (pg_try_advisory_xact_lock does not wait).
@@ -87,6 +95,7 @@ def _postgresql_function(marks: str) -> str:
         CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
             this_mark text := coalesce(current_setting('{MARK}', true), '');
+            last_write bigint;
         BEGIN
             IF this_mark = '' THEN
                 this_mark := {_POSTGRESQL_RANDOM};
@@ -97,8 +106,10 @@ def _postgresql_function(marks: str) -> str:
                     DELETE FROM "{marks}";
                 END IF;
             END IF;
-            INSERT INTO "{marks}" (mark) VALUES (this_mark) ON CONFLICT (mark) DO NOTHING;
-            PERFORM set_config('{WRITES}', nextval('{SEQUENCE}')::text, true);
+            last_write := nextval('{SEQUENCE}');
+            INSERT INTO "{marks}" (mark, last_write) VALUES (this_mark, last_write)
+                ON CONFLICT (mark) DO UPDATE SET last_write = EXCLUDED.last_write;
+            PERFORM set_config('{WRITES}', last_write::text, true);
             RETURN NULL;
         END $$"""
 

@@ -165,6 +165,7 @@ class RegisterData:
     covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
     activities: list[ProcessingActivity] = field(default_factory=list)
     linked_product_ids: set[int] = field(default_factory=set)
+    activity_links: dict[int, list[int]] = field(default_factory=dict)  # activity -> products
 
 
 # The product fields a flag's reader may use; any other field would cost a query per flag
@@ -206,7 +207,9 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
     product_ids = [p.pk for p in products]
     flows = DataFlow.objects.order_by("attribute__sort_order", "attribute__code", "channel")
     agreements_qs = agreements_queryset()
-    links = ProcessingActivity.products.through.objects.values_list("product_id", flat=True)
+    links = ProcessingActivity.products.through.objects.values_list(
+        "processingactivity_id", "product_id"
+    )
     flows_by_product: dict[int, list[Flow]] = defaultdict(list)
     if whole_register:
         # Flows as plain tuples (a register holds tens of thousands), one Attribute each code.
@@ -227,13 +230,17 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
         for product_id in agreement.content_values().product_ids:
             covering[product_id].append(agreement)
     activities = list(ProcessingActivity.objects.order_by("name")) if whole_register else []
+    activity_links: dict[int, list[int]] = defaultdict(list)
+    for activity_id, product_id in links:
+        activity_links[activity_id].append(product_id)
     return RegisterData(
         products=products,
         agreements=agreements,
         flows_by_product=flows_by_product,
         covering_by_product=covering,
         activities=activities,
-        linked_product_ids=set(links),
+        linked_product_ids={p for linked in activity_links.values() for p in linked},
+        activity_links=activity_links,
     )
 
 
@@ -615,21 +622,29 @@ def unlinked_product_flag(product: Product) -> Flag:
     )
 
 
+def flags_of_product(product: Product, data: RegisterData, today: datetime.date) -> list[Flag]:
+    """The flags whose subject is `product`, from data read by `load_register()` (which read
+    the product's flows, covering agreements and links); no queries. The unit the rules
+    recompute when a write touches the product (rules/incremental.py)."""
+    if not product.is_in_scope:
+        return []
+    coverage = coverage_for(
+        product,
+        data.covering_by_product.get(product.pk, []),
+        data.flows_by_product.get(product.pk, []),
+        today,
+    )
+    flags = product_flags(coverage)
+    if product.pk not in data.linked_product_ids:
+        flags.append(unlinked_product_flag(product))
+    return flags
+
+
 def flags_from(data: RegisterData, today: datetime.date) -> list[Flag]:
     """All flags of DESIGN.md section 5 over data read by `load_register()`; no queries."""
     flags: list[Flag] = []
     for product in data.products:
-        if not product.is_in_scope:
-            continue
-        coverage = coverage_for(
-            product,
-            data.covering_by_product.get(product.pk, []),
-            data.flows_by_product.get(product.pk, []),
-            today,
-        )
-        flags.extend(product_flags(coverage))
-        if product.pk not in data.linked_product_ids:
-            flags.append(unlinked_product_flag(product))
+        flags.extend(flags_of_product(product, data, today))
     for agreement in data.agreements:
         flags.extend(agreement_flags(agreement))
     for activity in data.activities:
@@ -641,18 +656,19 @@ def compute_flags(today: datetime.date | None = None) -> list[Flag]:
     """The open flags of the whole register (DESIGN.md section 5), sorted by severity (high
     first), code and subject name; a fixed number of queries whatever the register's size.
 
-    Computed once per register revision and day (rules/cache.py): until the register
-    changes, a repeated call costs one query."""
+    Kept per register revision and day (rules/cache.py) and, after a write through the
+    application, updated for the subjects it touched only (rules/incremental.py): until the
+    register changes, a repeated call costs one query."""
     today = today or timezone.localdate()
-    return list(cache.keep("flags", today, lambda: _whole_register_flags(today)))
+    return list(cache.kept_rules(today).flags)
 
 
-def _whole_register_flags(today: datetime.date) -> list[Flag]:
+def whole_register_data() -> RegisterData:
     # Reading the register makes some 100,000 objects, none of them garbage: with the
     # collector paused it takes half the time (0.47 s instead of 0.65-1.4 s at scale 1,
     # more the more the process already holds, see docs/performance.md).
     with collector_paused():
-        return flags_from(load_register(), today)
+        return load_register()
 
 
 @contextmanager
@@ -672,9 +688,9 @@ def flags_for_product(product: Product, today: datetime.date | None = None) -> l
     """The flags whose subject is this product (for its page); a fixed number of queries:
     one when the register's flags are kept (rules/cache.py), else the product's own."""
     today = today or timezone.localdate()
-    whole = cache.kept("flags", today)
-    if whole is not None:
-        return [f for f in whole if f.product is not None and f.product.pk == product.pk]
+    kept = cache.kept_rules(today, compute=False)
+    if kept is not None:
+        return sorted(kept.by_product.get(product.pk, []), key=Flag.sort_key)
     data = load_register([product])
     data.agreements = []  # agreement flags have the agreement as subject, not the product
     return flags_from(data, today)
