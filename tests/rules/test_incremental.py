@@ -7,7 +7,8 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from agreements.models import (
     Agreement,
@@ -174,7 +175,9 @@ def test_writes_that_could_touch_anything_or_bypass_the_models_compute_afresh(re
     _after(save_organisation, incremental_expected=False)
     # No save signals: the notes have a gap, so everything is computed afresh.
     _after(
-        lambda: Product.objects.filter(pk=_product().pk).update(name=F("name") + " (update)"),
+        lambda: Product.objects.filter(pk=_product().pk).update(
+            name=Concat(F("name"), Value(" (update)"))
+        ),
         incremental_expected=False,
     )
     _after(
