@@ -273,14 +273,11 @@ def updated_state(
         return new
     from .level import unreviewed_agreements
 
-    unreviewed_ids = agreements | set(
-        Agreement.products.through.objects.filter(product_id__in=list(products)).values_list(
-            "agreement_id", flat=True
-        )
-    )
-    for agreement_id in unreviewed_ids:
+    # The agreements whose unreviewed-evidence can change (it names their products in
+    # scope): those touched and, through `_expand()`, those covering a touched product.
+    for agreement_id in agreements:
         new.unreviewed.pop(agreement_id, None)
-    for item in unreviewed_agreements(agreement_ids=unreviewed_ids):
+    for item in unreviewed_agreements(agreement_ids=agreements):
         new.unreviewed[item.subject.pk] = item
     return new
 
@@ -337,6 +334,7 @@ def _recompute(
     ):
         for key in keys:
             dropped.extend(store.pop(key, []))
+    loaded: dict[int, Agreement] = {}
     if products:
         rows = (
             Product.objects.filter(pk__in=list(products))
@@ -345,6 +343,9 @@ def _recompute(
             .order_by("name", "supplier__name")
         )
         data = load_register(rows)
+        # The agreements covering these products, read with all their content: the touched
+        # ones among them need not be read again.
+        loaded = {agreement.pk: agreement for agreement in data.agreements}
         for product_id in products:
             new.product_supplier.pop(product_id, None)
         for product in data.products:
@@ -353,7 +354,10 @@ def _recompute(
             if found:
                 new.by_product[product.pk] = found
     if agreements:
-        rows = load_content_values(agreements_queryset().filter(pk__in=list(agreements)))
+        rows = [loaded[pk] for pk in agreements if pk in loaded]
+        missing = [pk for pk in agreements if pk not in loaded]
+        if missing:  # terminated, or covering no product
+            rows += load_content_values(agreements_queryset().filter(pk__in=missing))
         for agreement_id in agreements:
             new.agreement_products.pop(agreement_id, None)
             new.agreement_supplier.pop(agreement_id, None)
