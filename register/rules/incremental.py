@@ -238,7 +238,7 @@ def updated_state(
 ) -> RulesState | None:
     """`state` brought up to `position` (read by `read_position()`), or None when only a full
     computation can do that (a write no note describes, or one that touched anything)."""
-    if state.today != today or state.unreviewed is None:
+    if state.today != today:
         return None
     subjects = touched_since(state, position, latest, using)
     if subjects is None:

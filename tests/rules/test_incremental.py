@@ -196,3 +196,39 @@ def test_a_rolled_back_write_leaves_the_kept_state_as_it_was(register):
         product.save()
         raise RuntimeError
     assert _seen() == before == _full()
+
+
+@pytest.fixture
+def shared_rules_cache(settings):
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "rules": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rules_cache_test",
+        },
+    }
+    call_command("createcachetable", "rules_cache_test", verbosity=0)
+    yield caches["rules"]
+    caches["rules"].clear()
+
+
+def test_a_process_without_a_state_takes_the_shared_one_and_updates_it(
+    register, shared_rules_cache
+):
+    """Two gunicorn workers: the second finds the first one's computation in the database
+    cache, and after a write updates it for what changed instead of computing it all."""
+    cache.forget()
+    first = _seen()  # worker 1 computes everything and shares it
+    cache.forget()  # worker 2 has nothing of its own
+    with mock.patch.object(incremental, "full_state", wraps=incremental.full_state) as full:
+        assert _seen() == first
+        product = _product()
+        product.name = "Gedeeld en bijgewerkt"
+        product.save()
+        cache.forget()
+        updated = _seen()
+    assert not full.called
+    assert updated == _full()
