@@ -30,7 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from ..revision import MARK, WRITES, marks_table, register_tables
+from ..revision import MARK, REGISTER_APPS, WRITES, marks_table, register_tables
 
 EVERYTHING = "*"
 KEEP_NOTES = 5000  # SQLite: notes kept (older ones pruned now and then by a writer)
@@ -267,18 +267,24 @@ def after_claim(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Connect the receivers for every model (only register tables are noted). Connected
-    receivers also keep Django from deleting related rows without signals (fast deletes)."""
+    """Connect the receivers to every model whose table is a register table (many-to-many
+    tables included). Their receivers also keep Django from deleting their related rows
+    without signals (fast deletes), so every deleted row is noted."""
     from suppliers.concurrency import version_claimed, version_claiming
 
-    uid = "register.rules.notes"
-    pre_save.connect(before_save, dispatch_uid=f"{uid}.pre_save")
-    post_save.connect(after_save, dispatch_uid=f"{uid}.post_save")
-    pre_delete.connect(before_delete, dispatch_uid=f"{uid}.pre_delete")
-    post_delete.connect(after_delete, dispatch_uid=f"{uid}.post_delete")
-    m2m_changed.connect(on_link_change, dispatch_uid=f"{uid}.m2m_changed")
-    version_claiming.connect(before_claim, dispatch_uid=f"{uid}.claiming")
-    version_claimed.connect(after_claim, dispatch_uid=f"{uid}.claimed")
+    tables = set(register_tables())
+    for label in REGISTER_APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            if model._meta.db_table not in tables:
+                continue
+            uid = f"register.rules.notes.{model._meta.label_lower}"
+            pre_save.connect(before_save, sender=model, dispatch_uid=f"{uid}.pre_save")
+            post_save.connect(after_save, sender=model, dispatch_uid=f"{uid}.post_save")
+            pre_delete.connect(before_delete, sender=model, dispatch_uid=f"{uid}.pre_delete")
+            post_delete.connect(after_delete, sender=model, dispatch_uid=f"{uid}.post_delete")
+            m2m_changed.connect(on_link_change, sender=model, dispatch_uid=f"{uid}.m2m")
+            version_claiming.connect(before_claim, sender=model, dispatch_uid=f"{uid}.claiming")
+            version_claimed.connect(after_claim, sender=model, dispatch_uid=f"{uid}.claimed")
 
 
 def merged(payloads: Iterable[str]) -> Subjects | None:
