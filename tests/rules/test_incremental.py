@@ -232,3 +232,35 @@ def test_a_process_without_a_state_takes_the_shared_one_and_updates_it(
         updated = _seen()
     assert not full.called
     assert updated == _full()
+
+
+def test_an_edit_through_the_product_form_updates_only_what_it_touched(register, privacy_officer):
+    """The edit form claims a new version with `update()` before it saves; that write is
+    noted too, so the dashboard after the edit updates the kept flags instead of computing
+    them all, and shows what a full computation shows."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    product = _product(agreements__status=AgreementStatus.APPROVED)
+    client = client_for(privacy_officer)
+    client.get(reverse("dashboard"))
+    response = client.post(
+        reverse("suppliers:product_edit", args=[product.pk]),
+        {
+            "supplier": product.supplier.pk,
+            "name": "Hernoemd via het formulier",
+            "kind": product.kind,
+            "access_channel": product.access_channel,
+            "status": "uitgefaseerd",
+            "processes_personal_data": "on",
+            "version": product.version,
+        },
+    )
+    assert response.status_code == 302
+    with mock.patch.object(incremental, "full_state", wraps=incremental.full_state) as full:
+        page = client.get(reverse("dashboard"))
+        updated = _seen()
+    assert not full.called
+    assert updated == _full()
+    assert page.status_code == 200
