@@ -225,8 +225,10 @@ def _path(edges: list[tuple[str, str, str]], start: str, end: str) -> list[str] 
 # --- recomputing what a write touched -------------------------------------------------------
 
 
-# Past this many touched products and agreements, a full computation is as quick.
+# Past this many touched products and agreements, or this share of the register's, a full
+# computation costs about as much (and is the reference).
 INCREMENTAL_AT_MOST = 300
+INCREMENTAL_SHARE = 0.25
 
 
 def updated_state(
@@ -240,6 +242,10 @@ def updated_state(
     computation can do that (a write no note describes, or one that touched anything)."""
     if state.today != today:
         return None
+    total = len(state.product_supplier) + len(state.agreement_supplier)
+    limit = min(INCREMENTAL_AT_MOST, INCREMENTAL_SHARE * total)
+    if _writes_since(state, position, latest) > limit:
+        return None  # decided before any query: as many queries as a full computation
     subjects = touched_since(state, position, latest, using)
     if subjects is None:
         return None
@@ -262,7 +268,7 @@ def updated_state(
         new._level = state._level
         return new
     products, agreements, activities = _expand(state, subjects)
-    if len(products) + len(agreements) > INCREMENTAL_AT_MOST:
+    if len(products) + len(agreements) > limit:
         return None
     dropped = _recompute(new, today, products, agreements, activities)
     new.ranked = _reranked(state.ranked, dropped, new, products, agreements, activities)
@@ -280,6 +286,17 @@ def updated_state(
     for item in unreviewed_agreements(agreement_ids=agreements):
         new.unreviewed[item.subject.pk] = item
     return new
+
+
+def _writes_since(state: RulesState, position: Any, latest: int) -> int:
+    """How many writes at most happened since `state`, from the positions alone: on SQLite
+    the notes since (one per noted write), on PostgreSQL the numbers the write sequence drew
+    since (every write of every transaction draws one)."""
+    if isinstance(position, dict):
+        now = max((w for w in position.values() if w is not None), default=0)
+        then = max((w for w in (state.position or {}).values() if w is not None), default=0)
+        return max(0, now - then)
+    return max(0, latest - state.latest_note)
 
 
 def _expand(state: RulesState, subjects: notes.Subjects) -> tuple[set[int], set[int], set[int]]:

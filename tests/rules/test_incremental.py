@@ -53,7 +53,7 @@ def _after(write, *, incremental_expected: bool = True) -> None:
 
 @pytest.fixture
 def register(db):
-    generate_register(scale=0.004, seed=7)
+    generate_register(scale=0.01, seed=7)
     cache.forget()
     _seen()
     return None
