@@ -80,8 +80,8 @@ class RulesState:
     # None until the level is first asked for (the flags alone do not need it).
     unreviewed: dict[int, Any] | None = None
     ranked: list[tuple[tuple, Flag]] = field(default_factory=list)
-    # Evidence per flag (by identity): a flag's evidence is made once.
-    evidence: dict[int, Any] = field(default_factory=dict)
+    # Evidence per flag, by identity (id -> (flag, evidence)): a flag's evidence is made once.
+    evidence: dict[int, tuple[Flag, Any]] = field(default_factory=dict)
     _level: Any = None
 
     @property
@@ -272,9 +272,8 @@ def updated_state(
         return None
     dropped = _recompute(new, today, products, agreements, activities)
     new.ranked = _reranked(state.ranked, dropped, new, products, agreements, activities)
-    new.evidence = {
-        key: value for key, value in state.evidence.items() if key not in {id(f) for f in dropped}
-    }
+    gone = {id(flag) for flag in dropped}
+    new.evidence = {key: value for key, value in state.evidence.items() if key not in gone}
     if new.unreviewed is None:
         return new
     from .level import unreviewed_agreements

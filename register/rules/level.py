@@ -324,9 +324,9 @@ def level_from_state(state: Any) -> LevelResult:
 
     def evidence_of(flag: Any) -> Evidence:
         found = kept.get(id(flag))
-        if found is None:
-            found = kept[id(flag)] = _flag_evidence(flag)
-        return found
+        if found is None or found[0] is not flag:  # an id is only unique while alive
+            found = kept[id(flag)] = (flag, _flag_evidence(flag))
+        return found[1]
 
     unreviewed = [state.unreviewed[pk] for pk in sorted(state.unreviewed, key=_reference_of(state))]
     return _level(state.today, state.flags, evidence_of=evidence_of, unreviewed=unreviewed)
