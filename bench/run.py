@@ -394,9 +394,17 @@ class Bench:
             client.get(url)  # the state of the previous write, kept
             change()
             times += timed(lambda: client.get(url), 1, cpu=cpu)
+        return self.measured(
+            f"{label}, first after a change to one {subject}", "page-changed", times, cpu, queries
+        )
+
+    def measured(
+        self, measure: str, kind: str, times: list[float], cpu: list[float], queries: int
+    ) -> Result:
+        """The result of timed runs with their CPU time, also printed."""
         result = Result(
-            f"{label}, first after a change to one {subject}",
-            "page-changed",
+            measure,
+            kind,
             ms(statistics.median(times)),
             ms(max(times)),
             queries,
@@ -409,8 +417,8 @@ class Bench:
         return result
 
     def cold_page(self, label: str, url: str, client) -> Result:
-        """A page that shows the flags, requested as the first request after a change to the
-        register: the rules' cache is emptied before each request."""
+        """A page that shows the flags, with the rules' kept results emptied before each
+        request: as a new process, or the first request after an unnoted write, finds it."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -420,19 +428,7 @@ class Bench:
         queries = len(captured)  # now: the next request clears the query log
         cpu: list[float] = []
         times = timed(cold_get, self.args.repeat, cpu=cpu)
-        result = Result(
-            f"{label}, flags computed afresh",
-            "page-cold",
-            ms(statistics.median(times)),
-            ms(max(times)),
-            queries,
-            note=cpu_note(cpu),
-        )
-        self.say(
-            f"{result.measure:<28} median {result.median_ms:>7} ms  max {result.max_ms:>7} ms  "
-            f"{result.queries:>3} queries"
-        )
-        return result
+        return self.measured(f"{label}, flags computed afresh", "page-cold", times, cpu, queries)
 
     def explain(self, queries: list[dict]) -> list[str]:
         """EXPLAIN ANALYZE of the two slowest SELECTs of a page (PostgreSQL only): the top
@@ -517,19 +513,9 @@ class Bench:
         fetch()  # warm-up
         cpu: list[float] = []
         times = timed(fetch, self.args.heavy_repeat, cpu=cpu)
-        result = Result(
-            "raw SQL fetch of the rows the flags engine reads",
-            "raw",
-            ms(statistics.median(times)),
-            ms(max(times)),
-            len(statements),
-            note=cpu_note(cpu),
+        return self.measured(
+            "raw SQL fetch of the rows the flags engine reads", "raw", times, cpu, len(statements)
         )
-        self.say(
-            f"{result.measure:<28} median {result.median_ms:>7} ms  max {result.max_ms:>7} ms  "
-            f"{result.queries:>3} queries  ({result.note})"
-        )
-        return result
 
     def report(self) -> list[Result]:
         from django.core.management import call_command
