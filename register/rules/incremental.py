@@ -244,7 +244,7 @@ def updated_state(
         return None
     total = len(state.product_supplier) + len(state.agreement_supplier)
     limit = min(INCREMENTAL_AT_MOST, INCREMENTAL_SHARE * total)
-    if _writes_since(state, position, latest) > limit:
+    if _writes_since(state, position, latest) > limit or _certain_gap(state, position, latest):
         return None  # decided before any query: as many queries as a full computation
     subjects = touched_since(state, position, latest, using)
     if subjects is None:
@@ -296,6 +296,16 @@ def _writes_since(state: RulesState, position: Any, latest: int) -> int:
         then = max((w for w in (state.position or {}).values() if w is not None), default=0)
         return max(0, now - then)
     return max(0, latest - state.latest_note)
+
+
+def _certain_gap(state: RulesState, position: Any, latest: int) -> bool:
+    """SQLite: the register moved but no note was written since: only unnoted writes (bulk
+    inserts, raw SQL) moved it."""
+    return (
+        not isinstance(position, dict)
+        and position != state.position
+        and latest == state.latest_note
+    )
 
 
 def _expand(state: RulesState, subjects: notes.Subjects) -> tuple[set[int], set[int], set[int]]:
