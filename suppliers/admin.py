@@ -41,6 +41,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not getattr(request, "_reverting_history", False):
+            if change and _has_version(obj):
+                # Like a form save in the app: a form opened before this edit is now stale,
+                # instead of silently writing over what the administrator changed.
+                row = type(obj)._base_manager.select_for_update().filter(pk=obj.pk)
+                obj.version = row.values_list("version", flat=True).get() + 1
             return super().save_model(request, obj, form, change)
         # `obj` is the old version: copy only what the form edits onto the row as it is now,
         # so fields without a form field (a version counter, a status) keep their value.
@@ -48,10 +53,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
         for model_field in current._meta.concrete_fields:
             if model_field.name in form.fields:
                 setattr(current, model_field.attname, getattr(obj, model_field.attname))
-        if "version" in {f.name for f in current._meta.concrete_fields}:
+        if _has_version(current):
             current.version += 1  # like a form save: a form opened before the revert is stale
         current._history_user = request.user
         current.save()
+
+
+def _has_version(obj) -> bool:
+    return "version" in {f.name for f in obj._meta.concrete_fields}
 
 
 class ProductInline(admin.TabularInline):
