@@ -11,6 +11,7 @@ from .models import (
     AccessChannel,
     Attribute,
     Channel,
+    DataSubject,
     LifecycleStatus,
     Product,
     ProductKind,
@@ -184,12 +185,13 @@ class SupplierFilterForm(forms.Form):
         return suppliers.order_by(*SUPPLIER_SORTS.get(data.get("sort") or "name"))
 
 
-def flow_key(attribute_id: int, channel: str) -> str:
-    return f"{attribute_id}:{channel}"
+def flow_key(attribute_id: int, channel: str, subject: str = DataSubject.PUPIL) -> str:
+    return f"{attribute_id}:{channel}:{subject}"
 
 
 class DataFlowGridForm(forms.Form):
-    """The data flows of one product as a checklist: attribute vocabulary x channels."""
+    """The data flows of one product as a checklist: attribute vocabulary x channels, once per
+    data subject (pupils, parents, staff)."""
 
     flows = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -197,7 +199,8 @@ class DataFlowGridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.attributes = attributes
         self.fields["flows"].choices = [
-            (flow_key(a.pk, channel), f"{a.code} / {label}")
+            (flow_key(a.pk, channel, subject), f"{a.code} / {label} / {subject_label}")
+            for subject, subject_label in DataSubject.choices
             for a in attributes
             for channel, label in Channel.choices
         ]
@@ -206,12 +209,13 @@ class DataFlowGridForm(forms.Form):
             "Laad de pagina opnieuw en probeer het nog eens."
         )
 
-    def selected(self) -> set[tuple[int, str]]:
-        pairs = set()
+    def selected(self) -> set[tuple[int, str, str]]:
+        """The ticked (attribute id, channel, subject) triples."""
+        triples = set()
         for value in self.cleaned_data["flows"]:
-            attribute_id, channel = value.split(":", 1)
-            pairs.add((int(attribute_id), channel))
-        return pairs
+            attribute_id, channel, subject = value.split(":", 2)
+            triples.add((int(attribute_id), channel, subject))
+        return triples
 
 
 class AttributeForm(forms.ModelForm):
