@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from .models import (
     attribute_code_validator,
     new_attribute_code_problem,
 )
+from .panels import product_form_extensions
 
 
 class SupplierForm(VersionedFormMixin, forms.ModelForm):
@@ -41,6 +43,8 @@ class SupplierForm(VersionedFormMixin, forms.ModelForm):
 
 
 class ProductForm(VersionedFormMixin, forms.ModelForm):
+    """The product's own fields, and those higher apps add (the schools using it)."""
+
     class Meta:
         model = Product
         fields = [
@@ -52,6 +56,20 @@ class ProductForm(VersionedFormMixin, forms.ModelForm):
             "processes_personal_data",
             "description",
         ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.extensions = product_form_extensions()
+        for extension in self.extensions:
+            extension.contribute(self)
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Product:
+        product = super().save(commit=commit)
+        if commit:
+            for extension in self.extensions:
+                extension.save(self, product)
+        return product
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()

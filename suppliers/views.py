@@ -23,7 +23,7 @@ from .forms import (
     flow_key,
 )
 from .models import Attribute, Channel, DataFlow, DataSubject, Product, Supplier
-from .panels import product_panels
+from .panels import product_panels, supplier_panels
 from .services import set_data_flows
 
 PAGE_SIZE = 50
@@ -53,7 +53,12 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "products": supplier.products.order_by("name"),
         "agreements": supplier.agreements.order_by("-created_at"),
         "history": supplier.history.select_related("history_user")[:10],
+        # What higher apps add (the agreements app's "Overeenkomst toevoegen").
+        "panels": supplier_panels(request, supplier),
     }
+    for panel in ctx["panels"]:
+        for key, value in panel.context.items():
+            ctx.setdefault(key, value)  # the page's own names win
     return render(request, "suppliers/supplier_detail.html", ctx)
 
 
