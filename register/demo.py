@@ -30,7 +30,7 @@ from agreements.models import (
     Subprocessor,
 )
 from agreements.services import add_document
-from suppliers.models import Attribute, DataFlow, Product, Supplier
+from suppliers.models import Attribute, DataFlow, DataSubject, Product, Supplier
 
 from .models import Organisation, ProcessingActivity, School
 
@@ -649,8 +649,13 @@ def load_demo(stdout=None) -> dict[str, int]:
     for product_name, channel, codes in FLOWS:
         for code in codes:
             DataFlow.objects.get_or_create(
-                product=products[product_name], attribute=attributes[code], channel=channel
+                product=products[product_name],
+                attribute=attributes[code],
+                channel=channel,
+                subject=DataSubject.PUPIL,
             )
+
+    _parents_app_flows(products, attributes)
 
     for spec in AGREEMENTS:
         if not Agreement.objects.filter(reference=spec.reference).exists():
@@ -692,6 +697,26 @@ def load_demo(stdout=None) -> dict[str, int]:
         "data_flows": DataFlow.objects.count(),
         "activities": ProcessingActivity.objects.count(),
     }
+
+
+# The parents' app (issue 15, DESIGN.md 11.2): Klasbord sends the e-mail address of parents
+# and of pupils through one direct link; two flows of `mail`, one per data subject.
+PARENTS_APP_FLOWS = [
+    ("Klasbord", "direct", DataSubject.PUPIL, ["mail"]),
+    ("Klasbord", "direct", DataSubject.PARENT, ["givenName", "sn", "mail"]),
+]
+
+
+def _parents_app_flows(products: dict[str, Product], attributes: dict[str, Attribute]) -> None:
+    """The demo's flows of more than one data subject (safe to run twice)."""
+    for product_name, channel, subject, codes in PARENTS_APP_FLOWS:
+        for code in codes:
+            DataFlow.objects.get_or_create(
+                product=products[product_name],
+                attribute=attributes[code],
+                channel=channel,
+                subject=subject,
+            )
 
 
 def _create_agreement(spec: DemoAgreement, today, suppliers, products, attributes, users) -> None:

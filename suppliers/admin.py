@@ -110,8 +110,8 @@ class AttributeAdmin(HistoryAdmin):
 
 @admin.register(DataFlow)
 class DataFlowAdmin(HistoryAdmin):
-    list_display = ["product", "attribute", "channel", "note"]
-    list_filter = ["channel", "attribute__sensitive"]
+    list_display = ["product", "attribute", "channel", "subject", "note"]
+    list_filter = ["channel", "subject", "attribute__sensitive"]
     search_fields = ["product__name", "product__supplier__name", "attribute__code"]
     list_select_related = ["product__supplier", "attribute"]
     autocomplete_fields = ["product", "attribute"]
