@@ -143,12 +143,15 @@ class FlowsImport(SheetImport):
         # Two rows that differ only in the subject are two flows (issue 15: the parents' app
         # sends parents' and pupils' mail through one channel).
         key = (product.pk, attribute.pk, channel, subject)
-        flow = self.known.flows.get(key) or DataFlow(
-            product=product, attribute=attribute, channel=channel, subject=subject
-        )
         label = (
             f"{product.name}: {attribute.code} ({Channel(channel).label}, "
             f"{DataSubject(subject).label})"
+        )
+        # A flow listed twice would keep only the last row's note: refused, like any key.
+        if self.duplicate(reader, key, label):
+            return
+        flow = self.known.flows.get(key) or DataFlow(
+            product=product, attribute=attribute, channel=channel, subject=subject
         )
         if self.records.save(reader, flow, reader.assigned(values), label):
             self.known.flows[key] = flow
