@@ -101,6 +101,7 @@ def test_the_menu_is_a_compact_toggle_on_a_phone_and_a_bar_on_a_laptop(
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(menu.get_by_role("link", name="Niveau")).to_be_visible()
+    screenshot(page, "menu-phone", max_height=PHONE["height"])
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
     menu.get_by_role("link", name="Niveau").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verwerking van gegevens")
