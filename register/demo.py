@@ -282,7 +282,6 @@ class DemoAgreement:
     transfer_outside_eea: bool = False
     transfer_safeguard: str = ""
     reason: str = ""
-    change_after_review: bool = False
     # The FG's findings: (topic, what differs, risk, status); accepted ones join the approval.
     findings: list[tuple[str, str, str, str]] = field(default_factory=list)
     # The agreement's life in the register, in days before today (see _story): entered by
@@ -377,7 +376,6 @@ AGREEMENTS = [
         subprocessors=[("Hostingpartner Utrecht", "Hosting", "NL", "")],
         documents=[DocumentKind.AGREEMENT, DocumentKind.SECURITY_ANNEX],
         decisions=[(Decision.APPROVED, "Akkoord met de beveiligingsbijlage van 2023.")],
-        change_after_review=True,
         created=320,
         submitted=319,
         decided=314,
