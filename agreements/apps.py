@@ -10,7 +10,9 @@ class AgreementsConfig(AppConfig):
         from suppliers.panels import add_product_panel
 
         from . import signals  # noqa: F401
-        from .panels import accepted_risks_panel
+        from .panels import accepted_risks_panel, privacy_notices_panel
 
         # The product page (suppliers app) shows the risks the FG accepted (issue 17).
         add_product_panel(accepted_risks_panel)
+        # And what its privacy notices say (DESIGN.md 11.2).
+        add_product_panel(privacy_notices_panel)

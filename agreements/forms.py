@@ -103,6 +103,7 @@ class AgreementForm(forms.ModelForm):
             "supplier",
             "products",
             "model",
+            "dvo_reference",
             "signed_on",
             "signed_by",
             "starts_on",
@@ -269,6 +270,33 @@ class PrivacyNoticeForm(forms.Form):
             "Bijzondere of gevoelige gegevens zijn gemarkeerd."
         ),
     )
+    purposes = forms.CharField(
+        label=_("Doeleinden"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    data_subjects = forms.CharField(
+        label=_("Betrokkenen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Van wie dit product gegevens verwerkt, zoals leerlingen, ouders, docenten."),
+    )
+    retention = forms.CharField(
+        label=_("Bewaartermijn"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    processing_locations = forms.CharField(
+        label=_("Verwerkingslocatie"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    subprocessors = forms.ModelMultipleChoiceField(
+        label=_("Subverwerkers voor dit product"),
+        queryset=Subprocessor.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Alleen de subverwerkers van deze overeenkomst; leg ze eerst daar vast."),
+        error_messages={
+            "invalid_choice": _(
+                "Deze subverwerker hoort niet bij de overeenkomst; kies uit de lijst."
+            )
+        },
+    )
     note = forms.CharField(
         label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -278,6 +306,11 @@ class PrivacyNoticeForm(forms.Form):
         help_text=_("Alleen PDF, hoogstens 25 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the agreement's own subprocessors can be chosen (models.clean_subprocessors).
+        self.fields["subprocessors"].queryset = agreement.subprocessors.order_by("name", "pk")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from suppliers.models import Product
 from suppliers.panels import PanelContent
 
-from .models import Agreement, AgreementStatus, Finding
+from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
 ReviewPanel = Callable[[HttpRequest, Agreement], PanelContent]
 _review_panels: list[ReviewPanel] = []
@@ -30,6 +30,21 @@ def add_review_panel(panel: ReviewPanel) -> None:
 
 def review_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
     return [panel(request, agreement) for panel in _review_panels]
+
+
+def privacy_notices_panel(request: HttpRequest, product: Product) -> PanelContent:
+    """What the privacy notices of this product say (DESIGN.md 11.2): purposes, data subjects,
+    retention, locations and the subprocessors that serve it, per agreement that covers it."""
+    notices = list(
+        PrivacyNotice.objects.filter(product=product, agreement__products=product)
+        .exclude(agreement__status=AgreementStatus.TERMINATED)
+        .select_related("agreement")
+        .prefetch_related("subprocessors")
+        .order_by("agreement__reference", "pk")
+    )
+    return PanelContent(
+        template="agreements/_product_notices.html", context={"product_notices": notices}
+    )
 
 
 def accepted_risks_panel(request: HttpRequest, product: Product) -> PanelContent:

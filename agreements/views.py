@@ -30,6 +30,7 @@ from .forms import (
 )
 from .history import agreement_timeline, approval_baseline, changes_since
 from .models import (
+    APPROVED_NOTICE_FIELDS,
     Agreement,
     AgreementStatus,
     Decision,
@@ -424,11 +425,18 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
     product = get_object_or_404(Product, pk=product_pk, agreements=agreement)
     notice = PrivacyNotice.objects.filter(agreement=agreement, product=product).first()
     if notice is not None:
-        initial = {"attributes": list(notice.attributes.all()), "note": notice.note}
+        initial = {
+            "attributes": list(notice.attributes.all()),
+            "subprocessors": list(notice.subprocessors.all()),
+            "note": notice.note,
+            **{name: getattr(notice, name) for name in APPROVED_NOTICE_FIELDS},
+        }
     else:
         initial = {"attributes": list(agreement.attributes.all())}
     initial["version"] = agreement.version
-    form = PrivacyNoticeForm(request.POST or None, request.FILES or None, initial=initial)
+    form = PrivacyNoticeForm(
+        request.POST or None, request.FILES or None, initial=initial, agreement=agreement
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -437,6 +445,8 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
                 product=product,
                 attributes=form.cleaned_data["attributes"],
                 note=form.cleaned_data["note"],
+                content={name: form.cleaned_data[name] for name in APPROVED_NOTICE_FIELDS},
+                subprocessors=form.cleaned_data["subprocessors"],
                 upload=form.cleaned_data.get("file") or None,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
