@@ -34,6 +34,7 @@ from .models import (
     Subprocessor,
     fingerprint_content_from,
     notice_content,
+    subprocessor_label,
 )
 
 # Bookkeeping fields: never shown as a change.
@@ -405,7 +406,7 @@ def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | Non
     subprocessors = [
         s for s in _latest_as_of(_subprocessor_records(agreement), moment).values() if s is not None
     ]
-    subprocessor_names = {s.id: s.name for s in subprocessors}
+    subprocessor_names = {s.id: subprocessor_label(s.name, s.service) for s in subprocessors}
     product_ids = _m2m_ids(record, "products")
     products = _names_as_of(Product, product_ids, moment)
     supplier_ids = {record.supplier_id} | {p.supplier_id for p in products.values()}

@@ -515,7 +515,10 @@ class Agreement(models.Model):
                 (
                     notice.product_id,
                     [a.code for a in notice.attributes.all()],
-                    notice_content(notice, [s.name for s in notice.subprocessors.all()]),
+                    notice_content(
+                        notice,
+                        [subprocessor_label(s.name, s.service) for s in notice.subprocessors.all()],
+                    ),
                 )
                 for notice in self.privacy_notices.all()
             ],
@@ -590,6 +593,12 @@ APPROVED_NOTICE_FIELDS = (
     "retention",
     "processing_locations",
 )
+
+
+def subprocessor_label(name: str, service: str) -> str:
+    """A subprocessor as a notice names it: "Naam (Dienst)", or its name without a service
+    (a subprocessor is unique per agreement, name and service)."""
+    return f"{name} ({service})" if service else name
 
 
 def notice_content(notice, subprocessor_names: Iterable[str]) -> dict:
@@ -723,13 +732,14 @@ def load_content_values(
     # attributes or subprocessors gives rows with None.
     notice_codes: dict[int, list[str]] = {}
     notice_own: dict[int, dict] = {}
-    for notice_id, agreement_id, product_id, code, subprocessor, *own in scoped(
+    for notice_id, agreement_id, product_id, code, sub_name, sub_service, *own in scoped(
         PrivacyNotice.objects.values_list(
             "pk",
             "agreement_id",
             "product_id",
             "attributes__code",
             "subprocessors__name",
+            "subprocessors__service",
             *APPROVED_NOTICE_FIELDS,
         )
     ):
@@ -747,8 +757,8 @@ def load_content_values(
         if code is not None and code not in notice_codes[notice_id]:
             notice_codes[notice_id].append(code)
         names = notice_own[notice_id]["subprocessors"]
-        if subprocessor is not None and subprocessor not in names:
-            names.append(subprocessor)
+        if sub_name is not None and subprocessor_label(sub_name, sub_service) not in names:
+            names.append(subprocessor_label(sub_name, sub_service))
     for own in notice_own.values():
         own["subprocessors"].sort()
     for agreement_id, *subprocessor in scoped(

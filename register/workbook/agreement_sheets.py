@@ -30,6 +30,7 @@ from agreements.models import (
     Subprocessor,
     parse_locations,
     pdf_file_name,
+    subprocessor_label,
 )
 from agreements.services import validate_pdf
 
@@ -336,10 +337,45 @@ class NoticesImport(SheetImport):
                 % {"product": product.name, "reference": reference}
             )
             return
+        m2m = {"attributes": attributes}
+        if reader.has(self.spec.header_of("subprocessors")):
+            m2m["subprocessors"] = self.subprocessors(reader, agreement, values["subprocessors"])
         key = (agreement.pk, product.pk)
         notice = self.known.notices.get(key) or PrivacyNotice(agreement=agreement, product=product)
-        if self.records.save(reader, notice, {}, label, m2m={"attributes": attributes}):
+        if self.records.save(reader, notice, reader.assigned(values), label, m2m=m2m):
             self.known.notices[key] = notice
+
+    def subprocessors(self, reader: RowReader, agreement: Agreement, names: list[str]) -> list:
+        """The agreement's own subprocessors by name, or "Naam (Dienst)" where a name serves
+        in two roles; any other name is an error on this row."""
+        own = [sub for (pk, _n, _s), sub in self.known.subprocessors.items() if pk == agreement.pk]
+        found = []
+        for item in names:
+            by_name = [s for s in own if s.name.strip().lower() == item.strip().lower()]
+            if len(by_name) > 1:
+                reader.error(
+                    _(
+                        "subverwerker “%(name)s” staat meer dan eens bij %(reference)s; "
+                        "schrijf “Naam (Dienst)”."
+                    )
+                    % {"name": item, "reference": agreement.reference}
+                )
+                continue
+            if not by_name:
+                by_name = [
+                    s for s in own if subprocessor_label(s.name, s.service).lower() == item.lower()
+                ]
+            if not by_name:
+                reader.error(
+                    _(
+                        "subverwerker “%(name)s” staat niet bij overeenkomst %(reference)s; "
+                        "zet hem op het tabblad Subverwerkers."
+                    )
+                    % {"name": item, "reference": agreement.reference}
+                )
+                continue
+            found.append(by_name[0])
+        return found
 
 
 class SubprocessorsImport(SheetImport):

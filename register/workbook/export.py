@@ -220,8 +220,10 @@ class RegisterExport:
             notices = sorted(
                 agreement.content_values().notices, key=lambda n: self.products[n[0]].name
             )
-            for product_id, codes, _own in notices:
+            for product_id, codes, own in notices:
+                # Subverwerkers as "Naam (Dienst)" (models.subprocessor_label): unambiguous.
                 yield {
+                    **own,
                     "agreement": agreement.reference,
                     "product": self.product_ref(product_id, supplier),
                     "attributes": sorted(codes) or [NO_ATTRIBUTES],

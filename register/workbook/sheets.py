@@ -290,6 +290,7 @@ AGREEMENTS = SheetSpec(
         text("Toelichting FG", "comment", width=40, assign=False),
         text("Getekend door", "signed_by", width=24),
         text("Reden beëindiging", "status_reason", width=30),
+        text("DVO-kenmerk", "dvo_reference", width=18),
     ),
 )
 NOTICES = SheetSpec(
@@ -298,6 +299,12 @@ NOTICES = SheetSpec(
         required(text("Overeenkomst", "agreement", width=16, assign=False)),
         required(text("Product", "product", width=30, assign=False)),
         required(items("Attributen", "attributes", width=50)),
+        text("Doeleinden", "purposes", width=40),
+        text("Betrokkenen", "data_subjects", width=24),
+        text("Bewaartermijn", "retention", width=30),
+        text("Verwerkingslocatie", "processing_locations", width=24),
+        # Names of the agreement's subprocessors; "Naam (Dienst)" where a name is not unique.
+        items("Subverwerkers", "subprocessors", width=40),
     ),
 )
 SUBPROCESSORS = SheetSpec(
