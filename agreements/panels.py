@@ -19,6 +19,20 @@ from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
 ReviewPanel = Callable[[HttpRequest, Agreement], PanelContent]
 _review_panels: list[ReviewPanel] = []
+# Shown on every agreement page (the register: the agreement's own open flags).
+_agreement_panels: list[ReviewPanel] = []
+
+
+def add_agreement_panel(panel: ReviewPanel) -> None:
+    """Show `panel(request, agreement)` on the page of every agreement (once, however often
+    called). The agreement comes with the page's prefetches: a panel that reads only its
+    `content_values()` costs no query."""
+    if panel not in _agreement_panels:
+        _agreement_panels.append(panel)
+
+
+def agreement_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
+    return [panel(request, agreement) for panel in _agreement_panels]
 
 
 def add_review_panel(panel: ReviewPanel) -> None:

@@ -41,7 +41,7 @@ from .models import (
     Review,
     attach_subprocessors,
 )
-from .panels import review_panels
+from .panels import agreement_panels, review_panels
 
 PAGE_SIZE = 50
 CONFLICT_MESSAGE = gettext_lazy(
@@ -190,6 +190,10 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,
     }
     ctx.update(_review_context(agreement, user))
+    ctx["agreement_panels"] = agreement_panels(request, agreement)
+    for panel in ctx["agreement_panels"]:
+        for key, value in panel.context.items():
+            ctx.setdefault(key, value)
     if ctx["pending_approval"]:
         # What higher apps add (the register: the flags an approval would leave open).
         ctx["review_panels"] = review_panels(request, agreement)

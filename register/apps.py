@@ -35,10 +35,10 @@ class RegisterConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from agreements.panels import add_review_panel
+        from agreements.panels import add_agreement_panel, add_review_panel
         from suppliers.panels import add_product_panel
 
-        from .panels import agreement_open_flags_panel, product_flags_panel
+        from .panels import agreement_flags_panel, agreement_open_flags_panel, product_flags_panel
         from .revision import first_mark_after_flush
         from .roles import sync_roles_after_migrate
 
@@ -52,3 +52,4 @@ class RegisterConfig(AppConfig):
         add_product_panel(product_flags_panel)
         # The review page (agreements app) shows what an approval would leave open.
         add_review_panel(agreement_open_flags_panel)
+        add_agreement_panel(agreement_flags_panel)

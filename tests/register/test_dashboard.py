@@ -133,7 +133,7 @@ def _queries(client) -> int:
 def _products(n: int) -> None:
     for i in range(n):
         product = make_product(status="voorgesteld" if i % 4 == 0 else "in_gebruik")
-        make_flow(product, "eckId")
+        make_flow(product, "eckId", "direct")
         make_flow(product, "mail", "direct")
         make_agreement(
             [product],
