@@ -129,3 +129,16 @@ def test_flush_is_refused_with_debug_off_and_nothing_is_deleted():
     with pytest.raises(CommandError, match="refused with debug off"):
         call_command("generate_register", "--scale", "0.002", "--flush")
     assert Product.objects.get().name == "Bestaand product"
+
+
+def test_the_fields_of_issue_15_are_populated():
+    from agreements.models import PrivacyNotice
+
+    generate_register(scale=0.02, seed=1)
+    assert Subprocessor.objects.filter(countries__contains=",").exists()
+    assert Subprocessor.objects.exclude(headquarters="").exists()
+    assert Subprocessor.objects.exclude(safeguard_kind="").exists()
+    assert Agreement.objects.exclude(dvo_reference="").exists()
+    assert PrivacyNotice.objects.exclude(retention="").exists()
+    assert PrivacyNotice.subprocessors.through.objects.exists()
+    assert {"arp", "dpia"} <= set(Document.objects.values_list("kind", flat=True))
