@@ -185,3 +185,17 @@ def test_the_agreement_page_shows_its_flags_without_extra_queries(reader):
         page = client.get(agreement.get_absolute_url()).content.decode()
     assert "Locatie subverwerker onbekend" in page
     assert len(flagged) == len(clean)
+
+
+def test_the_new_flags_are_in_the_exports_signaleringen_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    product = entree_product("eckId")
+    agreement = current(product)
+    Subprocessor.objects.create(agreement=agreement, name="Onbekend BV")
+    path = tmp_path / "register.xlsx"
+    call_command("export_register", str(path))
+    sheet = load_workbook(path, read_only=True)["Signaleringen"]
+    rows = [row for row in sheet.iter_rows(values_only=True)]
+    codes = {row[0] for row in rows[1:]}
+    assert {"arp_missing", "subprocessor_location_unknown"} <= codes
