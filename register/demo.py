@@ -812,10 +812,11 @@ REAL_DOCUMENT_CONTENT: dict[str, dict] = {
         # The signed Entree ARP for eckId and a DPIA the board made.
         "documents": [DocumentKind.ARP, DocumentKind.DPIA],
     },
-    "VWO-2026-006": {"documents": [DocumentKind.ARP]},
-    # Oefenwereld Rekenen gets eckId through Entree without an ARP (`arp_missing`), and its
-    # supplier names a statistics service without saying where (`subprocessor_location_unknown`).
-    "VWO-2026-004": {
+    "VWO-2026-004": {"documents": [DocumentKind.ARP]},
+    # Schoolportaal Wijzer gets eckId through Entree, and neither of its agreements holds an
+    # ARP (`arp_missing`); the new draft names a statistics service without saying where
+    # (`subprocessor_location_unknown`).
+    "VWO-2026-006": {
         "subprocessors": [("Statistiekdienst Online", "Gebruiksanalyse", "", "", "")],
     },
 }
