@@ -18,10 +18,24 @@ from django.utils.translation import gettext as _
 from suppliers.models import Product, Supplier
 from suppliers.panels import PanelContent
 
-from .models import Agreement, AgreementStatus, Finding
+from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
 ReviewPanel = Callable[[HttpRequest, Agreement], PanelContent]
 _review_panels: list[ReviewPanel] = []
+# Shown on every agreement page (the register: the agreement's own open flags).
+_agreement_panels: list[ReviewPanel] = []
+
+
+def add_agreement_panel(panel: ReviewPanel) -> None:
+    """Show `panel(request, agreement)` on the page of every agreement (once, however often
+    called). The agreement comes with the page's prefetches: a panel that reads only its
+    `content_values()` costs no query."""
+    if panel not in _agreement_panels:
+        _agreement_panels.append(panel)
+
+
+def agreement_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
+    return [panel(request, agreement) for panel in _agreement_panels]
 
 
 def add_review_panel(panel: ReviewPanel) -> None:
@@ -33,6 +47,21 @@ def add_review_panel(panel: ReviewPanel) -> None:
 
 def review_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
     return [panel(request, agreement) for panel in _review_panels]
+
+
+def privacy_notices_panel(request: HttpRequest, product: Product) -> PanelContent:
+    """What the privacy notices of this product say (DESIGN.md 11.2): purposes, data subjects,
+    retention, locations and the subprocessors that serve it, per agreement that covers it."""
+    notices = list(
+        PrivacyNotice.objects.filter(product=product, agreement__products=product)
+        .exclude(agreement__status=AgreementStatus.TERMINATED)
+        .select_related("agreement")
+        .prefetch_related("subprocessors")
+        .order_by("agreement__reference", "pk")
+    )
+    return PanelContent(
+        template="agreements/_product_notices.html", context={"product_notices": notices}
+    )
 
 
 def accepted_risks_panel(request: HttpRequest, product: Product) -> PanelContent:

@@ -194,6 +194,18 @@ SAFEGUARDS = [
     "Standaardcontractbepalingen (SCC's) 2021",
     "Adequaatheidsbesluit van de Europese Commissie",
 ]
+# Issue 15: locations as real lists give them, safeguard kinds, and the dossier's documents.
+MULTI_LOCATIONS = ["NL, BE", "NL, DE", "IE, NL", "EER", "EER", "wereldwijd"]
+HEADQUARTERS = ["US", "US", "NL", "IE", "GB", "DE"]
+SAFEGUARD_KINDS = ["dpf", "scc", "scc", "bcr", "adequaatheidsbesluit"]
+EXTRA_DOCUMENT_KINDS = [
+    # (kind, chance)
+    (DocumentKind.ARP, 0.3),
+    (DocumentKind.DPIA, 0.15),
+    (DocumentKind.REVIEW_REPORT, 0.1),
+    (DocumentKind.MAIN_AGREEMENT, 0.05),
+]
+NOTICE_SUBJECTS = ["Leerlingen", "Leerlingen en leraren", "Leerlingen, ouders en leraren"]
 SUBPROCESSOR_SERVICES = ["Hosting", "Opslag", "E-mail", "Klantenservice", "Analyse", "Back-up"]
 SUBPROCESSOR_NAMES = [
     "Datacentrum", "Hostingpartner", "Cloud Services", "Mailservice", "Supportdesk",
@@ -386,6 +398,9 @@ class _Generator:
     def __init__(self, *, scale, seed, today, say):
         self.counts = scaled_counts(scale)
         self.rng = random.Random(f"privacyregister-{seed}")
+        # Issue 15's fields from a stream of their own, so the register they are added to is
+        # the one the same seed gave before.
+        self.extra = random.Random(f"privacyregister-{seed}-issue15")
         self.today = today
         self.say = say
         self.now = timezone.now()
@@ -645,7 +660,10 @@ class _Generator:
             kinds.append(DocumentKind.PRIVACY_NOTICE)
         if rng.random() < 0.3:
             kinds.append(DocumentKind.SECURITY_ANNEX)
+        kinds += [kind for kind, chance in EXTRA_DOCUMENT_KINDS if self.extra.random() < chance]
         outside = rng.random() < 0.05
+        if outside and self.extra.random() < 0.5:
+            kinds.append(DocumentKind.TIA)
         decisions = {
             "changes_requested": [Decision.CHANGES_REQUESTED],
             "rejected": [Decision.REJECTED],
@@ -690,6 +708,7 @@ class _Generator:
             objs.append(
                 Agreement(
                     reference=f"GEN-{year}-{number:05d}",
+                    dvo_reference=f"DVO-{year}-{number:06d}" if self.extra.random() < 0.3 else "",
                     supplier_id=self.supplier_rows[plan.supplier_index].pk,
                     model=rng.choice(models_),
                     signed_on=signed_on,
@@ -748,6 +767,7 @@ class _Generator:
                     agreement_id=rows[index].pk,
                     product_id=self.product_rows[product_index].pk,
                     document_id=notice_document.get(rows[index].pk),
+                    **self.notice_content(),
                 )
                 for index, product_index, _own in notice_plans
             ],
@@ -768,18 +788,54 @@ class _Generator:
             for number in range(plan.subprocessors):
                 outside = rng.random() < 0.2
                 country = rng.choice(NON_EEA_LOCATIONS if outside else EEA_LOCATIONS)
+                draw = self.extra.random()
+                if draw < 0.15:
+                    country = self.extra.choice(MULTI_LOCATIONS)
+                elif draw < 0.17:
+                    country = ""  # not given: subprocessor_location_unknown
                 subprocessors.append(
                     Subprocessor(
                         agreement_id=agreement.pk,
                         name=f"{rng.choice(SUBPROCESSOR_NAMES)} {agreement.pk}-{number + 1}",
                         service=rng.choice(SUBPROCESSOR_SERVICES),
-                        country=country,
+                        countries=country,
                         safeguard=rng.choice(SAFEGUARDS) if outside and rng.random() < 0.6 else "",
+                        headquarters=self.extra.choice(HEADQUARTERS)
+                        if self.extra.random() < 0.3
+                        else "",
+                        safeguard_kind=self.extra.choice(SAFEGUARD_KINDS)
+                        if outside and self.extra.random() < 0.5
+                        else "",
                     )
                 )
-        self.write.create(Subprocessor, subprocessors)
+        subprocessors = self.write.create(Subprocessor, subprocessors)
         self.say(f"{len(subprocessors)} subprocessors")
+        # Which of its agreement's subprocessors serve each product (half of the notices).
+        by_agreement: dict[int, list[int]] = {}
+        for sub in subprocessors:
+            by_agreement.setdefault(sub.agreement_id, []).append(sub.pk)
+        self.write.link(
+            PrivacyNotice,
+            "subprocessors",
+            sorted(
+                (notice.pk, sub_pk)
+                for notice in notices
+                if self.extra.random() < 0.5
+                for sub_pk in by_agreement.get(notice.agreement_id, [])[:2]
+            ),
+        )
         self.reviews(plans, rows)
+
+    def notice_content(self) -> dict[str, str]:
+        """What a real notice says per product, for six notices in ten."""
+        if self.extra.random() >= 0.6:
+            return {}
+        return {
+            "purposes": self.extra.choice(PURPOSES),
+            "data_subjects": self.extra.choice(NOTICE_SUBJECTS),
+            "retention": self.extra.choice(RETENTIONS),
+            "processing_locations": self.extra.choice(["Nederland", "Nederland en België", "EER"]),
+        }
 
     def documents(self, plans: list[Plan], rows: list[Agreement]) -> list[Document]:
         folder = settings.MEDIA_ROOT / GENERATED_DIR

@@ -911,7 +911,7 @@ def _story(
             agreement=made["agreement"],
             name="Analysebureau Statistiek BV",
             service="Analyse",
-            country="NL",
+            countries="NL",
         )
 
     steps = [(_moment(today, spec.created, 10), privacy, enter)]
@@ -971,7 +971,11 @@ def _enter_agreement(
         notice.attributes.set([board.attributes[c] for c in codes])
     for name, service, country, safeguard in spec.subprocessors:
         Subprocessor.objects.create(
-            agreement=agreement, name=name, service=service, country=country, safeguard=safeguard
+            agreement=agreement,
+            name=name,
+            service=service,
+            countries=country,
+            safeguard=safeguard,
         )
     kind_labels = dict(DocumentKind.choices)
     for kind in spec.documents:
@@ -992,4 +996,81 @@ def _enter_agreement(
             original_name=f"{spec.reference}-{kind}.pdf",
             user=user,
         )
+    # Before any review, so that the FG's approval covers it.
+    _add_real_document_content(agreement, spec, user)
     return agreement
+
+
+# Issue 15 (DESIGN.md 11.2-11.3): what real dossiers hold. Per agreement reference: a DVO
+# reference, extra subprocessors (name, service, countries, headquarters, safeguard kind),
+# notice content per product, and extra documents.
+REAL_DOCUMENT_CONTENT: dict[str, dict] = {
+    "VWO-2024-002": {
+        "dvo_reference": "DVO-2024-018734",
+        # One cloud in two countries, its headquarters outside the EEA.
+        "subprocessors": [("Benelux Cloud BV", "Back-up", "NL, BE", "US", "")],
+        "notices": {
+            "Spellingsterk": {
+                "purposes": "Oefenen met spelling en de voortgang tonen aan de leraar.",
+                "data_subjects": "Leerlingen en leraren",
+                "retention": "Tot 12 maanden na het einde van de licentie",
+                "processing_locations": "Nederland en België (back-up)",
+                "subprocessors": ["Amazon Web Services EMEA", "Benelux Cloud BV"],
+            }
+        },
+        # The signed Entree ARP for eckId and a DPIA the board made.
+        "documents": [DocumentKind.ARP, DocumentKind.DPIA],
+    },
+    "VWO-2026-004": {"documents": [DocumentKind.ARP]},
+    # Schoolportaal Wijzer gets eckId through Entree, and neither of its agreements holds an
+    # ARP (`arp_missing`); the new draft names a statistics service without saying where
+    # (`subprocessor_location_unknown`).
+    "VWO-2026-006": {
+        "subprocessors": [("Statistiekdienst Online", "Gebruiksanalyse", "", "", "")],
+    },
+}
+
+
+def _add_real_document_content(agreement: Agreement, spec: DemoAgreement, user: User) -> None:
+    """The additions of issue 15 to one demo agreement (REAL_DOCUMENT_CONTENT)."""
+    extra = REAL_DOCUMENT_CONTENT.get(spec.reference)
+    if extra is None:
+        return
+    if extra.get("dvo_reference"):
+        agreement.dvo_reference = extra["dvo_reference"]
+        agreement.save(update_fields=["dvo_reference"])
+    for name, service, countries, headquarters, kind in extra.get("subprocessors", []):
+        Subprocessor.objects.create(
+            agreement=agreement,
+            name=name,
+            service=service,
+            countries=countries,
+            headquarters=headquarters,
+            safeguard_kind=kind,
+        )
+    for product_name, content in extra.get("notices", {}).items():
+        notice, created = PrivacyNotice.objects.get_or_create(
+            agreement=agreement, product=agreement.products.get(name=product_name)
+        )
+        if created:  # the same attributes as the agreement: only its own content is added
+            notice.attributes.set(agreement.attributes.all())
+        for name in ("purposes", "data_subjects", "retention", "processing_locations"):
+            setattr(notice, name, content[name])
+        notice.save()
+        notice.subprocessors.set(agreement.subprocessors.filter(name__in=content["subprocessors"]))
+    kind_labels = dict(DocumentKind.choices)
+    for kind in extra.get("documents", []):
+        add_document(
+            agreement=agreement,
+            kind=kind,
+            content=demo_pdf(
+                f"{kind_labels[kind]} {spec.reference}",
+                [
+                    f"Verwerker: {spec.supplier}",
+                    f"Producten: {', '.join(spec.products)}",
+                    "Dit is een voorbeelddocument uit de demo van het privacyregister.",
+                ],
+            ),
+            original_name=f"{spec.reference}-{kind}.pdf",
+            user=user,
+        )

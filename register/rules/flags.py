@@ -31,9 +31,10 @@ from agreements.models import (
     NotCurrentReason,
     Review,
     load_content_values,
+    location_unknown,
     unsafe_transfer,
 )
-from suppliers.models import Attribute, DataFlow, Product, Supplier
+from suppliers.models import Attribute, Channel, DataFlow, Product, Supplier
 
 from ..models import ProcessingActivity
 from . import cache
@@ -57,6 +58,8 @@ FLOW_EXCEEDS_AGREEMENT = "flow_exceeds_agreement"
 NO_DOCUMENT = "no_document"
 TRANSFER_OUTSIDE_EEA = "transfer_outside_eea"
 REGISTER_INCOMPLETE = "register_incomplete"
+SUBPROCESSOR_LOCATION_UNKNOWN = "subprocessor_location_unknown"
+ARP_MISSING = "arp_missing"
 
 # code -> (severity, Dutch label for display)
 FLAG_CODES: dict[str, tuple[str, str]] = {
@@ -71,6 +74,9 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     NO_DOCUMENT: (LOW, gettext_lazy("Geen document opgeslagen")),
     TRANSFER_OUTSIDE_EEA: (MEDIUM, gettext_lazy("Doorgifte buiten de EER zonder waarborg")),
     REGISTER_INCOMPLETE: (MEDIUM, gettext_lazy("Verwerkingsregister onvolledig")),
+    # DESIGN.md 11.3: shown and exported; they change neither the verdict nor the level.
+    SUBPROCESSOR_LOCATION_UNKNOWN: (MEDIUM, gettext_lazy("Locatie subverwerker onbekend")),
+    ARP_MISSING: (MEDIUM, gettext_lazy("ARP ontbreekt voor Entree-attribuut")),
 }
 # The flags that mean "this product has no approved agreement" (dashboard's first block).
 AGREEMENT_MISSING_CODES = frozenset({NO_AGREEMENT, NOT_APPROVED, APPROVAL_OUTDATED, EXPIRED})
@@ -244,7 +250,7 @@ def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
     """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
     the product's privacy notice under that agreement where it exists, else the agreement's."""
     content = agreement.content_values()
-    for product_id, codes in content.notices:
+    for product_id, codes, _own in content.notices:
         if product_id == product.pk:
             return set(codes)
     return set(content.attribute_codes)
@@ -505,6 +511,7 @@ def product_flags(coverage: Coverage) -> list[Flag]:
                 product=product,
             )
         )
+    flags.extend(arp_flags(coverage))
     agreement = coverage.basis_agreement
     for attribute in coverage.exceeding:
         flags.append(
@@ -529,6 +536,42 @@ def product_flags(coverage: Coverage) -> list[Flag]:
     return flags
 
 
+def holds_arp(agreement: Agreement) -> bool:
+    return any(
+        kind == DocumentKind.ARP for kind, _version, _sha in agreement.content_values().documents
+    )
+
+
+def arp_flags(coverage: Coverage) -> list[Flag]:
+    """`arp_missing` (DESIGN.md 11.3), one per attribute: Entree releases an attribute with
+    `needs_arp` only under an attribute release policy the school signed, so a flow of it
+    through Entree needs that ARP among the documents of an agreement covering the product."""
+    if any(holds_arp(a) for a in coverage.covering):
+        return []
+    product, flags, seen = coverage.product, [], set()
+    for flow in coverage.flows:
+        attribute = flow.attribute
+        if flow.channel != Channel.ENTREE or not attribute.needs_arp or attribute.code in seen:
+            continue
+        seen.add(attribute.code)
+        flags.append(
+            _flag(
+                ARP_MISSING,
+                _(
+                    "Attribuut %(code)s (%(label)s) gaat via Entree naar %(product)s, maar "
+                    "Entree geeft het alleen vrij onder een getekend attribuutvrijgavebeleid "
+                    "(ARP), en geen overeenkomst voor dit product bevat een ARP. Upload het "
+                    "getekende ARP bij de overeenkomst (soort ARP) of stop deze gegevensstroom."
+                )
+                % {"code": attribute.code, "label": attribute.label, "product": product.name},
+                product=product,
+                agreement=coverage.basis_agreement,
+                attribute=attribute,
+            )
+        )
+    return flags
+
+
 # --- agreement and register rules ----------------------------------------------------------
 
 
@@ -541,7 +584,9 @@ def has_agreement_document(agreement: Agreement) -> bool:
 
 def agreement_flags(agreement: Agreement) -> list[Flag]:
     """`no_document` (AVG art. 28 lid 9: the contract is in writing; Kennisnet level 4: stored
-    centrally) and `transfer_outside_eea` (AVG art. 44-46) of DESIGN.md section 5."""
+    centrally) and `transfer_outside_eea` (AVG art. 44-46) of DESIGN.md section 5, and
+    `subprocessor_location_unknown` (11.3: AVG art. 28 lid 2 and 4, art. 44; without a
+    location the transfer rule cannot be applied)."""
     flags: list[Flag] = []
     approved_or_signed = agreement.status == AgreementStatus.APPROVED or agreement.signed_on
     if approved_or_signed and not has_agreement_document(agreement):
@@ -570,6 +615,24 @@ def agreement_flags(agreement: Agreement) -> list[Flag]:
                 agreement=agreement,
             )
         )
+    unknown = sorted(
+        name
+        for name, _service, countries, *_rest in agreement.content_values().subprocessors
+        if location_unknown(countries)
+    )
+    if unknown:
+        flags.append(
+            _flag(
+                SUBPROCESSOR_LOCATION_UNKNOWN,
+                _(
+                    "Overeenkomst %(ref)s: niet vastgelegd waar %(names)s de gegevens "
+                    "verwerkt. Vraag het de leverancier en vul het land of de regio in (EER of "
+                    "wereldwijd); zonder locatie is niet te zien of gegevens de EER verlaten."
+                )
+                % {"ref": agreement.reference, "names": ", ".join(unknown)},
+                agreement=agreement,
+            )
+        )
     return flags
 
 
@@ -578,9 +641,11 @@ def transfer_problems(agreement: Agreement) -> list[str]:
     if agreement.transfer_safeguard.strip():
         return []
     problems = [
-        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": country.upper()}
-        for name, _service, country, safeguard in agreement.content_values().subprocessors
-        if unsafe_transfer(country, safeguard)
+        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": countries}
+        for name, _service, countries, safeguard, _hq, kind in (
+            agreement.content_values().subprocessors
+        )
+        if unsafe_transfer(countries, safeguard, kind)
     ]
     if agreement.transfer_outside_eea:
         problems.insert(0, _("de overeenkomst vermeldt doorgifte buiten de EER"))

@@ -44,8 +44,9 @@ SHEET_IMPORTS: tuple[type[SheetImport], ...] = (
     ProductsImport,
     AttributesImport,
     AgreementsImport,
-    NoticesImport,
+    # Before the notices, which name the subprocessors that serve each product.
     SubprocessorsImport,
+    NoticesImport,
     DocumentsImport,
     FlowsImport,
     ActivitiesImport,

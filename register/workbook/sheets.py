@@ -22,7 +22,16 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from agreements.models import AgreementModel, AgreementStatus, Decision, DocumentKind
+from agreements.models import (
+    AgreementModel,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    InvalidLocation,
+    SafeguardKind,
+    parse_locations,
+    split_locations,
+)
 from suppliers.models import (
     AccessChannel,
     AttributeCategory,
@@ -182,6 +191,20 @@ def _no_spaces(value: str) -> str:
     return value.replace(" ", "")
 
 
+def canonical_locations(value: str) -> str:
+    """ "nl,be" as stored ("NL, BE"); a value with an unknown item is left for the sheet's
+    import to refuse with its row."""
+    try:
+        return ", ".join(parse_locations(value))
+    except InvalidLocation:
+        return value
+
+
+def locations_cell(countries: str) -> str:
+    """The stored "NL, BE" as a list cell ("NL; BE")."""
+    return join(split_locations(countries))
+
+
 def _brin(value: str) -> str:
     return value.upper().replace(" ", "")
 
@@ -268,6 +291,7 @@ AGREEMENTS = SheetSpec(
         text("Toelichting FG", "comment", width=40, assign=False),
         text("Getekend door", "signed_by", width=24),
         text("Reden beëindiging", "status_reason", width=30),
+        text("DVO-kenmerk", "dvo_reference", width=18),
     ),
 )
 NOTICES = SheetSpec(
@@ -276,6 +300,12 @@ NOTICES = SheetSpec(
         required(text("Overeenkomst", "agreement", width=16, assign=False)),
         required(text("Product", "product", width=30, assign=False)),
         required(items("Attributen", "attributes", width=50)),
+        text("Doeleinden", "purposes", width=40),
+        text("Betrokkenen", "data_subjects", width=24),
+        text("Bewaartermijn", "retention", width=30),
+        text("Verwerkingslocatie", "processing_locations", width=24),
+        # Names of the agreement's subprocessors; "Naam (Dienst)" where a name is not unique.
+        items("Subverwerkers", "subprocessors", width=40),
     ),
 )
 SUBPROCESSORS = SheetSpec(
@@ -283,9 +313,13 @@ SUBPROCESSORS = SheetSpec(
     (
         required(text("Overeenkomst", "agreement", width=16, assign=False)),
         required(text("Naam", "name", width=30, key=True)),
-        text("Dienst", "service", width=24),
-        text("Land", "country", width=8, clean=str.upper),
+        # With the name, the natural key: one subprocessor may serve in two roles.
+        text("Dienst", "service", width=24, key=True),
+        # A list ("NL; BE", "EER", "wereldwijd"); read and checked by the sheet's import.
+        text("Land", "countries", width=14, clean=canonical_locations),
         text("Waarborg", "safeguard", width=40),
+        text("Hoofdvestiging", "headquarters", width=8, clean=str.upper),
+        choice("Soort waarborg", "safeguard_kind", SafeguardKind, empty="", width=22),
     ),
 )
 DOCUMENTS = SheetSpec(

@@ -47,7 +47,7 @@ def register_digest() -> str:
                 str(agreement.signed_on),
                 sorted(p.name for p in agreement.products.all()),
                 sorted(a.code for a in agreement.attributes.all()),
-                sorted((s.name.split()[0], s.country) for s in agreement.subprocessors.all()),
+                sorted((s.name.split()[0], s.countries) for s in agreement.subprocessors.all()),
                 sorted((d.kind, d.version, d.sha256) for d in agreement.documents.all()),
                 sorted(r.decision for r in agreement.reviews.all()),
                 agreement.approval_matches_content(),
@@ -144,3 +144,16 @@ def test_flows_carry_pupils_parents_and_staff_data():
         DataFlow.objects.filter(subject="ouder").values_list("attribute__code", flat=True)
     )
     assert parents <= {"mail", "telefoonnummer", "adres", "givenName", "sn"}
+
+
+def test_the_fields_of_issue_15_are_populated():
+    from agreements.models import PrivacyNotice
+
+    generate_register(scale=0.02, seed=1)
+    assert Subprocessor.objects.filter(countries__contains=",").exists()
+    assert Subprocessor.objects.exclude(headquarters="").exists()
+    assert Subprocessor.objects.exclude(safeguard_kind="").exists()
+    assert Agreement.objects.exclude(dvo_reference="").exists()
+    assert PrivacyNotice.objects.exclude(retention="").exists()
+    assert PrivacyNotice.subprocessors.through.objects.exists()
+    assert {"arp", "dpia"} <= set(Document.objects.values_list("kind", flat=True))

@@ -35,4 +35,7 @@ def test_the_demo_board_raises_the_flags_an_fg_would_expect():
         ("unsigned", "Kompas LAS", "VWO-2025-003", None, None),
         ("flows_unknown", "Muziekmaker", None, None, None),
         ("no_document", None, "VWO-2025-003", None, None),
+        # Issue 15: eckId through Entree without an ARP; a subprocessor without a location.
+        ("arp_missing", "Schoolportaal Wijzer", "VWO-2022-002", "eckId", None),
+        ("subprocessor_location_unknown", None, "VWO-2026-006", None, None),
     }

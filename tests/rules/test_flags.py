@@ -43,7 +43,7 @@ def in_register(*products):
 def product_in_scope(**fields):
     product = make_product(**fields)
     in_register(product)
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     return product
 
 
@@ -221,7 +221,7 @@ def test_a_product_without_recorded_flows_is_flows_unknown():
     approved([product], attributes=("eckId",))
     [flag] = flags_of("flows_unknown")
     assert flag.product == product and flag.severity == "low"
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     assert codes(product) == []
 
 
@@ -388,7 +388,7 @@ def test_an_activity_missing_an_art30_field_is_register_incomplete():
 
 def test_a_product_in_use_linked_to_no_activity_is_register_incomplete():
     product = make_product()
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     approved([product], attributes=("eckId",))
     [flag] = flags_of("register_incomplete")
     assert flag.product == product and flag.activity is None
@@ -453,7 +453,7 @@ def _register_of(size: int) -> None:
     for i in range(size):
         supplier = make_supplier()
         product = make_product(supplier=supplier)
-        make_flow(product, "eckId")
+        make_flow(product, "eckId", "direct")
         make_flow(product, "geboortedatum", "direct")
         activity.products.add(product)
         agreement = approved(
@@ -464,7 +464,7 @@ def _register_of(size: int) -> None:
         )
         notice = PrivacyNotice.objects.create(agreement=agreement, product=product)
         notice.attributes.set(attrs("eckId"))
-        Subprocessor.objects.create(agreement=agreement, name="Backup", country="DE")
+        Subprocessor.objects.create(agreement=agreement, name="Backup", countries="DE")
         if i % 3 == 0:
             agreement.purposes = "Gewijzigd"
             agreement.save()
