@@ -672,7 +672,7 @@ def load_demo(stdout=None) -> dict[str, int]:
             name=name,
             defaults={
                 "purposes": purposes,
-                "legal_basis": basis,
+                "legal_bases": [basis] if basis else [],
                 "data_subjects": subjects,
                 "personal_data": data,
                 "recipients": recipients,

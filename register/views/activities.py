@@ -28,8 +28,8 @@ PRODUCT_SEARCH_LIMIT = 25
 SORTS = {
     "naam": ("name",),
     "-naam": ("-name",),
-    "grondslag": ("legal_basis", "name"),
-    "-grondslag": ("-legal_basis", "name"),
+    "grondslag": ("legal_bases", "name"),
+    "-grondslag": ("-legal_bases", "name"),
     "gewijzigd": ("updated_at", "name"),
     "-gewijzigd": ("-updated_at", "name"),
     "producten": ("product_count", "name"),

@@ -19,9 +19,10 @@ CREATE_URL = reverse("register:activity_create")
 
 COMPLETE = {
     "purposes": "Oefenen",
-    "legal_basis": "algemeen_belang",
+    "legal_bases": ["algemeen_belang"],
     "data_subjects": "Leerlingen",
     "personal_data": "Naam, groep",
+    "recipients": "geen",
     "retention": "1 jaar",
     "security_measures": "MFA",
 }
@@ -32,7 +33,7 @@ def test_the_list_names_the_missing_fields_of_an_incomplete_activity(reader):
     ProcessingActivity.objects.create(name="Half", purposes="Iets")
     page = client_for(reader).get(LIST_URL).content.decode()
     assert "1 verwerking mist verplichte gegevens" in page
-    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, bewaartermijn" in page
+    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, ontvangers, bewaartermijn" in page
     assert "Volledig</a>" in page
 
 
@@ -119,8 +120,8 @@ def test_the_detail_shows_the_fields_products_missing_fields_and_history(reader,
     page = client_for(reader).get(activity.get_absolute_url()).content.decode()
     assert "Rekenrijk</a> (Noorderlicht)" in page
     assert (
-        "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen"
-        in page
+        "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, ontvangers, "
+        "beveiligingsmaatregelen" in page
     )
     assert "Gewijzigd: bewaartermijn" in page
     assert "Privacy_Officer" in page

@@ -53,7 +53,7 @@ def test_rows_read_back_as_text_dates_and_numbers_with_formulas_kept_as_text():
     assert rows[3][3].value == 42
     day = rows[4][0]
     assert day.value == datetime.datetime(2026, 1, 31)
-    assert day.number_format == "yyyy-mm-dd"
+    assert day.number_format == "dd-mm-yyyy"  # shown the Dutch way, still a date
     assert rows[4][1].value == datetime.datetime(2025, 3, 4)  # a date, time dropped
     assert sheet.auto_filter.ref == f"A1:E{len(AWKWARD_ROWS) + 1}"
 
