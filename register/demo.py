@@ -684,6 +684,8 @@ def load_demo(stdout=None) -> dict[str, int]:
         if created:
             activity.products.set([products[p] for p in linked])
 
+    _art30_register(today, users, attributes)
+
     return {
         "schools": School.objects.count(),
         "suppliers": Supplier.objects.count(),
@@ -780,3 +782,160 @@ def _create_agreement(spec: DemoAgreement, today, suppliers, products, attribute
         Subprocessor.objects.create(
             agreement=agreement, name="Analysebureau Statistiek BV", service="Analyse", country="NL"
         )
+
+
+# --- issue 16: the register tied to its evidence ---------------------------------------------
+# One activity of each kind: complete; missing recipients; a transfer outside the EEA that the
+# activity does not mention (transfer_not_in_register); special-category data without an art. 9
+# exception (special_category_unjustified).
+
+ART30_SUPPLIERS = [
+    ("Zorgpunt Onderwijs BV", "61234567", "https://zorgpunt.example", "privacy@zorgpunt.example"),
+    ("Vertaalwolk BV", "62345678", "https://vertaalwolk.example", "privacy@vertaalwolk.example"),
+]
+ART30_PRODUCTS = [
+    # supplier, product, kind, channel, flows
+    (
+        "Zorgpunt Onderwijs BV",
+        "Zorgpunt Dossier",
+        "overig",
+        "direct",
+        ["leerlingnummer", "givenName", "sn", "gezondheid"],
+    ),
+    ("Vertaalwolk BV", "Vertaalwolk Voorlezen", "leermiddel", "entree", ["eckId", "givenName"]),
+]
+ART30_AGREEMENTS = [
+    DemoAgreement(
+        "VWO-2026-021",
+        "Zorgpunt Onderwijs BV",
+        ["Zorgpunt Dossier"],
+        AgreementStatus.APPROVED,
+        attributes=["leerlingnummer", "givenName", "sn", "gezondheid"],
+        subprocessors=[("Datacentrum Noord BV", "Hosting", "NL", "")],
+        documents=[DocumentKind.AGREEMENT]
+        + ([DocumentKind.DPIA] if hasattr(DocumentKind, "DPIA") else []),
+        decisions=[(Decision.APPROVED, "Akkoord; DPIA uitgevoerd voor de gezondheidsgegevens.")],
+    ),
+    DemoAgreement(
+        "VWO-2026-022",
+        "Vertaalwolk BV",
+        ["Vertaalwolk Voorlezen"],
+        AgreementStatus.APPROVED,
+        attributes=["eckId", "givenName"],
+        subprocessors=[
+            (
+                "Vertaalwolk Speech Inc.",
+                "Spraaksynthese",
+                "US",
+                "EU-VS Data Privacy Framework (adequaatheidsbesluit)",
+            )
+        ],
+        documents=[DocumentKind.AGREEMENT],
+        decisions=[(Decision.APPROVED, "Akkoord; doorgifte naar de VS onder het DPF.")],
+    ),
+]
+ART9_EXCEPTION = (
+    "Art. 9 lid 2 sub g AVG: zwaarwegend algemeen belang op grond van de Wet passend onderwijs "
+    "(ondersteuningsplicht); alleen voor de intern begeleider en de zorgcoördinator."
+)
+
+
+def _art30_register(today: datetime.date, users: dict[str, User], attributes: dict) -> None:
+    """The demo's activities of issue 16, each created once (load_demo stays idempotent)."""
+    suppliers = {}
+    for name, kvk, website, contact in ART30_SUPPLIERS:
+        suppliers[name], _ = Supplier.objects.get_or_create(
+            name=name,
+            defaults={"kvk_number": kvk, "website": website, "privacy_contact": contact},
+        )
+    products = {}
+    for supplier, name, kind, channel, codes in ART30_PRODUCTS:
+        products[name], created = Product.objects.get_or_create(
+            supplier=suppliers[supplier],
+            name=name,
+            defaults={"kind": kind, "access_channel": channel, "status": "in_gebruik"},
+        )
+        if created:
+            for code in codes:
+                DataFlow.objects.create(
+                    product=products[name], attribute=attributes[code], channel=channel
+                )
+    for spec in ART30_AGREEMENTS:
+        if not Agreement.objects.filter(reference=spec.reference).exists():
+            _create_agreement(spec, today, suppliers, products, attributes, users)
+
+    organisation = Organisation.load()
+    if organisation.pk and not organisation.board_number and not organisation.kvk_number:
+        organisation.board_number = "41234"
+        organisation.kvk_number = "41123456"
+        organisation.save()
+    # The pupil administration sends health data to Kompas LAS: it records its exception.
+    administration = ProcessingActivity.objects.filter(name="Leerlingadministratie").first()
+    if administration is not None and not administration.special_category_exception:
+        administration.special_category_exception = ART9_EXCEPTION
+        administration.save()
+
+    common = {
+        "data_subjects": "Leerlingen en hun ouders",
+        "retention": "Tot twee jaar na uitschrijving",
+        "security_measures": "Rolgebaseerde toegang, MFA, versleuteling, logging",
+    }
+    activities = [
+        (
+            "Leerlingbegeleiding en zorg",
+            ["Zorgpunt Dossier"],
+            {
+                "purposes": "Passende ondersteuning van leerlingen met een zorgbehoefte.",
+                "legal_bases": ["wettelijke_plicht", "algemeen_belang"],
+                "personal_data": "Naam, leerlingnummer, gezondheid (ondersteuningsbehoefte)",
+                "recipients": "Zorgpunt Onderwijs BV (verwerker)",
+                "third_country_transfers": "geen",
+                "special_category_exception": ART9_EXCEPTION,
+                "dpia": "ja",
+                "last_reviewed_on": today - datetime.timedelta(days=40),
+            },
+        ),
+        (
+            "Schoolfotografie",
+            [],
+            {
+                "purposes": "Schoolfoto's maken en aan ouders aanbieden.",
+                "legal_bases": ["toestemming"],
+                "personal_data": "Naam, groep, foto",
+                "recipients": "",  # Art. 30(1)(d) not filled in: register_incomplete
+                "third_country_transfers": "geen",
+                "dpia": "niet_nodig",
+            },
+        ),
+        (
+            "Voorleessoftware",
+            ["Vertaalwolk Voorlezen"],
+            {
+                "purposes": "Teksten laten voorlezen aan leerlingen met dyslexie.",
+                "legal_bases": ["algemeen_belang"],
+                "personal_data": "ECK iD, voornaam",
+                "recipients": "Vertaalwolk BV (verwerker)",
+                "third_country_transfers": "geen",  # the agreement says VS: inconsistent
+                "dpia": "nee",
+            },
+        ),
+        (
+            "Verzuim en jeugdgezondheidszorg",
+            ["Zorgpunt Dossier"],
+            {
+                "purposes": "Verzuim bijhouden en met de jeugdarts bespreken.",
+                "legal_bases": ["wettelijke_plicht"],
+                "personal_data": "Naam, leerlingnummer, verzuim, gezondheid",
+                "recipients": "Zorgpunt Onderwijs BV (verwerker); GGD (jeugdarts)",
+                "third_country_transfers": "geen",
+                "special_category_exception": "",  # health data without art. 9 exception
+                "dpia": "gepland",
+            },
+        ),
+    ]
+    for name, linked, fields in activities:
+        activity, created = ProcessingActivity.objects.get_or_create(
+            name=name, defaults={**common, **fields}
+        )
+        if created:
+            activity.products.set([products[p] for p in linked])

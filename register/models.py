@@ -293,9 +293,12 @@ class ProcessingActivity(models.Model):
                 missing.append(str(self._meta.get_field(name).verbose_name))
         return missing
 
-    def get_legal_bases_display(self) -> str:
+    def legal_basis_labels(self) -> list[str]:
         labels = dict(LegalBasis.choices)
-        return ", ".join(str(labels.get(code, code)) for code in self.legal_bases or ())
+        return [str(labels.get(code, code)) for code in self.legal_bases or ()]
+
+    def get_legal_bases_display(self) -> str:
+        return ", ".join(self.legal_basis_labels())
 
     def records_no_transfer(self) -> bool:
         """True when "Doorgifte derde landen" is empty or says there is none."""

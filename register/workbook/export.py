@@ -354,10 +354,14 @@ class RegisterExport:
 EXPORT_ORDER: tuple[SheetSpec, ...] = (ACTIVITIES, *(s for s in SHEETS if s is not ACTIVITIES))
 
 
-def _rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+def sheet_rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+    """The records as the sheet's rows (the PDF of the Verwerkingsregister reads them too)."""
     formatters = spec.formatters()
     for record in records:
         yield spec.row(record, formatters)
+
+
+_rows = sheet_rows
 
 
 # --- the renderer ----------------------------------------------------------------------------

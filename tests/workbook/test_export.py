@@ -135,7 +135,7 @@ def test_export_register_writes_the_workbook_and_the_pdfs_beside_it(tmp_path, ca
     call_command("export_register", str(path), "--with-documents")
     rows = as_dicts(read_sheets(path), "Documenten")
     assert rows and all((tmp_path / r["Bestand"]).is_file() for r in rows)
-    assert "Producten: 16 rijen" in capsys.readouterr().err
+    assert "Producten: 18 rijen" in capsys.readouterr().err
 
 
 def _register_of_size(n: int, start: int = 0) -> None:
