@@ -120,6 +120,21 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
 class OrganisationForm(forms.ModelForm):
     """The controller and its FG (Art. 30(1)(a) AVG)."""
 
+    # Longer than the numbers themselves: typed with spaces, they are cleaned first and the
+    # model's validators then say what a number should look like.
+    board_number = forms.CharField(
+        label=_("Bestuursnummer (DUO)"),
+        max_length=20,
+        required=False,
+        help_text=_("Het bestuursnummer van DUO: 5 cijfers."),
+    )
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer"),
+        max_length=20,
+        required=False,
+        help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
+    )
+
     class Meta:
         model = Organisation
         fields = ["name", "board_number", "kvk_number", "contact", "fg_name", "fg_contact"]
