@@ -38,6 +38,7 @@ from .models import (
     FindingStatus,
     PrivacyNotice,
     Review,
+    attach_subprocessors,
 )
 from .panels import review_panels
 
@@ -128,7 +129,6 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
                 "products", queryset=Product.objects.select_related("supplier").order_by("name")
             ),
             "attributes",
-            "subprocessors",
             Prefetch(
                 "documents",
                 queryset=Document.objects.select_related("uploaded_by").order_by(
@@ -150,6 +150,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         ),
         pk=pk,
     )
+    attach_subprocessors(agreement)
     # The risks each approval accepted, from the findings already read (no query per review).
     for review in agreement.reviews.all():
         review.accepted_risks = [

@@ -106,21 +106,55 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class SubprocessorSerializer(serializers.ModelSerializer):
+    countries = serializers.ListField(
+        source="locations",
+        child=serializers.CharField(),
+        help_text="ISO 3166-landcodes of de regio's EER en wereldwijd.",
+    )
+    country = serializers.SerializerMethodField(
+        help_text="Het eerste land (zoals vóór de lijst met landen); gebruik `countries`."
+    )
+
     class Meta:
         model = Subprocessor
-        fields = ["name", "service", "country", "safeguard"]
+        fields = [
+            "name",
+            "service",
+            "country",
+            "countries",
+            "headquarters",
+            "safeguard_kind",
+            "safeguard",
+        ]
+
+    def get_country(self, subprocessor: Subprocessor) -> str:
+        return next(iter(subprocessor.locations), "")
 
 
 class PrivacyNoticeSerializer(serializers.ModelSerializer):
     product = serializers.IntegerField(source="product_id")
     attributes = serializers.SerializerMethodField()
+    subprocessors = serializers.SerializerMethodField(
+        help_text="Namen van de subverwerkers die voor dit product werken."
+    )
 
     class Meta:
         model = PrivacyNotice
-        fields = ["product", "attributes"]
+        fields = [
+            "product",
+            "attributes",
+            "purposes",
+            "data_subjects",
+            "retention",
+            "processing_locations",
+            "subprocessors",
+        ]
 
     def get_attributes(self, notice: PrivacyNotice) -> list[str]:
         return sorted(a.code for a in notice.attributes.all())
+
+    def get_subprocessors(self, notice: PrivacyNotice) -> list[str]:
+        return sorted(s.name for s in notice.subprocessors.all())
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -161,6 +195,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "supplier",
             "products",
             "model",
+            "dvo_reference",
             "status",
             "current",
             "changed_since_approval",

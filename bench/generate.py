@@ -744,7 +744,7 @@ class _Generator:
                         agreement_id=agreement.pk,
                         name=f"{rng.choice(SUBPROCESSOR_NAMES)} {agreement.pk}-{number + 1}",
                         service=rng.choice(SUBPROCESSOR_SERVICES),
-                        country=country,
+                        countries=country,
                         safeguard=rng.choice(SAFEGUARDS) if outside and rng.random() < 0.6 else "",
                     )
                 )

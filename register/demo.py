@@ -727,7 +727,11 @@ def _create_agreement(spec: DemoAgreement, today, suppliers, products, attribute
         notice.attributes.set([attributes[c] for c in codes])
     for name, service, country, safeguard in spec.subprocessors:
         Subprocessor.objects.create(
-            agreement=agreement, name=name, service=service, country=country, safeguard=safeguard
+            agreement=agreement,
+            name=name,
+            service=service,
+            countries=country,
+            safeguard=safeguard,
         )
     kind_labels = dict(DocumentKind.choices)
     for kind in spec.documents:
@@ -780,7 +784,10 @@ def _create_agreement(spec: DemoAgreement, today, suppliers, products, attribute
     if spec.change_after_review:
         # The supplier added a subprocessor after the FG's approval: the approval lapses.
         Subprocessor.objects.create(
-            agreement=agreement, name="Analysebureau Statistiek BV", service="Analyse", country="NL"
+            agreement=agreement,
+            name="Analysebureau Statistiek BV",
+            service="Analyse",
+            countries="NL",
         )
 
 

@@ -179,7 +179,7 @@ def make_agreement(
     agreement.attributes.set(attrs(*attributes))
     for name, country, safeguard in subprocessors:
         Subprocessor.objects.create(
-            agreement=agreement, name=name, country=country, safeguard=safeguard
+            agreement=agreement, name=name, countries=country, safeguard=safeguard
         )
     if status in Decision.values:
         Review.objects.create(
@@ -216,8 +216,8 @@ def complete_checklist(agreement: Agreement) -> Agreement:
     for notice in agreement.privacy_notices.all():
         if not notice.attributes.exists():
             notice.attributes.set(attrs("eckId"))
-    for sub in agreement.subprocessors.filter(country=""):
-        sub.country = "NL"
+    for sub in agreement.subprocessors.filter(countries=""):
+        sub.countries = "NL"
         sub.save()
     if not agreement.transfer_safeguard and any(
         s.unsafe_transfer for s in agreement.subprocessors.all()

@@ -279,7 +279,7 @@ def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
     """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
     the product's privacy notice under that agreement where it exists, else the agreement's."""
     content = agreement.content_values()
-    for product_id, codes in content.notices:
+    for product_id, codes, _own in content.notices:
         if product_id == product.pk:
             return set(codes)
     return set(content.attribute_codes)
@@ -613,9 +613,11 @@ def transfer_problems(agreement: Agreement) -> list[str]:
     if agreement.transfer_safeguard.strip():
         return []
     problems = [
-        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": country.upper()}
-        for name, _service, country, safeguard in agreement.content_values().subprocessors
-        if unsafe_transfer(country, safeguard)
+        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": countries}
+        for name, _service, countries, safeguard, _hq, kind in (
+            agreement.content_values().subprocessors
+        )
+        if unsafe_transfer(countries, safeguard, kind)
     ]
     if agreement.transfer_outside_eea:
         problems.insert(0, _("de overeenkomst vermeldt doorgifte buiten de EER"))

@@ -24,14 +24,17 @@ from agreements.models import (
     Decision,
     Document,
     DocumentKind,
+    InvalidLocation,
     PrivacyNotice,
     Review,
     Subprocessor,
+    parse_locations,
     pdf_file_name,
 )
 from agreements.services import validate_pdf
 
 from ..bulk import chunks
+from .lookups import subprocessor_key
 from .reading import RowReader
 from .result import Change
 from .saving import SheetImport
@@ -343,25 +346,38 @@ class SubprocessorsImport(SheetImport):
     spec = SUBPROCESSORS
 
     def row(self, reader: RowReader, values: dict[str, Any]) -> None:
-        reference, name, country = values["agreement"], values["name"], values["country"]
-        if country and country not in ISO_COUNTRIES:
+        reference, name, service = values["agreement"], values["name"], values["service"]
+        try:
+            parse_locations(values["countries"])
+        except InvalidLocation as error:
             reader.error(
                 _(
-                    "“%(country)s” in Land is geen landcode; gebruik ISO 3166 alpha-2, zoals "
-                    "NL, IE of US."
+                    "“%(value)s” in Land is geen landcode of regio; gebruik ISO 3166 alpha-2, "
+                    "zoals NL; BE of US, of de regio EER of wereldwijd."
                 )
-                % {"country": country}
+                % {"value": error.value}
+            )
+        headquarters = values["headquarters"]
+        if headquarters and headquarters not in ISO_COUNTRIES:
+            reader.error(
+                _(
+                    "“%(country)s” in Hoofdvestiging is geen landcode; gebruik ISO 3166 "
+                    "alpha-2, zoals NL, IE of US."
+                )
+                % {"country": headquarters}
             )
         if not (reference and name):
             return
         agreement = self.known.agreement(reader, reference)
         if agreement is None:
             return
-        key = (agreement.pk, name.lower())
-        label = f"{reference} / {name}"
+        key = subprocessor_key(agreement.pk, name, service)
+        label = f"{reference} / {name}" + (f" ({service})" if service else "")
         if self.duplicate(reader, key, label):
             return
-        sub = self.known.subprocessors.get(key) or Subprocessor(agreement=agreement, name=name)
+        sub = self.known.subprocessors.get(key) or Subprocessor(
+            agreement=agreement, name=name, service=service
+        )
         if self.records.save(reader, sub, reader.assigned(values), label):
             self.known.subprocessors[key] = sub
 

@@ -68,6 +68,7 @@ from .sheets import (
     SUPPLIERS,
     SheetSpec,
     local_date,
+    locations_cell,
 )
 
 Record = dict[str, Any]  # field -> value, as the sheet's spec names the fields
@@ -238,7 +239,7 @@ class RegisterExport:
             notices = sorted(
                 agreement.content_values().notices, key=lambda n: self.products[n[0]].name
             )
-            for product_id, codes in notices:
+            for product_id, codes, _own in notices:
                 yield {
                     "agreement": agreement.reference,
                     "product": self.product_ref(product_id, supplier),
@@ -254,7 +255,11 @@ class RegisterExport:
             # Sorted again by name so that the order is Python's whatever the database's
             # collation (a stable sort keeps the pk order of ties).
             for record in sorted(by_agreement.get(agreement.pk, ()), key=lambda r: r["name"]):
-                yield {**record, "agreement": agreement.reference}
+                yield {
+                    **record,
+                    "agreement": agreement.reference,
+                    "countries": locations_cell(record["countries"]),
+                }
 
     def documents(self) -> Iterator[tuple[str, Document]]:
         """(agreement reference, document) of every document."""

@@ -22,7 +22,16 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from agreements.models import AgreementModel, AgreementStatus, Decision, DocumentKind
+from agreements.models import (
+    AgreementModel,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    InvalidLocation,
+    SafeguardKind,
+    parse_locations,
+    split_locations,
+)
 from suppliers.models import (
     AccessChannel,
     AttributeCategory,
@@ -205,6 +214,20 @@ def _no_spaces(value: str) -> str:
     return value.replace(" ", "")
 
 
+def canonical_locations(value: str) -> str:
+    """ "nl,be" as stored ("NL, BE"); a value with an unknown item is left for the sheet's
+    import to refuse with its row."""
+    try:
+        return ", ".join(parse_locations(value))
+    except InvalidLocation:
+        return value
+
+
+def locations_cell(countries: str) -> str:
+    """The stored "NL, BE" as a list cell ("NL; BE")."""
+    return join(split_locations(countries))
+
+
 def _brin(value: str) -> str:
     return value.upper().replace(" ", "")
 
@@ -308,9 +331,13 @@ SUBPROCESSORS = SheetSpec(
     (
         required(text("Overeenkomst", "agreement", width=16, assign=False)),
         required(text("Naam", "name", width=30, key=True)),
-        text("Dienst", "service", width=24),
-        text("Land", "country", width=8, clean=str.upper),
+        # With the name, the natural key: one subprocessor may serve in two roles.
+        text("Dienst", "service", width=24, key=True),
+        # A list ("NL; BE", "EER", "wereldwijd"); read and checked by the sheet's import.
+        text("Land", "countries", width=14, clean=canonical_locations),
         text("Waarborg", "safeguard", width=40),
+        text("Hoofdvestiging", "headquarters", width=8, clean=str.upper),
+        choice("Soort waarborg", "safeguard_kind", SafeguardKind, empty="", width=22),
     ),
 )
 DOCUMENTS = SheetSpec(

@@ -50,7 +50,7 @@ def edit_data(agreement: Agreement, **overrides) -> dict:
                 f"sub-{i}-agreement": str(agreement.pk),
                 f"sub-{i}-name": sub.name,
                 f"sub-{i}-service": sub.service,
-                f"sub-{i}-country": sub.country,
+                f"sub-{i}-countries": sub.countries,
                 f"sub-{i}-safeguard": sub.safeguard,
             }
         )

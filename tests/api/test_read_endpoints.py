@@ -147,9 +147,27 @@ def test_an_agreement_shows_status_currency_dates_attributes_subprocessors_and_d
     assert row["signed_on"] == agreement.signed_on.isoformat()
     assert row["ends_on"] == agreement.ends_on.isoformat()
     assert row["agreed_attributes"] == ["eckId", "givenName"]
-    assert row["privacy_notices"] == [{"product": register["reken"].pk, "attributes": ["eckId"]}]
+    assert row["privacy_notices"] == [
+        {
+            "product": register["reken"].pk,
+            "attributes": ["eckId"],
+            "purposes": "",
+            "data_subjects": "",
+            "retention": "",
+            "processing_locations": "",
+            "subprocessors": [],
+        }
+    ]
     assert row["subprocessors"] == [
-        {"name": "Hosting BV", "service": "", "country": "IE", "safeguard": ""}
+        {
+            "name": "Hosting BV",
+            "service": "",
+            "country": "IE",
+            "countries": ["IE"],
+            "headquarters": "",
+            "safeguard_kind": "",
+            "safeguard": "",
+        }
     ]
     [document] = row["documents"]
     assert document["kind"] == "overeenkomst" and document["sha256"] == register["document"].sha256

@@ -46,7 +46,7 @@ def register_digest() -> str:
                 str(agreement.signed_on),
                 sorted(p.name for p in agreement.products.all()),
                 sorted(a.code for a in agreement.attributes.all()),
-                sorted((s.name.split()[0], s.country) for s in agreement.subprocessors.all()),
+                sorted((s.name.split()[0], s.countries) for s in agreement.subprocessors.all()),
                 sorted((d.kind, d.version, d.sha256) for d in agreement.documents.all()),
                 sorted(r.decision for r in agreement.reviews.all()),
                 agreement.approval_matches_content(),

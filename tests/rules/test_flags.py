@@ -465,7 +465,7 @@ def _register_of(size: int) -> None:
         )
         notice = PrivacyNotice.objects.create(agreement=agreement, product=product)
         notice.attributes.set(attrs("eckId"))
-        Subprocessor.objects.create(agreement=agreement, name="Backup", country="DE")
+        Subprocessor.objects.create(agreement=agreement, name="Backup", countries="DE")
         if i % 3 == 0:
             agreement.purposes = "Gewijzigd"
             agreement.save()
