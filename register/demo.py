@@ -819,8 +819,7 @@ ART30_AGREEMENTS = [
         AgreementStatus.APPROVED,
         attributes=["leerlingnummer", "givenName", "sn", "gezondheid"],
         subprocessors=[("Datacentrum Noord BV", "Hosting", "NL", "")],
-        documents=[DocumentKind.AGREEMENT]
-        + ([DocumentKind.DPIA] if hasattr(DocumentKind, "DPIA") else []),
+        documents=[DocumentKind.AGREEMENT, DocumentKind.DPIA],
         decisions=[(Decision.APPROVED, "Akkoord; DPIA uitgevoerd voor de gezondheidsgegevens.")],
     ),
     DemoAgreement(

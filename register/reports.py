@@ -131,9 +131,9 @@ def dpia_documents(evidence) -> list:
     query."""
     from agreements.models import Document, DocumentKind
 
-    kind = getattr(DocumentKind, "DPIA", None)
+    kind = DocumentKind.DPIA
     agreements = evidence.covering_agreements
-    if kind is None or not agreements:
+    if not agreements:
         return []
     latest: dict[int, Document] = {}
     documents = Document.objects.filter(

@@ -3,7 +3,8 @@
 An activity's Art. 30(1) text is typed by the privacy officer; its linked products carry the
 evidence: their suppliers receive the data (Art. 30(1)(d)), their current agreements say
 where it goes (Art. 30(1)(e)) and their data flows say which attributes, special ones
-included (art. 9), reach them. The consistency flags of 11.3 (rules/flags.py) and the derived
+included (art. 9), reach them. Whether an agreement transfers outside the EEA is decided once,
+by `agreements.models.transfers_outside_eea`. The consistency flags of 11.3 (rules/flags.py) and the derived
 view on the activity page both read `ActivityEvidence`; it needs no queries of its own, only
 what `load_register()` read.
 """
@@ -14,27 +15,25 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from agreements.models import Agreement, outside_eea
+from agreements.models import (
+    APPROVED_SUBPROCESSOR_FIELDS,
+    Agreement,
+    location_outside_eea,
+    split_locations,
+    transfers_outside_eea,
+)
 from suppliers.models import Attribute, Product
 
-
-def transfers_outside_eea(agreement: Agreement) -> bool:
-    """The agreement says data goes outside the EEA, or a subprocessor's country is outside
-    it (read from the agreement's loaded content: no query)."""
-    if agreement.transfer_outside_eea:
-        return True
-    return any(
-        outside_eea(country) for _name, _service, country, _safeguard in _subprocessors(agreement)
-    )
+COUNTRIES = APPROVED_SUBPROCESSOR_FIELDS.index("countries")
 
 
 def agreement_countries(agreement: Agreement) -> list[str]:
-    """The countries (ISO codes, upper case) the agreement's subprocessors process in."""
-    return sorted({country.upper() for _n, _s, country, _g in _subprocessors(agreement) if country})
-
-
-def _subprocessors(agreement: Agreement) -> list[tuple]:
-    return list(agreement.content_values().subprocessors)
+    """The countries and regions (ISO codes upper case, `EER`, `wereldwijd`) the agreement's
+    subprocessors process in, read from its loaded content (no query)."""
+    found: set[str] = set()
+    for values in agreement.content_values().subprocessors:
+        found.update(split_locations(values[COUNTRIES]))
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ class ActivityEvidence:
     @property
     def countries_marked(self) -> list[tuple[str, bool]]:
         """(country, outside the EEA) for each of `countries`."""
-        return [(country, outside_eea(country)) for country in self.countries]
+        return [(country, location_outside_eea(country)) for country in self.countries]
 
     @property
     def transfers(self) -> list[Transfer]:
@@ -106,7 +105,7 @@ class ActivityEvidence:
         for product in self.products:
             for agreement in self.current_by_product.get(product.pk, ()):
                 if transfers_outside_eea(agreement):
-                    outside = [c for c in agreement_countries(agreement) if outside_eea(c)]
+                    outside = [c for c in agreement_countries(agreement) if location_outside_eea(c)]
                     found.append(Transfer(product, agreement, outside))
         return found
 

@@ -186,3 +186,27 @@ def test_the_activity_pages_need_as_many_queries_for_ten_products_as_for_one(pri
     client.get(reverse(name, args=[small.pk]))  # the session's first request
     one = _queries(client, reverse(name, args=[small.pk]))
     assert _queries(client, reverse(name, args=[large.pk])) == one
+
+
+def test_the_dpia_status_links_to_the_dpia_of_an_agreement_covering_a_linked_product(
+    reader, privacy_officer
+):
+    from agreements.models import DocumentKind
+    from agreements.services import add_document
+
+    product = make_product("Zorgdossier", supplier=make_supplier("Zorgpunt"))
+    agreement = make_agreement([product], reference="VO-ZORG")  # a draft still covers it
+    add_document(
+        agreement=agreement,
+        kind=DocumentKind.DPIA,
+        content=b"%PDF-1.4\n%%EOF\n",
+        original_name="dpia.pdf",
+        user=privacy_officer,
+    )
+    document = agreement.documents.get(kind=DocumentKind.DPIA)
+    activity = _activity(product, dpia="ja")
+    page = client_for(reader).get(activity.get_absolute_url()).content.decode()
+    link = reverse("agreements:document_download", args=[agreement.pk, document.pk])
+    assert f'href="{link}"' in page
+    assert "DPIA bij VO-ZORG (versie 1)" in page
+    assert "Ja, uitgevoerd" in page

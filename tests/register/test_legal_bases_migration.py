@@ -1,4 +1,4 @@
-"""Migration 0008 moves each activity's single legal basis into its list of legal bases, in
+"""Migration 0009 moves each activity's single legal basis into its list of legal bases, in
 the activity and in its history, and the register keeps its write triggers afterwards."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from register.models import ProcessingActivity
 from register.revision import current_revision
 
-BEFORE = [("register", "0007_write_triggers_after_supplier_version")]
+BEFORE = [("register", "0008_write_triggers_after_subprocessor_locations")]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -40,7 +40,7 @@ def test_the_single_legal_basis_becomes_the_first_of_the_list():
     assert ProcessingActivity.objects.get(pk=without.pk).legal_bases == []
     record = ProcessingActivity.history.get(id=with_basis.pk)
     assert record.legal_bases == ["overeenkomst"]
-    # SQLite rebuilt the table: the triggers that mark writes are back (0009).
+    # SQLite rebuilt the table: the triggers that mark writes are back (0010).
     before = current_revision()
     activity = ProcessingActivity.objects.get(pk=without.pk)
     activity.dpia = "gepland"

@@ -147,3 +147,12 @@ def test_the_new_flags_change_neither_the_verdict_nor_the_level():
     assert {TRANSFER, SPECIAL} <= set(codes_for(target))
     assert compute_level(TODAY).level == before_level
     assert verdict_for("Vertaalwolk", today=TODAY).verdict == before_verdict
+
+
+def test_a_subprocessor_working_worldwide_counts_as_a_transfer():
+    product = make_product("Overal", supplier=make_supplier("Overal BV"))
+    agreement = approved([product], subprocessors=(("Support", "wereldwijd", "SCC"),))
+    target = activity(product)
+    flags = [f for f in compute_flags(TODAY) if f.activity == target and f.code == TRANSFER]
+    assert len(flags) == 1 and agreement.reference in flags[0].message
+    assert "wereldwijd" in flags[0].message

@@ -1,6 +1,6 @@
 """The Art. 30(1) fields of DESIGN.md 11.2: several legal bases (the single one moved over,
 in the activity and in its history), the art. 9 exception, DPIA, date of last review; the
-board's bestuursnummer and KvK number. `0009_write_triggers_after_art30_fields` reinstalls
+board's bestuursnummer and KvK number. `0010_write_triggers_after_art30_fields` reinstalls
 the triggers SQLite drops when it rebuilds these tables."""
 
 import django.core.validators
@@ -26,7 +26,7 @@ def copy_first_legal_basis_back(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0007_write_triggers_after_supplier_version"),
+        ("register", "0008_write_triggers_after_subprocessor_locations"),
     ]
 
     operations = [

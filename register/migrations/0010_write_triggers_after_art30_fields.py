@@ -1,6 +1,6 @@
 """Reinstall the write triggers on the organisation and activity tables.
 
-0008 adds columns; SQLite adds them by rebuilding the table, which drops its triggers.
+0009 adds columns; SQLite adds them by rebuilding the table, which drops its triggers.
 `WriteTriggers` is idempotent, so PostgreSQL (which keeps them) is unchanged."""
 
 from django.db import migrations
@@ -9,6 +9,6 @@ from register.revision import WriteTriggers
 
 
 class Migration(migrations.Migration):
-    dependencies = [("register", "0008_art30_fields")]
+    dependencies = [("register", "0009_art30_fields")]
 
     operations = [WriteTriggers(["register_organisation", "register_processingactivity"])]
