@@ -132,7 +132,12 @@ def dpia_documents(evidence) -> list:
     from agreements.models import Document, DocumentKind
 
     kind = DocumentKind.DPIA
-    agreements = evidence.covering_agreements
+    # The loaded content lists each agreement's document kinds: no query when none is a DPIA.
+    agreements = [
+        a
+        for a in evidence.covering_agreements
+        if any(document[0] == kind for document in a.content_values().documents)
+    ]
     if not agreements:
         return []
     latest: dict[int, Document] = {}
