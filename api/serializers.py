@@ -247,6 +247,17 @@ class DataFlowSerializer(serializers.ModelSerializer):
 
 class ProcessingActivitySerializer(serializers.ModelSerializer):
     products = NamedSerializer(many=True, read_only=True)
+    legal_basis = serializers.SerializerMethodField(
+        help_text=(
+            "De eerste grondslag (art. 6 AVG), of leeg; sinds een verwerking er meer kan "
+            "hebben staan ze alle in legal_bases."
+        )
+    )
+    legal_bases = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="De grondslagen (art. 6 AVG), als codes.",
+    )
     missing_fields = serializers.SerializerMethodField(
         help_text="De verplichte velden van art. 30 lid 1 AVG die nog leeg zijn."
     )
@@ -258,12 +269,16 @@ class ProcessingActivitySerializer(serializers.ModelSerializer):
             "name",
             "purposes",
             "legal_basis",
+            "legal_bases",
             "data_subjects",
             "personal_data",
             "recipients",
             "third_country_transfers",
             "retention",
             "security_measures",
+            "special_category_exception",
+            "dpia",
+            "last_reviewed_on",
             "products",
             "missing_fields",
             "updated_at",
@@ -271,6 +286,9 @@ class ProcessingActivitySerializer(serializers.ModelSerializer):
 
     def get_missing_fields(self, activity: ProcessingActivity) -> list[str]:
         return activity.missing_fields()
+
+    def get_legal_basis(self, activity: ProcessingActivity) -> str:
+        return activity.legal_bases[0] if activity.legal_bases else ""
 
 
 # --- the actions -----------------------------------------------------------------------------

@@ -923,7 +923,7 @@ class _Generator:
             activity = ProcessingActivity(
                 name=f"{topic} {index + 1:04d}",
                 purposes=f"{topic}: {rng.choice(PURPOSES)}",
-                legal_basis=rng.choice(LEGAL_BASES),
+                legal_bases=[rng.choice(LEGAL_BASES)],
                 data_subjects=rng.choice(SUBJECTS),
                 personal_data="Naam, groep/klas, ECK iD, resultaten",
                 recipients="Leveranciers van digitale leermiddelen (verwerkers)",
@@ -932,7 +932,8 @@ class _Generator:
                 security_measures="Rolgebaseerde toegang, MFA, versleutelde opslag",
             )
             if index in incomplete:
-                setattr(activity, rng.choice(ProcessingActivity.REQUIRED_FIELDS), "")
+                name = rng.choice(ProcessingActivity.REQUIRED_FIELDS)
+                setattr(activity, name, [] if name in ProcessingActivity.LIST_FIELDS else "")
             objs.append(activity)
         rows = self.write.create(ProcessingActivity, objs)
         # Most products in scope belong to an activity; the rest raise `register_incomplete`.

@@ -724,7 +724,7 @@ def _load_demo() -> dict[str, int]:
 
     # Every step of the story in the order it happened, each as its user at its time.
     steps: list[tuple[datetime.datetime, User | None, Callable[[], object]]] = []
-    for spec in AGREEMENTS:
+    for spec in AGREEMENTS + ART30_AGREEMENTS:
         if not Agreement.objects.filter(reference=spec.reference).exists():
             steps += _story(spec, today, board, users)
     if first_load:
@@ -736,6 +736,8 @@ def _load_demo() -> dict[str, int]:
     for moment, user, step in sorted(steps, key=lambda s: s[0]):
         with _as(user, moment):
             step()
+    with _as(users["privacy"], _moment(today, 35, 10)):
+        _art30_activities(today)
     if first_load:
         record_snapshot(today=today)  # today's, as the daily `snapshot_level` records it
 
@@ -829,7 +831,7 @@ def _board() -> _Board:
             name=name,
             defaults={
                 "purposes": purposes,
-                "legal_basis": basis,
+                "legal_bases": [basis] if basis else [],
                 "data_subjects": subjects,
                 "personal_data": data,
                 "recipients": recipients,
@@ -840,6 +842,7 @@ def _board() -> _Board:
         )
         if created:
             activity.products.set([products[p] for p in linked])
+    _art30_board(suppliers, products, attributes)
     return _Board(suppliers, products, attributes)
 
 
@@ -1074,3 +1077,168 @@ def _add_real_document_content(agreement: Agreement, spec: DemoAgreement, user: 
             original_name=f"{spec.reference}-{kind}.pdf",
             user=user,
         )
+
+
+# --- issue 16: the register tied to its evidence ---------------------------------------------
+# One activity of each kind: complete; missing recipients; a transfer outside the EEA that the
+# activity does not mention (transfer_not_in_register); special-category data without an art. 9
+# exception (special_category_unjustified).
+
+ART30_SUPPLIERS = [
+    ("Zorgpunt Onderwijs BV", "61234567", "https://zorgpunt.example", "privacy@zorgpunt.example"),
+    ("Vertaalwolk BV", "62345678", "https://vertaalwolk.example", "privacy@vertaalwolk.example"),
+]
+ART30_PRODUCTS = [
+    # supplier, product, kind, channel, flows
+    (
+        "Zorgpunt Onderwijs BV",
+        "Zorgpunt Dossier",
+        "overig",
+        "direct",
+        ["leerlingnummer", "givenName", "sn", "gezondheid"],
+    ),
+    ("Vertaalwolk BV", "Vertaalwolk Voorlezen", "leermiddel", "entree", ["eckId", "givenName"]),
+]
+ART30_AGREEMENTS = [
+    DemoAgreement(
+        "VWO-2026-021",
+        "Zorgpunt Onderwijs BV",
+        ["Zorgpunt Dossier"],
+        AgreementStatus.APPROVED,
+        attributes=["leerlingnummer", "givenName", "sn", "gezondheid"],
+        subprocessors=[("Datacentrum Noord BV", "Hosting", "NL", "")],
+        documents=[DocumentKind.AGREEMENT, DocumentKind.DPIA],
+        decisions=[(Decision.APPROVED, "Akkoord; DPIA uitgevoerd voor de gezondheidsgegevens.")],
+        created=120,
+        submitted=110,
+        decided=100,
+    ),
+    DemoAgreement(
+        "VWO-2026-022",
+        "Vertaalwolk BV",
+        ["Vertaalwolk Voorlezen"],
+        AgreementStatus.APPROVED,
+        attributes=["eckId", "givenName"],
+        subprocessors=[
+            (
+                "Vertaalwolk Speech Inc.",
+                "Spraaksynthese",
+                "US",
+                "EU-VS Data Privacy Framework (adequaatheidsbesluit)",
+            )
+        ],
+        # The Entree ARP for eckId is signed: no arp_missing here.
+        documents=[DocumentKind.AGREEMENT, DocumentKind.ARP],
+        decisions=[(Decision.APPROVED, "Akkoord; doorgifte naar de VS onder het DPF.")],
+        created=90,
+        submitted=80,
+        decided=75,
+    ),
+]
+ART9_EXCEPTION = (
+    "Art. 9 lid 2 sub g AVG: zwaarwegend algemeen belang op grond van de Wet passend onderwijs "
+    "(ondersteuningsplicht); alleen voor de intern begeleider en de zorgcoördinator."
+)
+
+
+def _art30_board(
+    suppliers: dict[str, Supplier], products: dict[str, Product], attributes: dict[str, Attribute]
+) -> None:
+    """The suppliers, products and flows behind the demo's activities of issue 16 (their
+    agreements follow the story like the others); safe to run twice."""
+    for name, kvk, website, contact in ART30_SUPPLIERS:
+        suppliers[name], _ = Supplier.objects.get_or_create(
+            name=name,
+            defaults={"kvk_number": kvk, "website": website, "privacy_contact": contact},
+        )
+    for supplier, name, kind, channel, codes in ART30_PRODUCTS:
+        products[name], created = Product.objects.get_or_create(
+            supplier=suppliers[supplier],
+            name=name,
+            defaults={"kind": kind, "access_channel": channel, "status": "in_gebruik"},
+        )
+        if created:
+            for code in codes:
+                DataFlow.objects.create(
+                    product=products[name], attribute=attributes[code], channel=channel
+                )
+
+
+def _art30_activities(today: datetime.date) -> None:
+    """The demo's activities of issue 16, each created once (load_demo stays idempotent)."""
+    products = {p.name: p for p in Product.objects.filter(name__in=[p[1] for p in ART30_PRODUCTS])}
+    organisation = Organisation.load()
+    if organisation.pk and not organisation.board_number and not organisation.kvk_number:
+        organisation.board_number = "41234"
+        organisation.kvk_number = "41123456"
+        organisation.save()
+    # The pupil administration sends health data to Kompas LAS: it records its exception.
+    administration = ProcessingActivity.objects.filter(name="Leerlingadministratie").first()
+    if administration is not None and not administration.special_category_exception:
+        administration.special_category_exception = ART9_EXCEPTION
+        administration.save()
+
+    common = {
+        "data_subjects": "Leerlingen en hun ouders",
+        "retention": "Tot twee jaar na uitschrijving",
+        "security_measures": "Rolgebaseerde toegang, MFA, versleuteling, logging",
+    }
+    activities = [
+        (
+            "Leerlingbegeleiding en zorg",
+            ["Zorgpunt Dossier"],
+            {
+                "purposes": "Passende ondersteuning van leerlingen met een zorgbehoefte.",
+                "legal_bases": ["wettelijke_plicht", "algemeen_belang"],
+                "personal_data": "Naam, leerlingnummer, gezondheid (ondersteuningsbehoefte)",
+                "recipients": "Zorgpunt Onderwijs BV (verwerker)",
+                "third_country_transfers": "geen",
+                "special_category_exception": ART9_EXCEPTION,
+                "dpia": "ja",
+                "last_reviewed_on": today - datetime.timedelta(days=40),
+            },
+        ),
+        (
+            "Schoolfotografie",
+            [],
+            {
+                "purposes": "Schoolfoto's maken en aan ouders aanbieden.",
+                "legal_bases": ["toestemming"],
+                "personal_data": "Naam, groep, foto",
+                "recipients": "",  # Art. 30(1)(d) not filled in: register_incomplete
+                "third_country_transfers": "geen",
+                "dpia": "niet_nodig",
+            },
+        ),
+        (
+            "Voorleessoftware",
+            ["Vertaalwolk Voorlezen"],
+            {
+                "purposes": "Teksten laten voorlezen aan leerlingen met dyslexie.",
+                "legal_bases": ["algemeen_belang"],
+                "personal_data": "ECK iD, voornaam",
+                "recipients": "Vertaalwolk BV (verwerker)",
+                "third_country_transfers": "geen",  # the agreement says VS: inconsistent
+                "dpia": "nee",
+            },
+        ),
+        (
+            "Verzuim en jeugdgezondheidszorg",
+            ["Zorgpunt Dossier"],
+            {
+                "purposes": "Verzuim bijhouden en met de jeugdarts bespreken.",
+                "legal_bases": ["wettelijke_plicht"],
+                "personal_data": "Naam, leerlingnummer, verzuim, gezondheid",
+                "recipients": "Zorgpunt Onderwijs BV (verwerker); GGD (jeugdarts)",
+                "third_country_transfers": "geen",
+                "special_category_exception": "",  # health data without art. 9 exception
+                "dpia": "gepland",
+            },
+        ),
+    ]
+    for name, linked, fields in activities:
+        activity, created = ProcessingActivity.objects.get_or_create(
+            name=name, defaults={**common, **fields}
+        )
+        if created:
+            activity.products.set([products[p] for p in linked])

@@ -36,6 +36,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from agreements.models import (
     Agreement,
@@ -85,6 +86,24 @@ def _records(queryset: models.QuerySet, spec: SheetSpec, **lookups: str) -> Iter
     paths = [*lookups.values(), *(c.field for c in spec.stored)]
     for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
         yield dict(zip(keys, values, strict=True))
+
+
+def controller_text(organisation: Organisation) -> str:
+    """Art. 30(1)(a): the controller's name, numbers and contact, and its FG, in one cell."""
+    parts = [organisation.name]
+    if organisation.board_number:
+        parts.append(f"bestuursnummer {organisation.board_number}")
+    if organisation.kvk_number:
+        parts.append(f"KvK {organisation.kvk_number}")
+    lines = [", ".join(parts)]
+    if organisation.contact.strip():
+        lines.append(" ".join(organisation.contact.split()))
+    if organisation.fg_name.strip():
+        fg = f"FG: {organisation.fg_name.strip()}"
+        if organisation.fg_contact.strip():
+            fg += f" ({' '.join(organisation.fg_contact.split())})"
+        lines.append(fg)
+    return "\n".join(lines)
 
 
 def latest_review(agreement: Agreement):
@@ -280,14 +299,17 @@ class RegisterExport:
         )
 
     def activity_records(self) -> Iterator[Record]:
+        """Every activity with every Art. 30(1) field: (a) the controller and its FG on each
+        row, so that one printed row stands on its own."""
         products: dict[int, list[int]] = defaultdict(list)
         links = ProcessingActivity.products.through.objects
         for activity_id, product_id in links.values_list("processingactivity_id", "product_id"):
             products[activity_id].append(product_id)
+        controller = controller_text(Organisation.load())
         activities = ProcessingActivity.objects.order_by("name")
         for record in _records(activities, ACTIVITIES, pk="pk"):
             refs = sorted(self.product_ref(p) for p in products.get(record["pk"], ()))
-            yield {**record, "products": refs}
+            yield {**record, "products": refs, "controller": controller}
 
     @cached_property
     def flags(self) -> list:
@@ -333,7 +355,7 @@ class RegisterExport:
             FLAGS: self.flag_records,
             LEVEL: self.level_records,
         }
-        for spec in SHEETS:
+        for spec in EXPORT_ORDER:
             if spec is FLOWS:
                 # The agreements (the largest thing read) are done with: freed before the
                 # flows and the flags engine read theirs, it lowers the peak memory.
@@ -341,18 +363,30 @@ class RegisterExport:
             yield spec, _rows(spec, records[spec]())
 
 
-def _rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+# The register as the AP reads it comes first (issue 16); the other sheets keep the contract's
+# order. Sheets are found by name on import, so their order there does not matter.
+EXPORT_ORDER: tuple[SheetSpec, ...] = (ACTIVITIES, *(s for s in SHEETS if s is not ACTIVITIES))
+
+
+def sheet_rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+    """The records as the sheet's rows (the PDF of the Verwerkingsregister reads them too)."""
     formatters = spec.formatters()
     for record in records:
         yield spec.row(record, formatters)
+
+
+_rows = sheet_rows
 
 
 # --- the renderer ----------------------------------------------------------------------------
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="083B6B")
-HEADER_ALIGNMENT = Alignment(vertical="center")
-DATE_FORMAT = "yyyy-mm-dd"
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+# Long text wraps in its column, so a printed page shows all of it (issue 16).
+WRAPPED = Alignment(vertical="top", wrap_text=True)
+# The Dutch way (DESIGN.md 11.4); the cell holds a real date, so the import reads it as one.
+DATE_FORMAT = "dd-mm-yyyy"
 MAX_ROW = 1048576  # the last row of a worksheet
 # Characters that make a spreadsheet evaluate a cell (OWASP "CSV injection"), plus tab and CR.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -363,21 +397,31 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_NEEDS_CARE = re.compile(r"^[=+\-@\t\r]|[\000-\010\013\014\016-\037]")
 
 
-def _cell(sheet, value: Any) -> Any:
-    """A value as openpyxl takes it: plain, or a cell of its own for a date's format and for
-    text a spreadsheet would evaluate."""
+def _cell(sheet, value: Any, wrap: bool = False) -> Any:
+    """A value as openpyxl takes it: plain, or a cell of its own for a date's format, for
+    wrapped text and for text a spreadsheet would evaluate."""
     kind = type(value)
     if kind is str:
         if not value:
             return None
         if _TEXT_NEEDS_CARE.search(value) is None:
-            return value
+            if not wrap:
+                return value
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = WRAPPED
+            return cell
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(FORMULA_PREFIXES):
             cell = WriteOnlyCell(sheet, value=value)
             # Assigning a string starting with "=" makes openpyxl write a formula: force text.
             cell.data_type = "s"
             cell.quotePrefix = True
+            if wrap:
+                cell.alignment = WRAPPED
+            return cell
+        if wrap:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = WRAPPED
             return cell
         return value
     if kind is datetime.date or kind is datetime.datetime:
@@ -405,6 +449,18 @@ def _dropdowns(spec: SheetSpec) -> list[DataValidation]:
     return validations
 
 
+def _print_layout(sheet) -> None:
+    """A sheet that prints readably (issue 16): A4 landscape, all columns on the width of
+    one page (as many pages down as it takes), the header row repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+
+
 def render_xlsx(
     sheets: Iterable[tuple[SheetSpec, Iterable[Row]]],
     target: str | Path | IO[bytes],
@@ -417,6 +473,8 @@ def render_xlsx(
         for index, column in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
+        _print_layout(sheet)
+        wraps = spec.wraps
         for validation in _dropdowns(spec):
             sheet.data_validations.append(validation)
         header = []
@@ -429,7 +487,9 @@ def render_xlsx(
         sheet.append(header)
         count = 0
         for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
+            sheet.append(
+                [_cell(sheet, value, wrap) for value, wrap in zip(row, wraps, strict=False)]
+            )
             count += 1
         last_column = get_column_letter(len(spec.columns))
         sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"

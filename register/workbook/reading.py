@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from .limits import WorkbookRefused, check_workbook_limits
 from .result import ImportResult
-from .sheets import BOOLEAN, CHOICE, DATE, ITEMS, KEEP, SHEETS, Column, SheetSpec
+from .sheets import BOOLEAN, CHOICE, CHOICE_LIST, DATE, ITEMS, KEEP, SHEETS, Column, SheetSpec
 
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 FALSE_WORDS = {"nee", "n", "no", "false", "onwaar", "0"}
@@ -204,6 +204,8 @@ class RowReader:
             value = self.boolean(header)
         elif column.kind == ITEMS:
             value = self.items(header, required=column.required)
+        elif column.kind == CHOICE_LIST:
+            value = self.choice_list(header, column.choices, required=column.required)
         else:
             value = self.text(header, required=column.required)
             if value and column.clean is not None:
@@ -253,6 +255,25 @@ class RowReader:
                 % {"value": text, "column": header, "allowed": allowed}
             )
         return value
+
+    def choice_list(
+        self, header: str, choices: type[models.Choices], required: bool = False
+    ) -> list[str]:
+        """Each item of a `;`-separated list as a choice (code or label); each value once, in
+        the order of the choices."""
+        chosen: set[str] = set()
+        lookup = _choice_lookup(choices)
+        for item in self.items(header, required=required):
+            value = lookup.get(item.lower())
+            if value is None:
+                allowed = ", ".join(str(label) for label in choices.labels)
+                self.error(
+                    _("“%(value)s” is geen geldige waarde voor %(column)s; kies uit: %(allowed)s.")
+                    % {"value": item, "column": header, "allowed": allowed}
+                )
+                continue
+            chosen.add(value)
+        return [value for value in choices.values if value in chosen]
 
     def boolean(self, header: str) -> bool | None:
         value = self.raw(header)

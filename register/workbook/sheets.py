@@ -43,7 +43,7 @@ from suppliers.models import (
     ProductKind,
 )
 
-from ..models import LegalBasis, Sector
+from ..models import DpiaStatus, LegalBasis, Sector
 
 # An empty cell of an enumeration without an empty choice: keep the record's value (a new
 # record gets the model's default).
@@ -57,7 +57,9 @@ NO_ATTRIBUTES = "geen"
 
 # How a cell is read (reading.RowReader.parse) and written (Column.formatter).
 TEXT, ITEMS, DATE, BOOLEAN, CHOICE = "text", "items", "date", "boolean", "choice"
-_EMPTY = {TEXT: "", ITEMS: [], DATE: None, BOOLEAN: None, CHOICE: KEEP}
+# A list of enumeration values in one cell (Verwerkingen!Grondslag), stored as a list.
+CHOICE_LIST = "choice_list"
+_EMPTY = {TEXT: "", ITEMS: [], DATE: None, BOOLEAN: None, CHOICE: KEEP, CHOICE_LIST: []}
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,12 @@ class Column:
     # Applied to the text of the cell before it is used (e.g. a code without spaces).
     clean: Callable[[str], str] | None = None
     width: int = 18
+
+    @property
+    def wraps(self) -> bool:
+        """Long text wraps in its cell when the workbook is printed (the wide columns; a
+        cell of its own each, so not the names of the big sheets)."""
+        return self.kind in (TEXT, ITEMS, CHOICE_LIST) and self.width >= 40
 
     @property
     def empty_value(self) -> Any:
@@ -101,6 +109,9 @@ class Column:
             labels = {code: str(label) for code, label in self.choices.choices}
             # Like get_<field>_display(): a value outside the choices is shown as it is.
             return lambda value: labels.get(value, value)
+        if self.kind == CHOICE_LIST:
+            labels = {code: str(label) for code, label in self.choices.choices}
+            return lambda codes: join(labels.get(c, c) for c in codes) if codes else None
         if self.kind == BOOLEAN:
             return yes_no
         if self.kind == ITEMS:
@@ -113,6 +124,14 @@ class SheetSpec:
     name: str
     columns: tuple[Column, ...]
     export_only: bool = False
+    # Every text cell wraps (a small sheet that is read on paper: Verwerkingen).
+    wrap_all: bool = False
+
+    @cached_property
+    def wraps(self) -> list[bool]:
+        """Per column: whether its text wraps when printed."""
+        text_kinds = (TEXT, ITEMS, CHOICE_LIST)
+        return [c.wraps or (self.wrap_all and c.kind in text_kinds) for c in self.columns]
 
     @cached_property
     def headers(self) -> list[str]:
@@ -183,6 +202,11 @@ def choice(header: str, field: str, choices: type[models.Choices], **options: An
     return Column(header, field, CHOICE, choices=choices, **options)
 
 
+def choice_list(header: str, field: str, choices: type[models.Choices], **options: Any) -> Column:
+    """A `;`-separated list of enumeration values that fills a list field."""
+    return Column(header, field, CHOICE_LIST, choices=choices, **options)
+
+
 def required(column: Column) -> Column:
     return replace(column, required=True)
 
@@ -218,6 +242,8 @@ ORGANISATION = SheetSpec(
         text("Contact", "contact", width=50),
         text("FG", "fg_name", width=30),
         text("FG-contact", "fg_contact", width=40),
+        text("Bestuursnummer", "board_number", width=16, clean=_no_spaces),
+        text("KvK-nummer", "kvk_number", width=12, clean=_no_spaces),
     ),
 )
 SCHOOLS = SheetSpec(
@@ -349,7 +375,7 @@ ACTIVITIES = SheetSpec(
     (
         required(text("Naam", "name", width=30, key=True)),
         text("Doeleinden", "purposes", width=40),
-        choice("Grondslag", "legal_basis", LegalBasis, empty="", width=24),
+        choice_list("Grondslag", "legal_bases", LegalBasis, width=30),
         text("Betrokkenen", "data_subjects", width=24),
         text("Persoonsgegevens", "personal_data", width=40),
         text("Ontvangers", "recipients", width=30),
@@ -357,7 +383,13 @@ ACTIVITIES = SheetSpec(
         text("Bewaartermijn", "retention", width=30),
         text("Beveiligingsmaatregelen", "security_measures", width=40),
         items("Producten", "products"),
+        text("Uitzondering art. 9", "special_category_exception", width=30),
+        choice("DPIA", "dpia", DpiaStatus, empty="", width=16),
+        date("Laatst beoordeeld", "last_reviewed_on"),
+        # Art. 30(1)(a) on every row (export; the Organisatie sheet is what the import reads).
+        text("Verwerkingsverantwoordelijke", "controller", width=40, assign=False),
     ),
+    wrap_all=True,
 )
 FLAGS = SheetSpec(
     "Signaleringen",

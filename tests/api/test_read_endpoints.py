@@ -62,7 +62,7 @@ def register(settings, tmp_path, fg):
     agreement.status = "goedgekeurd"
     agreement.save()
     activity = ProcessingActivity.objects.create(
-        name="Rekenonderwijs", purposes="Oefenen", legal_basis="overeenkomst"
+        name="Rekenonderwijs", purposes="Oefenen", legal_bases=["overeenkomst"]
     )
     activity.products.add(reken)
     return {

@@ -30,9 +30,10 @@ def in_register(*products):
     activity = ProcessingActivity.objects.create(
         name=f"Verwerking {ProcessingActivity.objects.count() + 1}",
         purposes="Onderwijs",
-        legal_basis="algemeen_belang",
+        legal_bases=["algemeen_belang"],
         data_subjects="Leerlingen",
         personal_data="Naam",
+        recipients="geen",
         retention="1 jaar",
         security_measures="MFA",
     )

@@ -25,8 +25,9 @@ def parents_app():
     activity = ProcessingActivity.objects.create(
         name="Communicatie met ouders",
         purposes="Berichten",
-        legal_basis="algemeen_belang",
+        legal_bases=["algemeen_belang"],
         data_subjects="Leerlingen, ouders",
+        recipients="Leverancier van de ouderapp",
         personal_data="E-mailadres",
         retention="1 jaar",
         security_measures="MFA",

@@ -292,6 +292,15 @@ EXPECTED: dict[str, Expect] = {
     "register:activity_detail": Expect(GET=READ, POST=READ),
     "register:activity_create": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     "register:activity_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
+    "register:activity_copy_derived": Expect(
+        GET=EDIT_FORM,
+        POST=only(REDIRECT, "privacy_officer"),
+        data=lambda w: {"version": ProcessingActivity.objects.get(pk=w.activity.pk).version},
+        effect=lambda w: (
+            "(verwerker)" in ProcessingActivity.objects.get(pk=w.activity.pk).recipients
+        ),
+    ),
+    "register:activity_pdf": Expect(GET=READ, POST=READ),
     "register:organisation": Expect(GET=READ, POST=READ),
     "register:organisation_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     # The workbook: everyone exports, only the privacy officer imports

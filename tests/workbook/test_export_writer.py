@@ -54,7 +54,7 @@ def test_rows_read_back_as_text_dates_and_numbers_with_formulas_kept_as_text():
     assert rows[3][3].value == 42
     day = rows[4][0]
     assert day.value == datetime.datetime(2026, 1, 31)
-    assert day.number_format == "yyyy-mm-dd"
+    assert day.number_format == "dd-mm-yyyy"  # shown the Dutch way, still a date
     assert rows[4][1].value == datetime.datetime(2025, 3, 4)  # a date, time dropped
     # The filter spans the sheet's header row (its columns), over every written row.
     last = get_column_letter(len(SHEETS_BY_NAME["Gegevensstromen"].columns))

@@ -248,8 +248,8 @@ def test_the_zip_download_moves_the_register_with_its_documents_into_an_empty_on
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert "De werkmap is in orde" in client.get(response["Location"]).content.decode()
     client.post(reverse("register:workbook_import_confirm", args=[token]))
-    assert Document.objects.count() == documents == 19  # with the ARPs and the DPIA (issue 15)
-    assert ProcessingActivity.objects.count() == 5
+    assert Document.objects.count() == documents == 23  # ARPs and DPIAs (issues 15, 16)
+    assert ProcessingActivity.objects.count() == 9
 
 
 def test_the_import_page_lists_the_sheets_and_offers_an_empty_workbook(privacy_officer, tmp_path):
