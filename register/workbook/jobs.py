@@ -54,7 +54,7 @@ def _file(token: str, name: str) -> Path:
 def remove_stale_uploads() -> None:
     cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
     folder = upload_folder()
-    for path in [*folder.glob("*.upload"), *folder.glob("*.json")]:
+    for path in [*folder.glob("*.upload"), *folder.glob("*.json"), *folder.glob("*.part")]:
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
