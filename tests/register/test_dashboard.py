@@ -159,3 +159,9 @@ def test_the_dashboard_shows_flag_labels_and_attribute_labels_not_codes(reader):
         assert f"<code>{code}</code>" not in text and f">{code}<" not in text
     # An attribute by its label first, its code after it.
     assert "Geboortedatum (<code>geboortedatum</code>)" in text
+
+
+def test_a_flow_beyond_the_agreement_names_the_attribute_by_its_label_first(reader):
+    load_demo()
+    text = client_for(reader).get(URL).text
+    assert "Attribuut Geboortedatum (geboortedatum) gaat naar" in text
