@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
-from suppliers.models import Product
+from suppliers.models import Product, Supplier
 from suppliers.panels import PanelContent
 
 from .models import Agreement, AgreementStatus, Finding
@@ -44,3 +47,22 @@ def accepted_risks_panel(request: HttpRequest, product: Product) -> PanelContent
     return PanelContent(
         template="agreements/_product_risks.html", context={"accepted_risks": risks}
     )
+
+
+def _add_agreement(request: HttpRequest, **params: int) -> PanelContent:
+    """ "Overeenkomst toevoegen" in the action bar and beside an empty agreements list, for
+    whoever may add one; the form opens with the supplier (and product) chosen."""
+    if not request.user.has_perm("agreements.add_agreement"):
+        return PanelContent()
+    url = f"{reverse('agreements:agreement_create')}?{urlencode(params)}"
+    return PanelContent(
+        context={"add_agreement_url": url}, actions=[(_("Overeenkomst toevoegen"), url)]
+    )
+
+
+def add_agreement_for_supplier_panel(request: HttpRequest, supplier: Supplier) -> PanelContent:
+    return _add_agreement(request, supplier=supplier.pk)
+
+
+def add_agreement_for_product_panel(request: HttpRequest, product: Product) -> PanelContent:
+    return _add_agreement(request, supplier=product.supplier_id, product=product.pk)

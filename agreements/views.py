@@ -267,7 +267,14 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
             "any_supplier": bool(suppliers) or Supplier.objects.exists(),
         }
         return render(request, "agreements/agreement_choose_supplier.html", ctx)
-    form = AgreementForm(request.POST or None, supplier=supplier)
+    # From a product's page: the agreement starts out covering that product.
+    product_id = request.GET.get("product", "")
+    initial = {}
+    if supplier is not None and product_id.isdigit():
+        product = supplier.products.filter(pk=product_id).first()
+        if product is not None:
+            initial["products"] = [product]
+    form = AgreementForm(request.POST or None, supplier=supplier, initial=initial)
     formset = SubprocessorFormSet(request.POST or None, prefix="sub")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         agreement = services.save_agreement(

@@ -198,7 +198,16 @@ class DataFlowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataFlow
-        fields = ["id", "product", "supplier", "attribute", "channel", "note", "created_at"]
+        fields = [
+            "id",
+            "product",
+            "supplier",
+            "attribute",
+            "channel",
+            "subject",
+            "note",
+            "created_at",
+        ]
 
 
 class ProcessingActivitySerializer(serializers.ModelSerializer):

@@ -56,6 +56,7 @@ from suppliers.models import (
     Channel,
     ConvenantStatus,
     DataFlow,
+    DataSubject,
     LifecycleStatus,
     Product,
     ProductKind,
@@ -216,6 +217,11 @@ ATTRIBUTE_WEIGHTS = {
     "nlEduPersonProfileId": 1, "vakken": 2, "geslacht": 1, "ouder_contact": 1, "adres": 1,
     "telefoonnummer": 1, "foto": 0.5, "gezondheid": 0.3, "bsn_pgn": 0.3,
 }  # fmt: skip
+# Whose data a flow carries (DESIGN.md 11.2), relative to a pupil's flow of the same attribute:
+# parents' contact details reach parent apps and portals; staff data reaches most tools a
+# little.
+PARENT_WEIGHTS = {"mail": 0.5, "telefoonnummer": 0.5, "adres": 0.3, "givenName": 0.3, "sn": 0.3}
+STAFF_WEIGHT = 0.15
 
 # Scenarios of the agreement a supplier has now (relative weights), and of an older one.
 CURRENT_SCENARIOS = {
@@ -518,7 +524,23 @@ class _Generator:
         with_flows = [i for i in eligible if i not in unknown] or eligible
         channels = [c.value for c in Channel]
         primary_for = {a.value: a.value for a in AccessChannel if a.value in channels}
-        combos = [(a, c) for a in self.attributes for c in channels]
+        subject_weights = {
+            (a.code, subject): weight
+            for a in self.attributes
+            for subject, weight in (
+                (DataSubject.PUPIL, 1.0),
+                (DataSubject.PARENT, PARENT_WEIGHTS.get(a.code, 0.0)),
+                (DataSubject.STAFF, STAFF_WEIGHT),
+            )
+            if weight
+        }
+        combos = [
+            (a, c, subject)
+            for a in self.attributes
+            for c in channels
+            for subject in DataSubject.values
+            if (a.code, subject) in subject_weights
+        ]
         per_product = spread(self.counts["data_flows"], len(with_flows), rng, high=len(combos))
         self.flow_attributes: dict[int, list[Attribute]] = {}
         objs = []
@@ -526,12 +548,19 @@ class _Generator:
             product = self.product_rows[index]
             primary = primary_for.get(product.access_channel, Channel.DIRECT)
             weights = [
-                ATTRIBUTE_WEIGHTS.get(a.code, 1) * (12 if c == primary else 1) for a, c in combos
+                ATTRIBUTE_WEIGHTS.get(a.code, 1)
+                * (12 if c == primary else 1)
+                * subject_weights[(a.code, subject)]
+                for a, c, subject in combos
             ]
             chosen = weighted_order(combos, weights, rng)[:count]
             seen: dict[int, Attribute] = {}
-            for attribute, channel in chosen:
-                objs.append(DataFlow(product_id=product.pk, attribute=attribute, channel=channel))
+            for attribute, channel, subject in chosen:
+                objs.append(
+                    DataFlow(
+                        product_id=product.pk, attribute=attribute, channel=channel, subject=subject
+                    )
+                )
                 seen[attribute.pk] = attribute
             self.flow_attributes[index] = sorted(seen.values(), key=lambda a: a.code)
         self.write.create(DataFlow, objs)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from suppliers.concurrency import VersionedFormMixin
 from suppliers.models import Product
 
-from .models import Organisation, ProcessingActivity
+from .models import Organisation, ProcessingActivity, School
 
 ZIP_MAGIC = b"PK\x03\x04"
 # A workbook with its PDFs in a zip may be larger than a single document.
@@ -141,3 +141,36 @@ class WorkbookUploadForm(forms.Form):
                 code="not_xlsx",
             )
         return upload
+
+
+class SchoolsOfProduct:
+    """The product form's "Scholen" field (issue 17): the board's schools that use the product.
+
+    The link is School.products (this app's model), so the suppliers app's form gets the field
+    through its extension hook (suppliers/panels.py) rather than importing upward."""
+
+    field_name = "schools"
+
+    def contribute(self, form: forms.ModelForm) -> None:
+        form.fields[self.field_name] = forms.ModelMultipleChoiceField(
+            queryset=School.objects.order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=_("Scholen"),
+            help_text=_("De scholen van het bestuur die dit product gebruiken."),
+        )
+        if form.instance.pk and not form.is_bound:
+            form.initial[self.field_name] = list(form.instance.schools.all())
+
+    def save(self, form: forms.ModelForm, product: Product) -> None:
+        chosen = set(form.cleaned_data.get(self.field_name) or ())
+        current = set(product.schools.all())
+        # Through each school, one at a time, so that its history records the change (the
+        # school's history tracks its products).
+        for school in sorted(chosen - current, key=lambda s: s.pk):
+            school.products.add(product)
+        for school in sorted(current - chosen, key=lambda s: s.pk):
+            school.products.remove(product)
+
+
+schools_of_product = SchoolsOfProduct()

@@ -159,8 +159,12 @@ def make_product(name: str | None = None, supplier: Supplier | None = None, **fi
     )
 
 
-def make_flow(product: Product, code: str, channel: str = "entree") -> DataFlow:
-    return DataFlow.objects.create(product=product, attribute=attrs(code)[0], channel=channel)
+def make_flow(
+    product: Product, code: str, channel: str = "entree", subject: str = "leerling"
+) -> DataFlow:
+    return DataFlow.objects.create(
+        product=product, attribute=attrs(code)[0], channel=channel, subject=subject
+    )
 
 
 def make_agreement(

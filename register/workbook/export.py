@@ -263,8 +263,15 @@ class RegisterExport:
 
     def flow_records(self) -> Iterator[Record]:
         # The largest table: streamed as tuples in chunks (still one query), memory bounded.
+        # Every key column in the order, so that two exports list the flows alike (one
+        # attribute may flow through two channels and for two subjects).
         flows = DataFlow.objects.order_by(
-            "product__supplier__name", "product__name", "attribute__sort_order", "attribute__code"
+            "product__supplier__name",
+            "product__name",
+            "attribute__sort_order",
+            "attribute__code",
+            "channel",
+            "subject",
         )
         yield from _records(
             flows,

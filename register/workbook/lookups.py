@@ -58,7 +58,9 @@ class Lookups:
                 self.subprocessors.setdefault((agreement.pk, sub.name.strip().lower()), sub)
             for document in agreement.documents.all():
                 self.hashes[(agreement.pk, document.kind)].add(document.sha256)
-        self.flows = {(f.product_id, f.attribute_id, f.channel): f for f in DataFlow.objects.all()}
+        self.flows = {
+            (f.product_id, f.attribute_id, f.channel, f.subject): f for f in DataFlow.objects.all()
+        }
         self.activities = {
             a.name.strip().lower(): a
             for a in ProcessingActivity.objects.prefetch_related(

@@ -29,6 +29,7 @@ from suppliers.models import (
     AttributeStandard,
     Channel,
     ConvenantStatus,
+    DataSubject,
     LifecycleStatus,
     ProductKind,
 )
@@ -304,6 +305,9 @@ FLOWS = SheetSpec(
         required(text("Leverancier", "supplier", width=30, assign=False)),
         required(text("Attribuut", "attribute", width=28, assign=False)),
         required(choice("Kanaal", "channel", Channel, empty="", key=True)),
+        # DESIGN.md 11.2: whose data (one channel may carry pupils' and parents' mail); an
+        # absent column or empty cell is a pupil's, as the flows were before the column.
+        choice("Betrokkene", "subject", DataSubject, empty=DataSubject.PUPIL, key=True),
         text("Toelichting", "note", width=30),
     ),
 )

@@ -35,6 +35,7 @@ def register(settings, tmp_path, fg):
     )
     make_flow(reken, "eckId")
     make_flow(reken, "givenName", channel="direct")
+    make_flow(reken, "givenName", channel="direct", subject="ouder")
     agreement = make_agreement(
         [reken],
         reference="VO-REKEN",
@@ -181,14 +182,19 @@ def test_agreements_filter_by_status_supplier_and_search(register, reader):
 def test_data_flows_list_product_attribute_and_channel(register, reader):
     client = token_client(reader)
     rows = results(client.get("/api/v1/data-flows/"))
-    assert {(r["product"]["name"], r["attribute"], r["channel"]) for r in rows} == {
-        ("Rekenmeester", "eckId", "entree"),
-        ("Rekenmeester", "givenName", "direct"),
+    assert {(r["product"]["name"], r["attribute"], r["channel"], r["subject"]) for r in rows} == {
+        ("Rekenmeester", "eckId", "entree", "leerling"),
+        ("Rekenmeester", "givenName", "direct", "leerling"),
+        ("Rekenmeester", "givenName", "direct", "ouder"),
     }
     assert [r["attribute"] for r in results(client.get("/api/v1/data-flows/?channel=direct"))] == [
-        "givenName"
+        "givenName",
+        "givenName",
     ]
     assert len(results(client.get("/api/v1/data-flows/?attribute=eckId"))) == 1
+    parents = results(client.get("/api/v1/data-flows/?subject=ouder"))
+    assert [(r["attribute"], r["subject"]) for r in parents] == [("givenName", "ouder")]
+    assert client.get("/api/v1/data-flows/?subject=opa").status_code == 400
 
 
 def test_processing_activities_list_their_products_and_missing_fields(register, reader):

@@ -105,6 +105,8 @@ def test_intake_requests_are_shown_for_the_privacy_officer(privacy_officer, proc
     text = client_for(privacy_officer).get(URL).text
     assert "Nieuwe intakeverzoeken" in text
     assert agreement.reference in text and "Nieuwe App" in text
+    # Requested, not submitted: the draft has not been submitted to the FG.
+    assert "aangevraagd op" in text and "ingediend op" not in text
 
 
 def test_the_intake_list_shows_the_20_newest_and_links_to_all_drafts(privacy_officer, procurement):

@@ -195,7 +195,8 @@ EXPECTED: dict[str, Expect] = {
     "suppliers:product_create": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     "suppliers:product_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     "suppliers:product_flows": Expect(
-        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
+        # A GET goes to the checklist on the product page (issue 17: never a blank 405).
+        GET=everyone(REDIRECT),
         POST=only(REDIRECT, "privacy_officer"),
         # The whole checklist in one POST: an empty one records that no data flows.
         effect=lambda w: not DataFlow.objects.filter(product=w.product).exists(),

@@ -253,7 +253,7 @@ def test_the_zip_download_moves_the_register_with_its_documents_into_an_empty_on
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert "De werkmap is in orde" in client.get(response["Location"]).content.decode()
     client.post(reverse("register:workbook_import_confirm", args=[token]))
-    assert Document.objects.count() == documents == 12
+    assert Document.objects.count() == documents == 16
     assert ProcessingActivity.objects.count() == 5
 
 
