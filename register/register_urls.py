@@ -33,6 +33,11 @@ urlpatterns = [
         name="workbook_import_preview",
     ),
     path(
+        "werkmap/import/<str:token>/voortgang/",
+        workbook_views.workbook_import_progress,
+        name="workbook_import_progress",
+    ),
+    path(
         "werkmap/import/<str:token>/bevestigen/",
         workbook_views.workbook_import_confirm,
         name="workbook_import_confirm",

@@ -556,7 +556,7 @@ def product_flags(coverage: Coverage) -> list[Flag]:
             _flag(
                 FLOW_EXCEEDS_AGREEMENT,
                 _(
-                    "Attribuut %(code)s (%(label)s) gaat naar %(product)s maar is niet "
+                    "Attribuut %(label)s (%(code)s) gaat naar %(product)s maar is niet "
                     "overeengekomen in %(ref)s. Stop deze gegevensstroom of neem het attribuut "
                     "op in de overeenkomst of de privacybijsluiter."
                 )

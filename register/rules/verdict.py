@@ -301,7 +301,7 @@ def decide(coverage: Coverage) -> Verdict:
     for attribute in coverage.exceeding:
         reasons.append(
             _(
-                "Attribuut %(code)s (%(label)s) gaat naar het product maar staat niet in "
+                "Attribuut %(label)s (%(code)s) gaat naar het product maar staat niet in "
                 "overeenkomst %(ref)s; stop die gegevensstroom of neem het attribuut op in "
                 "de overeenkomst."
             )

@@ -145,7 +145,8 @@ class AgreementsImport(SheetImport):
             self.known.failed_keys["Overeenkomsten"].add(reference)
             return
         self.known.agreements[reference] = agreement
-        self.known.covered[reference] = {product.pk for product in products}
+        if not reader.skipped:  # a row left alone keeps the products the register has
+            self.known.covered[reference] = {product.pk for product in products}
         if decision and decided_on and reviewer:
             self.pending_reviews.append(
                 {

@@ -29,10 +29,12 @@ from typing import IO, Any, NamedTuple
 
 from django.db import models
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -49,7 +51,9 @@ from agreements.models import (
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..models import Organisation, ProcessingActivity, School
+from ..revision import current_revision
 from ..rules.flags import collector_paused
+from .newer import EXPORTED_AT_PROPERTY, REVISION_PROPERTY
 from .sheets import (
     ACTIVITIES,
     AGREEMENTS,
@@ -69,6 +73,7 @@ from .sheets import (
     SheetSpec,
     local_date,
     locations_cell,
+    yes_no,
 )
 
 Record = dict[str, Any]  # field -> value, as the sheet's spec names the fields
@@ -132,6 +137,10 @@ class RegisterExport:
     """
 
     today: datetime.date = field(default_factory=timezone.localdate)
+    # Taken before anything is read: a change made while the export runs counts as newer
+    # than the workbook when it comes back (import: register/workbook/newer.py).
+    exported_at: datetime.datetime = field(default_factory=timezone.now)
+    revision: str | None = field(default_factory=current_revision)
 
     @cached_property
     def _products(self) -> list[Record]:
@@ -320,13 +329,15 @@ class RegisterExport:
     def flag_records(self) -> Iterator[Record]:
         for flag in self.flags:
             supplier = flag.supplier
+            attribute = flag.attribute
             yield {
+                "label": flag.label,
                 "code": flag.code,
                 "severity": flag.severity_label,
                 "product": flag.product.name if flag.product else "",
                 "supplier": supplier.name if supplier else "",
                 "agreement": flag.agreement.reference if flag.agreement else "",
-                "attribute": flag.attribute.code if flag.attribute else "",
+                "attribute": f"{attribute.label} ({attribute.code})" if attribute else "",
                 "message": flag.message,
                 "activity": flag.activity.name if flag.activity else "",
             }
@@ -334,10 +345,35 @@ class RegisterExport:
     def level_records(self) -> Iterator[Record]:
         from ..rules.level import compute_level, level_rows
 
-        for level, criterion, met, detail in level_rows(
-            compute_level(self.today, flags=self.flags)
-        ):
+        result = compute_level(self.today, flags=self.flags)
+        yield self.current_level_record(result)
+        for level, criterion, met, detail in level_rows(result):
             yield {"level": level, "criterion": criterion, "met": met, "detail": detail}
+
+    def current_level_record(self, result) -> Record:
+        """The Niveau sheet's first row: the level now, against the advised minimum (a
+        reader opening the sheet sees the answer first; when the workbook was made is in its
+        document properties, so that the sheets of two exports of the same register match)."""
+        detail = _(
+            "Het register staat op niveau %(level)s van 5; geadviseerd minimum: niveau %(advised)s."
+        ) % {"level": result.level, "advised": result.advised_level}
+        if result.next_step:
+            detail += " " + _("Volgende stap: %(step)s") % {"step": result.next_step}
+        return {
+            "level": result.level,
+            "criterion": _("Huidig niveau (geadviseerd minimum: %(advised)s)")
+            % {"advised": result.advised_level},
+            "met": yes_no(result.level >= result.advised_level),
+            "detail": detail,
+        }
+
+    def info(self) -> WorkbookInfo:
+        organisation = Organisation.load()
+        return WorkbookInfo(
+            title=_("Verwerkingsregister %(name)s") % {"name": organisation.name},
+            exported_at=self.exported_at,
+            revision=self.revision,
+        )
 
     def sheets(self) -> Iterator[tuple[SheetSpec, Iterator[Row]]]:
         records: dict[SheetSpec, Callable[[], Iterator[Record]]] = {
@@ -461,13 +497,45 @@ def _print_layout(sheet) -> None:
     sheet.print_options.gridLines = True
 
 
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """What the workbook says about itself, in its document properties (File > Info in
+    Excel): its title, and when it was exported from which revision of the register, which
+    the import reads back to see which rows the register changed since (newer.py)."""
+
+    title: str
+    exported_at: datetime.datetime
+    revision: str | None = None
+
+
+def _describe(workbook: Workbook, info: WorkbookInfo) -> None:
+    moment = timezone.localtime(info.exported_at)
+    workbook.properties.title = info.title
+    workbook.properties.creator = "Privacyregister"
+    workbook.properties.subject = _("Geëxporteerd op %(when)s") % {
+        "when": formats.date_format(moment, "j F Y H:i")
+    }
+    workbook.properties.created = info.exported_at.astimezone(datetime.UTC).replace(tzinfo=None)
+    workbook.custom_doc_props.append(
+        StringProperty(name=EXPORTED_AT_PROPERTY, value=moment.isoformat())
+    )
+    if info.revision:
+        workbook.custom_doc_props.append(
+            StringProperty(name=REVISION_PROPERTY, value=info.revision)
+        )
+
+
 def render_xlsx(
     sheets: Iterable[tuple[SheetSpec, Iterable[Row]]],
     target: str | Path | IO[bytes],
     progress: Callable[[str, int], None] | None = None,
+    info: WorkbookInfo | None = None,
 ) -> None:
-    """Write the sheets to `target` (a path or a binary file object)."""
+    """Write the sheets to `target` (a path or a binary file object); `info` describes an
+    export (a template has none, so it imports as a hand-made workbook)."""
     workbook = Workbook(write_only=True)
+    if info is not None:
+        _describe(workbook, info)
     for spec, rows in sheets:
         sheet = workbook.create_sheet(spec.name)
         for index, column in enumerate(spec.columns, start=1):
@@ -506,7 +574,7 @@ def export_register(
 ) -> RegisterExport:
     """Write the whole register workbook (DESIGN.md section 9) to `target`."""
     export = RegisterExport(today=today or timezone.localdate())
-    render_xlsx(export.sheets(), target, progress=progress)
+    render_xlsx(export.sheets(), target, progress=progress, info=export.info())
     return export
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .limits import WorkbookRefused, check_workbook_limits
+from .newer import read_stamp
 from .result import ImportResult
 from .sheets import BOOLEAN, CHOICE, CHOICE_LIST, DATE, ITEMS, KEEP, SHEETS, Column, SheetSpec
 
@@ -73,6 +74,10 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
             )
         ) from exc
     sheets: dict[str, SheetRows] = {}
+    stamp = read_stamp(workbook)
+    if stamp is not None:
+        result.exported_at = stamp.exported_at.isoformat()
+        result.exported_revision = stamp.revision
     try:
         by_lower = {spec.name.lower(): spec for spec in SHEETS}
         for worksheet in workbook.worksheets:
@@ -173,6 +178,8 @@ class RowReader:
         self.values = values
         self.errors = errors
         self.failed = False
+        # Its record changed in the register after the export and was left alone (newer.py).
+        self.skipped = False
 
     def error(self, message: str) -> None:
         self.failed = True

@@ -282,8 +282,9 @@ PRODUCTS = SheetSpec(
 ATTRIBUTES = SheetSpec(
     "Attributen",
     (
-        required(text("Code", "code", width=28, key=True)),
+        # The label first, for people (issue 17); the import finds an attribute by its code.
         required(text("Label", "label", width=50)),
+        required(text("Code", "code", width=28, key=True)),
         choice("Categorie", "category", AttributeCategory, width=22),
         choice("Standaard", "standard", AttributeStandard, width=16),
         boolean("Gevoelig", "sensitive", empty=KEEP),
@@ -394,7 +395,8 @@ ACTIVITIES = SheetSpec(
 FLAGS = SheetSpec(
     "Signaleringen",
     (
-        text("Code", "code", width=24),
+        # The label for people; the code, for tools, stays in the last column (issue 17).
+        text("Signalering", "label", width=40),
         text("Ernst", "severity", width=8),
         text("Product", "product", width=26),
         text("Leverancier", "supplier", width=26),
@@ -402,6 +404,7 @@ FLAGS = SheetSpec(
         text("Attribuut", "attribute", width=20),
         text("Melding", "message", width=80),
         text("Verwerking", "activity", width=26),
+        text("Code", "code", width=24),
     ),
     export_only=True,
 )

@@ -151,3 +151,19 @@ def test_the_dashboard_uses_the_same_number_of_queries_for_8_or_80_products(fg):
     small = _queries(client)
     _products(72)
     assert _queries(client) == small
+
+
+def test_the_dashboard_shows_flag_labels_and_attribute_labels_not_codes(reader):
+    load_demo()
+    text = client_for(reader).get(URL).text
+    assert "Gegevensstroom buiten de overeenkomst" in text
+    for code in ("no_agreement", "flow_exceeds_agreement", "register_incomplete"):
+        assert f"<code>{code}</code>" not in text and f">{code}<" not in text
+    # An attribute by its label first, its code after it.
+    assert "Geboortedatum (<code>geboortedatum</code>)" in text
+
+
+def test_a_flow_beyond_the_agreement_names_the_attribute_by_its_label_first(reader):
+    load_demo()
+    text = client_for(reader).get(URL).text
+    assert "Attribuut Geboortedatum (geboortedatum) gaat naar" in text

@@ -317,6 +317,12 @@ EXPECTED: dict[str, Expect] = {
         POST=EDIT_FORM,
         prepare=upload_token,
     ),
+    # The check of an upload ran at once in the tests: its progress page goes on to the preview.
+    "register:workbook_import_progress": Expect(
+        GET=only(REDIRECT, "privacy_officer"),
+        POST=only(REDIRECT, "privacy_officer"),
+        prepare=upload_token,
+    ),
     "register:workbook_import_confirm": Expect(
         GET=only(NOT_ALLOWED, *PERSONAS[1:]),
         POST=only(REDIRECT, "privacy_officer"),

@@ -153,7 +153,8 @@ def test_the_history_names_the_subject(privacy_officer):
     product = make_product()
     save(client_for(privacy_officer), product, key("mail", "direct", "medewerker"))
     page = client_for(privacy_officer).get(product.get_absolute_url())
-    assert "<code>mail</code> · Directe koppeling · Medewerker" in page.text
+    # The attribute by its label first (issue 17), then the channel and the subject.
+    assert "(<code>mail</code>) · Directe koppeling · Medewerker" in page.text
 
 
 @pytest.mark.parametrize("persona", ["privacy_officer", "fg", "procurement", "reader"])
