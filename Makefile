@@ -19,7 +19,9 @@ system-deps:
 demo: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
-	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C stops)"
+	@echo "Serving on http://127.0.0.1:8000/ with the background worker for imports (Ctrl+C stops both)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The current code of the demo authenticator app (users fg and beheer; see `make demo`).

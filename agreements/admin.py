@@ -64,8 +64,8 @@ class PrivacyNoticeAdmin(HistoryAdmin):
 
 @admin.register(Subprocessor)
 class SubprocessorAdmin(HistoryAdmin):
-    list_display = ["name", "agreement", "service", "country", "safeguard"]
-    list_filter = ["country"]
+    list_display = ["name", "agreement", "service", "countries", "safeguard_kind", "safeguard"]
+    list_filter = ["safeguard_kind"]
     search_fields = ["name", "agreement__reference", "service"]
     list_select_related = ["agreement"]
 

@@ -7,10 +7,20 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Verwerkersovereenkomsten")
 
     def ready(self) -> None:
-        from suppliers.panels import add_product_panel
+        from suppliers.panels import add_product_panel, add_supplier_panel
 
         from . import signals  # noqa: F401
-        from .panels import accepted_risks_panel
+        from .panels import (
+            accepted_risks_panel,
+            add_agreement_for_product_panel,
+            add_agreement_for_supplier_panel,
+            privacy_notices_panel,
+        )
 
         # The product page (suppliers app) shows the risks the FG accepted (issue 17).
         add_product_panel(accepted_risks_panel)
+        # And what its privacy notices say (DESIGN.md 11.2).
+        add_product_panel(privacy_notices_panel)
+        # "Overeenkomst toevoegen" on the supplier and product pages (issue 17).
+        add_supplier_panel(add_agreement_for_supplier_panel)
+        add_product_panel(add_agreement_for_product_panel)

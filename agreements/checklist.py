@@ -89,12 +89,12 @@ def completeness(agreement: Agreement) -> list[ChecklistItem]:
     agreement_safeguard = bool(agreement.transfer_safeguard.strip())
     subprocessors = list(agreement.subprocessors.all())
     for sub in subprocessors:
-        if not sub.country:
+        if not sub.countries:
             subprocessor_gaps.append(_("%(name)s: land ontbreekt") % {"name": sub.name})
         elif sub.unsafe_transfer and not agreement_safeguard:
             subprocessor_gaps.append(
                 _("%(name)s (%(country)s, buiten de EER): waarborg ontbreekt")
-                % {"name": sub.name, "country": sub.country.upper()}
+                % {"name": sub.name, "country": sub.countries}
             )
     items.append(
         ChecklistItem(
@@ -133,7 +133,7 @@ def contradictions(agreement: Agreement) -> list[str]:
                 "De overeenkomst zegt “Doorgifte buiten de EER: nee”, maar deze subverwerkers "
                 "zitten buiten de EER: %(subs)s."
             )
-            % {"subs": ", ".join(f"{s.name} ({s.country.upper()})" for s in outside)}
+            % {"subs": ", ".join(f"{s.name} ({s.countries})" for s in outside)}
         )
     return found
 

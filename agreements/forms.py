@@ -18,7 +18,10 @@ from .models import (
     DocumentKind,
     Finding,
     FindingStatus,
+    InvalidLocation,
     Subprocessor,
+    join_locations,
+    parse_locations,
 )
 from .services import validate_pdf
 
@@ -100,6 +103,7 @@ class AgreementForm(forms.ModelForm):
             "supplier",
             "products",
             "model",
+            "dvo_reference",
             "signed_on",
             "signed_by",
             "starts_on",
@@ -187,29 +191,50 @@ class AgreementForm(forms.ModelForm):
         pass
 
 
+def invalid_location_message(value: str) -> str:
+    """The Dutch error for a location that is no ISO code or region (form and workbook)."""
+    return _(
+        "\u201c%(value)s\u201d is geen landcode of regio. Gebruik tweeletterige ISO "
+        "3166-codes, gescheiden door komma's (bijvoorbeeld NL, BE of US), of de regio "
+        "EER of wereldwijd."
+    ) % {"value": value}
+
+
+def invalid_country_message(value: str) -> str:
+    return _(
+        "\u201c%(value)s\u201d is geen landcode. Gebruik de tweeletterige "
+        "ISO 3166-code, bijvoorbeeld NL, IE, DE of US."
+    ) % {"value": value}
+
+
 class SubprocessorForm(forms.ModelForm):
     class Meta:
         model = Subprocessor
-        fields = ["name", "service", "country", "safeguard"]
-        widgets = {"safeguard": forms.TextInput, "country": forms.TextInput(attrs={"size": 3})}
+        fields = ["name", "service", "countries", "headquarters", "safeguard_kind", "safeguard"]
+        widgets = {
+            "safeguard": forms.TextInput,
+            "countries": forms.TextInput(attrs={"size": 12, "placeholder": "NL, BE"}),
+            "headquarters": forms.TextInput(attrs={"size": 3, "placeholder": "US"}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].error_messages["max_length"] = _(
+        self.fields["headquarters"].error_messages["max_length"] = _(
             "Gebruik de tweeletterige ISO 3166-code van het land, bijvoorbeeld NL, IE, DE of US."
         )
 
-    def clean_country(self) -> str:
-        country = self.cleaned_data.get("country", "").strip().upper()
-        if country and country not in ISO_COUNTRIES:
+    def clean_countries(self) -> str:
+        try:
+            return join_locations(parse_locations(self.cleaned_data.get("countries", "")))
+        except InvalidLocation as error:
             raise ValidationError(
-                _(
-                    "\u201c%(value)s\u201d is geen landcode. Gebruik de tweeletterige "
-                    "ISO 3166-code, bijvoorbeeld NL, IE, DE of US."
-                ),
-                code="invalid_country",
-                params={"value": country},
-            )
+                invalid_location_message(error.value), code="invalid_country"
+            ) from None
+
+    def clean_headquarters(self) -> str:
+        country = self.cleaned_data.get("headquarters", "").strip().upper()
+        if country and country not in ISO_COUNTRIES:
+            raise ValidationError(invalid_country_message(country), code="invalid_country")
         return country
 
 
@@ -217,7 +242,9 @@ SubprocessorFormSet = inlineformset_factory(
     Agreement,
     Subprocessor,
     form=SubprocessorForm,
-    extra=1,
+    # Several empty rows, so that a supplier's list goes in with one save (issue 17); the
+    # page's script adds more. Empty rows are skipped.
+    extra=3,
     can_delete=True,
 )
 
@@ -243,6 +270,33 @@ class PrivacyNoticeForm(forms.Form):
             "Bijzondere of gevoelige gegevens zijn gemarkeerd."
         ),
     )
+    purposes = forms.CharField(
+        label=_("Doeleinden"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    data_subjects = forms.CharField(
+        label=_("Betrokkenen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Van wie dit product gegevens verwerkt, zoals leerlingen, ouders, docenten."),
+    )
+    retention = forms.CharField(
+        label=_("Bewaartermijn"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    processing_locations = forms.CharField(
+        label=_("Verwerkingslocatie"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    subprocessors = forms.ModelMultipleChoiceField(
+        label=_("Subverwerkers voor dit product"),
+        queryset=Subprocessor.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Alleen de subverwerkers van deze overeenkomst; leg ze eerst daar vast."),
+        error_messages={
+            "invalid_choice": _(
+                "Deze subverwerker hoort niet bij de overeenkomst; kies uit de lijst."
+            )
+        },
+    )
     note = forms.CharField(
         label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -252,6 +306,11 @@ class PrivacyNoticeForm(forms.Form):
         help_text=_("Alleen PDF, hoogstens 25 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the agreement's own subprocessors can be chosen (models.clean_subprocessors).
+        self.fields["subprocessors"].queryset = agreement.subprocessors.order_by("name", "pk")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -10,8 +10,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Value
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,9 @@ from suppliers.history import record_author
 from suppliers.models import Attribute, Product, Supplier
 
 from .models import (
+    ADDED_APPROVED_FIELDS,
     APPROVED_FIELDS,
+    APPROVED_NOTICE_FIELDS,
     APPROVED_SUBPROCESSOR_FIELDS,
     Agreement,
     ContentValues,
@@ -29,6 +33,8 @@ from .models import (
     Review,
     Subprocessor,
     fingerprint_content_from,
+    notice_content,
+    subprocessor_label,
 )
 
 # Bookkeeping fields: never shown as a change.
@@ -70,6 +76,8 @@ class _Lookups:
         self._products: dict[int, str] | None = None
         self._suppliers: dict[int, str] | None = None
         self._users: dict[int, str] | None = None
+        # Filled by the timeline from the subprocessors' own history (no extra query).
+        self.subprocessors: dict[int, str] = {}
 
     @property
     def products(self) -> dict[int, str]:
@@ -90,7 +98,9 @@ class _Lookups:
         return self._users
 
     def names(self, m2m_name: str, ids) -> str:
-        table = self.attributes if m2m_name == "attributes" else self.products
+        table = {"attributes": self.attributes, "subprocessors": self.subprocessors}.get(
+            m2m_name, self.products
+        )
         names = sorted(table.get(i, f"#{i}") for i in ids)
         return ", ".join(names) if names else "—"
 
@@ -145,9 +155,14 @@ def _m2m_accessor(model: type[models.Model], name: str) -> str:
 
 
 def _m2m_ids(record, name: str) -> set[int]:
+    loaded = getattr(record, "m2m_ids", None)
+    if loaded is not None:  # read in bulk (_notice_records)
+        return loaded[name]
     # Rows of the historical through table, e.g. {agreement_id, attribute_id}; reads the
     # prefetched rows (prefetch `_m2m_accessor(...)`).
-    target = "attribute_id" if name == "attributes" else "product_id"
+    target = {"attributes": "attribute_id", "subprocessors": "subprocessor_id"}.get(
+        name, "product_id"
+    )
     rows = getattr(record, _m2m_accessor(record.instance_type, name)).all()
     return {getattr(row, target) for row in rows}
 
@@ -191,13 +206,31 @@ def _by_object(records) -> dict[int, list]:
     return grouped
 
 
-def _notice_records(agreement: Agreement):
-    return (
+def _notice_records(agreement: Agreement) -> list:
+    """The notices' historical records, each with the ids of its attributes and subprocessors
+    (`_m2m_ids`), both read in one query (a union of the two history tables)."""
+    records = list(
         PrivacyNotice.history.filter(agreement_id=agreement.pk)
         .select_related("history_user")
-        .prefetch_related(_m2m_accessor(PrivacyNotice, "attributes"))
         .order_by("history_date", "history_id")
     )
+    links: dict[int, dict[str, set[int]]] = {
+        r.history_id: {"attributes": set(), "subprocessors": set()} for r in records
+    }
+    if records:
+        parts = []
+        for name, target in (("attributes", "attribute_id"), ("subprocessors", "subprocessor_id")):
+            through = apps.get_model("agreements", f"HistoricalPrivacyNotice_{name}")
+            parts.append(
+                through.objects.filter(history_id__in=list(links)).values_list(
+                    "history_id", target, Value(name, output_field=models.CharField())
+                )
+            )
+        for history_id, pk, name in parts[0].union(parts[1], all=True):
+            links[history_id][name].add(pk)
+    for record in records:
+        record.m2m_ids = links[record.history_id]
+    return records
 
 
 def _subprocessor_records(agreement: Agreement):
@@ -212,6 +245,8 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
     """Every change and decision on an agreement, newest first, field by field."""
     lookups = _Lookups()
     entries: list[TimelineEntry] = []
+    subprocessor_records = list(_subprocessor_records(agreement))
+    lookups.subprocessors = {r.id: r.name for r in subprocessor_records}
 
     previous = None
     records = (
@@ -291,7 +326,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 record,
                 lookups,
                 exclude=NOISE_FIELDS | {"product"},
-                m2m=("attributes",),
+                m2m=("attributes", "subprocessors"),
             )
             if previous is None:
                 title = _("Privacybijsluiter toegevoegd: %(product)s") % {"product": product}
@@ -303,7 +338,7 @@ def agreement_timeline(agreement: Agreement) -> list[TimelineEntry]:
                 )
             previous = record
 
-    for records_of_one in _by_object(_subprocessor_records(agreement)).values():
+    for records_of_one in _by_object(subprocessor_records).values():
         previous = None
         for record in records_of_one:
             if record.history_type == "-":
@@ -371,6 +406,7 @@ def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | Non
     subprocessors = [
         s for s in _latest_as_of(_subprocessor_records(agreement), moment).values() if s is not None
     ]
+    subprocessor_names = {s.id: subprocessor_label(s.name, s.service) for s in subprocessors}
     product_ids = _m2m_ids(record, "products")
     products = _names_as_of(Product, product_ids, moment)
     supplier_ids = {record.supplier_id} | {p.supplier_id for p in products.values()}
@@ -388,7 +424,14 @@ def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | Non
         products=[product(pk) for pk in product_ids],
         attribute_codes=[codes.get(pk, f"#{pk}") for pk in _m2m_ids(record, "attributes")],
         notices=[
-            (n.product_id, [codes.get(pk, f"#{pk}") for pk in _m2m_ids(n, "attributes")])
+            (
+                n.product_id,
+                [codes.get(pk, f"#{pk}") for pk in _m2m_ids(n, "attributes")],
+                notice_content(
+                    n,
+                    [subprocessor_names.get(pk, f"#{pk}") for pk in _m2m_ids(n, "subprocessors")],
+                ),
+            )
             for n in notices
         ],
         subprocessors=[
@@ -424,9 +467,24 @@ def _list_change(label: str, before: set[str], after: set[str]) -> FieldChange:
     )
 
 
+def _notice_parts(notice: list | None) -> tuple[list[str], dict]:
+    """(attribute codes, own content) of a notice in the content; its own content is there
+    only when filled (models._notice_fingerprint)."""
+    if not notice:
+        return [], {}
+    return notice[0], (notice[1] if len(notice) > 1 else {})
+
+
+def _padded(subprocessor: tuple) -> tuple:
+    # The fields added later are in the content only when filled.
+    missing = len(APPROVED_SUBPROCESSOR_FIELDS) - len(subprocessor)
+    return tuple(subprocessor) + ("",) * missing
+
+
 def _subprocessor_changes(old: list, new: list) -> list[FieldChange]:
     """Subprocessors that came, went or changed; paired by name where that is unambiguous."""
     labels = [_label(Subprocessor, name) for name in APPROVED_SUBPROCESSOR_FIELDS]
+    old, new = [_padded(s) for s in old], [_padded(s) for s in new]
     gone = [s for s in old if s not in new]
     came = [s for s in new if s not in old]
     changes = []
@@ -482,6 +540,12 @@ def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldCha
                     _field_display(name, new[name]),
                 )
             )
+    # Added fields are in the content only when filled (models.ADDED_APPROVED_FIELDS).
+    for name in ADDED_APPROVED_FIELDS:
+        if old.get(name, "") != new.get(name, ""):
+            changes.append(
+                FieldChange(_label(Agreement, name), old.get(name) or "—", new.get(name) or "—")
+            )
 
     # Products as the FG saw them: a renamed or moved product is one that went and came.
     def product_names(content: dict) -> set[str]:
@@ -504,8 +568,8 @@ def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldCha
         )
 
     product_names_by_id = {pk: name for pk, _s, name in old["products"] + new["products"]}
-    old_notices = dict((pk, codes) for pk, codes in old["privacy_notices"])
-    new_notices = dict((pk, codes) for pk, codes in new["privacy_notices"])
+    old_notices = {notice[0]: notice[1:] for notice in old["privacy_notices"]}
+    new_notices = {notice[0]: notice[1:] for notice in new["privacy_notices"]}
     for pk in sorted(set(old_notices) | set(new_notices)):
         if old_notices.get(pk) == new_notices.get(pk):
             continue
@@ -521,14 +585,31 @@ def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldCha
                 )
             )
             continue
-        changes.append(
-            _list_change(
-                _("Bijsluiter %(product)s: ") % {"product": product}
-                + _label(PrivacyNotice, "attributes"),
-                set(old_notices.get(pk, [])),
-                set(new_notices[pk]),
+        before_codes, before_own = _notice_parts(old_notices.get(pk))
+        after_codes, after_own = _notice_parts(new_notices[pk])
+        prefix = _("Bijsluiter %(product)s: ") % {"product": product}
+        if before_codes != after_codes or pk not in old_notices:
+            changes.append(
+                _list_change(
+                    prefix + _label(PrivacyNotice, "attributes"),
+                    set(before_codes),
+                    set(after_codes),
+                )
             )
-        )
+        for name in (*APPROVED_NOTICE_FIELDS, "subprocessors"):
+            before, after = before_own.get(name) or "", after_own.get(name) or ""
+            if before == after:
+                continue
+            if name == "subprocessors":
+                changes.append(
+                    _list_change(
+                        prefix + _label(PrivacyNotice, name), set(before or []), set(after or [])
+                    )
+                )
+            else:
+                changes.append(
+                    FieldChange(prefix + _label(PrivacyNotice, name), before or "—", after or "—")
+                )
 
     changes += _subprocessor_changes(
         [tuple(s) for s in old["subprocessors"]], [tuple(s) for s in new["subprocessors"]]

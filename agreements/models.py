@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -40,6 +41,53 @@ ISO_COUNTRIES = frozenset(
     """.split()
 )
 
+# The regions a subprocessor's location may name instead of countries (DESIGN.md 11.2):
+# `EER` is inside the EEA, `wereldwijd` (anywhere) is outside it.
+REGION_EEA = "EER"
+REGION_WORLDWIDE = "wereldwijd"
+REGIONS = (REGION_EEA, REGION_WORLDWIDE)
+# What real subprocessor lists write for a region, read as the region (case-insensitive).
+REGION_ALIASES = {
+    "eer": REGION_EEA,
+    "eea": REGION_EEA,
+    "eu": REGION_EEA,
+    "wereldwijd": REGION_WORLDWIDE,
+}
+# How the countries of one subprocessor are stored and shown: "NL, BE".
+COUNTRY_SEPARATOR = ", "
+
+
+class InvalidLocation(ValueError):
+    """A location that is neither an ISO 3166 alpha-2 code nor a region; `value` names it."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+def parse_locations(text: str) -> list[str]:
+    """Countries and regions from "NL, BE", "nl;be" or "EER": ISO codes upper-cased, regions in
+    their canonical spelling, duplicates dropped, order kept. Raises `InvalidLocation`."""
+    locations: list[str] = []
+    for item in re.split(r"[,;/]|\s+", text or ""):
+        item = item.strip()
+        if not item:
+            continue
+        location = REGION_ALIASES.get(item.lower()) or item.upper()
+        if location not in REGIONS and location not in ISO_COUNTRIES:
+            raise InvalidLocation(item)
+        if location not in locations:
+            locations.append(location)
+    return locations
+
+
+def location_outside_eea(location: str) -> bool:
+    """An ISO code outside the EEA, or the region `wereldwijd`; `EER` is inside."""
+    if location == REGION_WORLDWIDE:
+        return True
+    return location != REGION_EEA and location.upper() not in EEA_COUNTRIES
+
+
 # Statuses in which the content may still be edited (terminated is final).
 EDITABLE_STATUSES = frozenset(
     {"concept", "ter_beoordeling", "goedgekeurd", "afgekeurd", "aanpassing_gevraagd"}
@@ -51,6 +99,11 @@ class AgreementModel(models.TextChoices):
     CONVENANT_3 = "convenant_3", _("Model Convenant 3.0")
     GENERAL_EDUCATION = "algemeen_onderwijs", _("Algemeen model onderwijs")
     SUPPLIER_OWN = "eigen", _("Eigen model leverancier")
+    CONVENANT_2 = "convenant_2", _("Model Convenant 2.0")
+    PROCESSOR_AGREEMENT_WBP = (
+        "bewerkersovereenkomst",
+        _("Bewerkersovereenkomst (Wbp, vóór 25 mei 2018)"),
+    )
 
 
 class AgreementStatus(models.TextChoices):
@@ -98,6 +151,27 @@ class DocumentKind(models.TextChoices):
     AGREEMENT = "overeenkomst", _("Verwerkersovereenkomst")
     PRIVACY_NOTICE = "bijsluiter", _("Privacybijsluiter")
     SECURITY_ANNEX = "beveiligingsbijlage", _("Beveiligingsbijlage")
+    DPIA = "dpia", _("DPIA (gegevensbeschermingseffectbeoordeling)")
+    REVIEW_REPORT = "toetsrapport", _("Toetsrapport (FG of SIVON)")
+    ARP = "arp", _("Attribuutvrijgavebeleid Entree (ARP)")
+    MAIN_AGREEMENT = "hoofdovereenkomst", _("Hoofdovereenkomst")
+    TIA = "tia", _("Doorgiftetoetsing (TIA)")
+
+
+class SafeguardKind(models.TextChoices):
+    """The legal ground of a transfer outside the EEA (AVG art. 45-47); blank: not given."""
+
+    ADEQUACY = "adequaatheidsbesluit", _("Adequaatheidsbesluit")
+    DPF = "dpf", _("EU-US Data Privacy Framework (DPF)")
+    SCC = "scc", _("Modelcontractbepalingen (SCC)")
+    BCR = "bcr", _("Bindende bedrijfsvoorschriften (BCR)")
+    NONE = "geen", _("Geen waarborg")
+
+
+# The kinds that safeguard a transfer on their own (DESIGN.md 11.3).
+SAFEGUARDING_KINDS = frozenset(
+    {SafeguardKind.ADEQUACY, SafeguardKind.DPF, SafeguardKind.SCC, SafeguardKind.BCR}
+)
 
 
 # Why an agreement is not current (DESIGN.md section 5), in the order `why_not_current()`
@@ -156,7 +230,7 @@ class AgreementQuerySet(models.QuerySet):
             models.Prefetch(
                 "privacy_notices",
                 queryset=PrivacyNotice.objects.select_related("product").prefetch_related(
-                    "attributes"
+                    "attributes", "subprocessors"
                 ),
             ),
         )
@@ -183,6 +257,15 @@ class Agreement(models.Model):
         max_length=30,
         choices=AgreementModel.choices,
         default=AgreementModel.CONVENANT_4,
+    )
+    dvo_reference = models.CharField(
+        _("DVO-kenmerk"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Het kenmerk van de overeenkomst in de Dienst Verwerkersovereenkomsten (DVO) van "
+            "Kennisnet, als ze daar is getekend."
+        ),
     )
     signed_on = models.DateField(_("getekend op"), null=True, blank=True)
     signed_by = models.CharField(
@@ -429,7 +512,14 @@ class Agreement(models.Model):
             products=[(p.pk, p.supplier.name, p.name) for p in self.products.all()],
             attribute_codes=[a.code for a in self.attributes.all()],
             notices=[
-                (notice.product_id, [a.code for a in notice.attributes.all()])
+                (
+                    notice.product_id,
+                    [a.code for a in notice.attributes.all()],
+                    notice_content(
+                        notice,
+                        [subprocessor_label(s.name, s.service) for s in notice.subprocessors.all()],
+                    ),
+                )
                 for notice in self.privacy_notices.all()
             ],
             subprocessors=[
@@ -474,10 +564,49 @@ APPROVED_FIELDS = (
     "transfer_outside_eea",
     "transfer_safeguard",
 )
+# Content added after approvals were given (DESIGN.md 11.2). It enters the fingerprint only
+# when filled, so an approval given before these fields existed still matches its agreement
+# (the FG saw none of them, and none is filled until someone fills it: then the approval
+# rightly no longer holds). This keeps every existing approval without rewriting the
+# append-only reviews.
+ADDED_APPROVED_FIELDS = ("dvo_reference",)
 # Besides these fields: the covered products as the FG saw them (supplier and name), the
-# agreed attributes, each privacy notice's attributes, the subprocessors with these fields,
-# and the latest document of each kind (its sha256).
-APPROVED_SUBPROCESSOR_FIELDS = ("name", "service", "country", "safeguard")
+# agreed attributes, each privacy notice's attributes and content, the subprocessors with
+# these fields, and the latest document of each kind (its sha256). `countries` is stored as
+# "NL, BE": a single country reads exactly as the old `country` did.
+APPROVED_SUBPROCESSOR_FIELDS = (
+    "name",
+    "service",
+    "countries",
+    "safeguard",
+    "headquarters",
+    "safeguard_kind",
+)
+_COUNTRIES = APPROVED_SUBPROCESSOR_FIELDS.index("countries")
+# The subprocessor fields the first approvals covered; the others are added when filled.
+_FIRST_SUBPROCESSOR_FIELDS = 4
+# A privacy notice's own content (DESIGN.md 11.2) besides its attributes; `subprocessors`
+# holds the names of the agreement's subprocessors that serve the product.
+APPROVED_NOTICE_FIELDS = (
+    "purposes",
+    "data_subjects",
+    "retention",
+    "processing_locations",
+)
+
+
+def subprocessor_label(name: str, service: str) -> str:
+    """A subprocessor as a notice names it: "Naam (Dienst)", or its name without a service
+    (a subprocessor is unique per agreement, name and service)."""
+    return f"{name} ({service})" if service else name
+
+
+def notice_content(notice, subprocessor_names: Iterable[str]) -> dict:
+    """A notice's own content as plain values (`APPROVED_NOTICE_FIELDS` and the names of its
+    subprocessors, sorted)."""
+    content = {name: getattr(notice, name) for name in APPROVED_NOTICE_FIELDS}
+    content["subprocessors"] = sorted(subprocessor_names)
+    return content
 
 
 _NOT_CURRENT_BY_STATUS = {
@@ -495,7 +624,8 @@ class ContentValues(NamedTuple):
     supplier_name: str
     products: list[tuple[int, str, str]]  # (product_id, supplier name, product name)
     attribute_codes: list[str]
-    notices: list[tuple[int, list[str]]]  # (product_id, attribute codes)
+    # (product_id, attribute codes, notice_content())
+    notices: list[tuple[int, list[str], dict]]
     subprocessors: list[tuple]  # APPROVED_SUBPROCESSOR_FIELDS, in that order
     documents: list[tuple[str, int, str]]  # (kind, version, sha256)
 
@@ -523,18 +653,35 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
         elif isinstance(value, datetime.date):
             value = value.isoformat()
         content[name] = value
+    for name in ADDED_APPROVED_FIELDS:
+        value = getattr(agreement, name, "")
+        if value:
+            content[name] = value
     content.update(
         {
             "products": sorted(list(product) for product in values.products),
             "attributes": sorted(values.attribute_codes),
             "privacy_notices": sorted(
-                [product_id, sorted(codes)] for product_id, codes in values.notices
+                _notice_fingerprint(product_id, codes, own)
+                for product_id, codes, own in values.notices
             ),
-            "subprocessors": sorted(list(s) for s in values.subprocessors),
+            "subprocessors": sorted(_subprocessor_fingerprint(s) for s in values.subprocessors),
             "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
         }
     )
     return content
+
+
+def _notice_fingerprint(product_id: int, codes: list[str], own: dict) -> list:
+    # Its own content only when any of it is filled (see ADDED_APPROVED_FIELDS).
+    filled = {name: value for name, value in own.items() if value}
+    return [product_id, sorted(codes), filled] if filled else [product_id, sorted(codes)]
+
+
+def _subprocessor_fingerprint(values: tuple) -> list:
+    # The fields added after the first approvals only when any is filled.
+    first, added = values[:_FIRST_SUBPROCESSOR_FIELDS], values[_FIRST_SUBPROCESSOR_FIELDS:]
+    return list(first) + list(added) if any(added) else list(first)
 
 
 def load_content_values(
@@ -581,18 +728,39 @@ def load_content_values(
     ):
         if agreement_id in values:
             values[agreement_id].attribute_codes.append(code)
-    # One row per notice and attribute; a notice without attributes gives one row with None.
+    # One row per notice, attribute and subprocessor (one query); a notice without
+    # attributes or subprocessors gives rows with None.
     notice_codes: dict[int, list[str]] = {}
-    for notice_id, agreement_id, product_id, code in scoped(
-        PrivacyNotice.objects.values_list("pk", "agreement_id", "product_id", "attributes__code")
+    notice_own: dict[int, dict] = {}
+    for notice_id, agreement_id, product_id, code, sub_name, sub_service, *own in scoped(
+        PrivacyNotice.objects.values_list(
+            "pk",
+            "agreement_id",
+            "product_id",
+            "attributes__code",
+            "subprocessors__name",
+            "subprocessors__service",
+            *APPROVED_NOTICE_FIELDS,
+        )
     ):
         if agreement_id not in values:
             continue
         if notice_id not in notice_codes:
             notice_codes[notice_id] = []
-            values[agreement_id].notices.append((product_id, notice_codes[notice_id]))
-        if code is not None:
+            notice_own[notice_id] = {
+                **dict(zip(APPROVED_NOTICE_FIELDS, own, strict=True)),
+                "subprocessors": [],
+            }
+            values[agreement_id].notices.append(
+                (product_id, notice_codes[notice_id], notice_own[notice_id])
+            )
+        if code is not None and code not in notice_codes[notice_id]:
             notice_codes[notice_id].append(code)
+        names = notice_own[notice_id]["subprocessors"]
+        if sub_name is not None and subprocessor_label(sub_name, sub_service) not in names:
+            names.append(subprocessor_label(sub_name, sub_service))
+    for own in notice_own.values():
+        own["subprocessors"].sort()
     for agreement_id, *subprocessor in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(
             "agreement_id", *APPROVED_SUBPROCESSOR_FIELDS
@@ -715,9 +883,32 @@ class PrivacyNotice(models.Model):
         related_name="+",
         verbose_name=_("document"),
     )
+    purposes = models.TextField(
+        _("doeleinden"),
+        blank=True,
+        help_text=_("De doeleinden voor dit product, zoals de bijsluiter ze noemt."),
+    )
+    data_subjects = models.TextField(
+        _("betrokkenen"),
+        blank=True,
+        help_text=_("Van wie dit product gegevens verwerkt, zoals leerlingen, ouders, docenten."),
+    )
+    retention = models.TextField(_("bewaartermijn"), blank=True)
+    processing_locations = models.TextField(
+        _("verwerkingslocatie"),
+        blank=True,
+        help_text=_("Waar de gegevens voor dit product worden verwerkt; beschrijvend."),
+    )
+    subprocessors = models.ManyToManyField(
+        "Subprocessor",
+        related_name="privacy_notices",
+        blank=True,
+        verbose_name=_("subverwerkers"),
+        help_text=_("De subverwerkers van de overeenkomst die voor dit product werken."),
+    )
     note = models.TextField(_("toelichting"), blank=True)
 
-    history = HistoricalRecords(m2m_fields=[attributes])
+    history = HistoricalRecords(m2m_fields=[attributes, subprocessors])
 
     class Meta:
         verbose_name = _("privacybijsluiter")
@@ -736,6 +927,22 @@ class PrivacyNotice(models.Model):
     def __str__(self) -> str:
         return f"{self.agreement.reference}: {self.product.name}"
 
+    def clean_subprocessors(self, subprocessors: Iterable[Subprocessor]) -> None:
+        """Only the agreement's own subprocessors may serve its products; raises
+        ValidationError naming the others."""
+        foreign = [s.name for s in subprocessors if s.agreement_id != self.agreement_id]
+        if foreign:
+            raise ValidationError(
+                {
+                    "subprocessors": _(
+                        "%(names)s hoort niet bij overeenkomst %(ref)s. Kies alleen "
+                        "subverwerkers van deze overeenkomst."
+                    )
+                    % {"names": ", ".join(sorted(foreign)), "ref": self.agreement.reference}
+                },
+                code="foreign_subprocessor",
+            )
+
 
 class Subprocessor(models.Model):
     agreement = models.ForeignKey(
@@ -746,11 +953,27 @@ class Subprocessor(models.Model):
     )
     name = models.CharField(_("naam"), max_length=200)
     service = models.CharField(_("dienst"), max_length=200, blank=True)
-    country = models.CharField(
-        _("land"),
+    countries = models.CharField(
+        _("landen"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Waar de subverwerker de gegevens verwerkt: ISO 3166-landcodes, zoals NL, BE, "
+            "of de regio EER of wereldwijd."
+        ),
+    )
+    headquarters = models.CharField(
+        _("hoofdvestiging"),
         max_length=2,
         blank=True,
-        help_text=_("ISO 3166 alpha-2 landcode, bijvoorbeeld NL, IE of US."),
+        help_text=_("Land van de hoofdvestiging (ISO 3166-landcode), bijvoorbeeld US."),
+    )
+    safeguard_kind = models.CharField(
+        _("soort waarborg"),
+        max_length=30,
+        choices=SafeguardKind.choices,
+        blank=True,
+        help_text=_("Voor landen buiten de EER; leeg: niet opgegeven."),
     )
     safeguard = models.TextField(
         _("waarborg"),
@@ -764,26 +987,102 @@ class Subprocessor(models.Model):
         verbose_name = _("subverwerker")
         verbose_name_plural = _("subverwerkers")
         ordering = ["agreement", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "name", "service"],
+                name="subprocessor_unique_per_agreement",
+                violation_error_message=_(
+                    "Deze subverwerker staat met deze dienst al bij de overeenkomst."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     @property
+    def locations(self) -> list[str]:
+        return split_locations(self.countries)
+
+    @property
     def outside_eea(self) -> bool:
-        return outside_eea(self.country)
+        return outside_eea(self.countries)
 
     @property
     def unsafe_transfer(self) -> bool:
-        return unsafe_transfer(self.country, self.safeguard)
+        return unsafe_transfer(self.countries, self.safeguard, self.safeguard_kind)
 
 
-def outside_eea(country: str) -> bool:
-    return bool(country) and country.upper() not in EEA_COUNTRIES
+def split_locations(countries: str) -> list[str]:
+    """The stored "NL, BE" as a list; no validation (stored values were validated)."""
+    return [c.strip() for c in countries.split(",") if c.strip()]
 
 
-def unsafe_transfer(country: str, safeguard: str) -> bool:
-    """A subprocessor outside the EEA without a recorded safeguard (AVG art. 44-46)."""
-    return outside_eea(country) and not safeguard.strip()
+def join_locations(locations: Iterable[str]) -> str:
+    return COUNTRY_SEPARATOR.join(locations)
+
+
+def outside_eea(countries: str) -> bool:
+    """Any of the stored locations ("NL, US", "wereldwijd") lies outside the EEA."""
+    return any(location_outside_eea(c) for c in split_locations(countries))
+
+
+def is_safeguarded(safeguard: str, safeguard_kind: str = "") -> bool:
+    """A transfer is safeguarded by a kind that is a legal ground on its own, or, with no kind
+    given, by a filled safeguard text (DESIGN.md 11.3). `geen` safeguards nothing."""
+    if safeguard_kind:
+        return safeguard_kind in SAFEGUARDING_KINDS
+    return bool(safeguard.strip())
+
+
+def unsafe_transfer(countries: str, safeguard: str, safeguard_kind: str = "") -> bool:
+    """A subprocessor outside the EEA without a safeguard (AVG art. 44-46)."""
+    return outside_eea(countries) and not is_safeguarded(safeguard, safeguard_kind)
+
+
+def transfers_outside_eea(agreement: Agreement) -> bool:
+    """The agreement transfers data outside the EEA: it says so, or a subprocessor's country is
+    outside the EEA or `wereldwijd` (DESIGN.md 11.3). Reads content loaded by
+    `load_content_values()` or prefetched subprocessors; no query when either is there."""
+    if agreement.transfer_outside_eea:
+        return True
+    loaded = agreement.__dict__.get("_content_values")
+    if loaded is not None:
+        countries = [values[_COUNTRIES] for values in loaded.subprocessors]
+    else:
+        countries = [s.countries for s in agreement.subprocessors.all()]
+    return any(outside_eea(c) for c in countries)
+
+
+def attach_subprocessors(agreement: Agreement) -> None:
+    """Read the agreement's subprocessors and which of its notices each serves in ONE query,
+    into the caches `.subprocessors.all()` reads on the agreement and on its (prefetched)
+    notices: a page that shows both stays within its query budget."""
+    rows = Subprocessor.objects.filter(agreement=agreement).annotate(
+        notice_id=F("privacy_notices__id")
+    )
+    subprocessors: dict[int, Subprocessor] = {}
+    served: dict[int, list[Subprocessor]] = {}
+    for row in rows.order_by("name", "pk"):
+        sub = subprocessors.setdefault(row.pk, row)
+        if row.notice_id is not None:
+            served.setdefault(row.notice_id, []).append(sub)
+    _prefetched(agreement, "subprocessors", list(subprocessors.values()))
+    for notice in agreement.privacy_notices.all():
+        _prefetched(notice, "subprocessors", served.get(notice.pk, []))
+
+
+def _prefetched(instance: models.Model, name: str, rows: list) -> None:
+    # As prefetch_related() leaves it: a queryset whose results are already read.
+    queryset = Subprocessor.objects.all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def location_unknown(countries: str) -> bool:
+    """No country or region recorded (`subprocessor_location_unknown`)."""
+    return not split_locations(countries)
 
 
 class Review(models.Model):

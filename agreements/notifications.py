@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from .mail import agreement_url, send_mail_to
 from .models import Agreement, Review
-from .reminders import _send, _url
 
 FG_GROUP = settings.FG_GROUP
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def notify_submitted(agreement_pk: int) -> int:
             fg.email,
             subject,
             "agreement_submitted",
-            {"user": fg, "agreement": agreement, "url": _url(agreement)},
+            {"user": fg, "agreement": agreement, "url": agreement_url(agreement)},
         )
         sent += 1
     return sent
@@ -69,7 +69,7 @@ def notify_decided(review_pk: int) -> int:
             "agreement": agreement,
             "review": review,
             "risks": list(review.accepted_findings.order_by("created_at", "pk")),
-            "url": _url(agreement),
+            "url": agreement_url(agreement),
         },
     )
     return 1
@@ -79,6 +79,6 @@ def _deliver(to: str, subject: str, template: str, context: dict) -> None:
     # After the commit the decision stands; a mail server that is down must not turn it
     # into an error page, so the failure is logged for the administrator instead.
     try:
-        _send(to, subject, template, context, None)
+        send_mail_to(to, subject, template, context)
     except OSError:
         logger.exception("Mail %s to %s could not be sent", template, to)

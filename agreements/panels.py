@@ -11,14 +11,31 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
-from suppliers.models import Product
+from suppliers.models import Product, Supplier
 from suppliers.panels import PanelContent
 
-from .models import Agreement, AgreementStatus, Finding
+from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
 ReviewPanel = Callable[[HttpRequest, Agreement], PanelContent]
 _review_panels: list[ReviewPanel] = []
+# Shown on every agreement page (the register: the agreement's own open flags).
+_agreement_panels: list[ReviewPanel] = []
+
+
+def add_agreement_panel(panel: ReviewPanel) -> None:
+    """Show `panel(request, agreement)` on the page of every agreement (once, however often
+    called). The agreement comes with the page's prefetches: a panel that reads only its
+    `content_values()` costs no query."""
+    if panel not in _agreement_panels:
+        _agreement_panels.append(panel)
+
+
+def agreement_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
+    return [panel(request, agreement) for panel in _agreement_panels]
 
 
 def add_review_panel(panel: ReviewPanel) -> None:
@@ -30,6 +47,21 @@ def add_review_panel(panel: ReviewPanel) -> None:
 
 def review_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
     return [panel(request, agreement) for panel in _review_panels]
+
+
+def privacy_notices_panel(request: HttpRequest, product: Product) -> PanelContent:
+    """What the privacy notices of this product say (DESIGN.md 11.2): purposes, data subjects,
+    retention, locations and the subprocessors that serve it, per agreement that covers it."""
+    notices = list(
+        PrivacyNotice.objects.filter(product=product, agreement__products=product)
+        .exclude(agreement__status=AgreementStatus.TERMINATED)
+        .select_related("agreement")
+        .prefetch_related("subprocessors")
+        .order_by("agreement__reference", "pk")
+    )
+    return PanelContent(
+        template="agreements/_product_notices.html", context={"product_notices": notices}
+    )
 
 
 def accepted_risks_panel(request: HttpRequest, product: Product) -> PanelContent:
@@ -44,3 +76,22 @@ def accepted_risks_panel(request: HttpRequest, product: Product) -> PanelContent
     return PanelContent(
         template="agreements/_product_risks.html", context={"accepted_risks": risks}
     )
+
+
+def _add_agreement(request: HttpRequest, **params: int) -> PanelContent:
+    """ "Overeenkomst toevoegen" in the action bar and beside an empty agreements list, for
+    whoever may add one; the form opens with the supplier (and product) chosen."""
+    if not request.user.has_perm("agreements.add_agreement"):
+        return PanelContent()
+    url = f"{reverse('agreements:agreement_create')}?{urlencode(params)}"
+    return PanelContent(
+        context={"add_agreement_url": url}, actions=[(_("Overeenkomst toevoegen"), url)]
+    )
+
+
+def add_agreement_for_supplier_panel(request: HttpRequest, supplier: Supplier) -> PanelContent:
+    return _add_agreement(request, supplier=supplier.pk)
+
+
+def add_agreement_for_product_panel(request: HttpRequest, product: Product) -> PanelContent:
+    return _add_agreement(request, supplier=product.supplier_id, product=product.pk)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .mail import agreement_url, send_mail_to, site_url
 from .models import Agreement, AgreementStatus, ReminderSent, ReminderThreshold
 
 THRESHOLDS = sorted(ReminderThreshold.values)  # 7, 30, 90
@@ -33,10 +32,6 @@ def _recipients(perm: str):
         perm, is_active=True, include_superusers=False, backend=MODEL_BACKEND
     )
     return [u for u in users.exclude(email="").order_by("username")]
-
-
-def _url(agreement: Agreement) -> str:
-    return settings.SITE_URL.rstrip("/") + agreement.get_absolute_url()
 
 
 def threshold_for(days_left: int) -> int | None:
@@ -67,20 +62,8 @@ def due_expiry_reminders(today: datetime.date) -> list[Expiring]:
         threshold = threshold_for(days_left)
         if threshold is None or (agreement.pk, threshold, agreement.ends_on) in sent:
             continue
-        due.append(Expiring(agreement, threshold, days_left, _url(agreement)))
+        due.append(Expiring(agreement, threshold, days_left, agreement_url(agreement)))
     return due
-
-
-def _send(to: str, subject: str, template: str, context: dict, connection) -> None:
-    context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{template}.txt", context),
-        to=[to],
-        connection=connection,
-    )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    message.send()
 
 
 def send_review_reminders(connection=None) -> int:
@@ -94,10 +77,10 @@ def send_review_reminders(connection=None) -> int:
         )
         if not mine:
             continue
-        items = [{"agreement": a, "url": _url(a)} for a in mine]
+        items = [{"agreement": a, "url": agreement_url(a)} for a in mine]
         subject = _("%(count)s overeenkomst(en) wachten op uw beoordeling") % {"count": len(mine)}
-        queue_url = settings.SITE_URL.rstrip("/") + reverse("agreements:review_queue")
-        _send(
+        queue_url = site_url(reverse("agreements:review_queue"))
+        send_mail_to(
             fg.email,
             subject,
             "review_waiting",
@@ -116,7 +99,7 @@ def send_expiry_reminders(today: datetime.date, connection=None) -> int:
         return 0
     subject = _("%(count)s verwerkersovereenkomst(en) lopen binnenkort af") % {"count": len(due)}
     for officer in officers:
-        _send(
+        send_mail_to(
             officer.email,
             subject,
             "agreements_expiring",

@@ -22,6 +22,7 @@ from . import notifications
 from .checklist import checklist_queryset, describe_missing, missing_items
 from .history import changes_since, version_baseline
 from .models import (
+    APPROVED_NOTICE_FIELDS,
     Agreement,
     AgreementStatus,
     Decision,
@@ -31,6 +32,7 @@ from .models import (
     FindingStatus,
     PrivacyNotice,
     Review,
+    Subprocessor,
     pdf_file_name,
 )
 
@@ -228,11 +230,15 @@ def save_privacy_notice(
     product: Product,
     attributes: Iterable[Attribute],
     note: str = "",
+    content: dict[str, str] | None = None,
+    subprocessors: Iterable[Subprocessor] | None = None,
     upload: UploadedFile | None = None,
     user: User,
     expected_version: int | None = None,
 ) -> PrivacyNotice:
-    """Set the agreed attributes of one covered product, optionally with its own document.
+    """Set the agreed attributes of one covered product, optionally with its own content
+    (`content`: purposes, data subjects, retention, locations), the agreement's subprocessors
+    that serve it, and its own document.
 
     With `expected_version` (the page sends it) the save is refused like an agreement edit
     when someone else changed the agreement in the meantime.
@@ -255,6 +261,10 @@ def save_privacy_notice(
     if notice is None:
         notice = PrivacyNotice(agreement=agreement, product=product)
     notice.note = note
+    for name, value in (content or {}).items():
+        if name not in APPROVED_NOTICE_FIELDS:
+            raise ValueError(f"not a notice field: {name}")
+        setattr(notice, name, value)
     if upload is not None:
         notice.document = upload_document(
             agreement=agreement, kind=DocumentKind.PRIVACY_NOTICE, upload=upload, user=user
@@ -263,6 +273,8 @@ def save_privacy_notice(
     notice.full_clean()
     notice.save()
     notice.attributes.set(attributes)
+    if subprocessors is not None:
+        notice.subprocessors.set(subprocessors)  # checked: only this agreement's (signals.py)
     _back_to_draft_after_edit(agreement, user)
     return notice
 

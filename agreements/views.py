@@ -30,6 +30,7 @@ from .forms import (
 )
 from .history import agreement_timeline, approval_baseline, changes_since
 from .models import (
+    APPROVED_NOTICE_FIELDS,
     Agreement,
     AgreementStatus,
     Decision,
@@ -38,8 +39,9 @@ from .models import (
     FindingStatus,
     PrivacyNotice,
     Review,
+    attach_subprocessors,
 )
-from .panels import review_panels
+from .panels import agreement_panels, review_panels
 
 PAGE_SIZE = 50
 CONFLICT_MESSAGE = gettext_lazy(
@@ -128,7 +130,6 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
                 "products", queryset=Product.objects.select_related("supplier").order_by("name")
             ),
             "attributes",
-            "subprocessors",
             Prefetch(
                 "documents",
                 queryset=Document.objects.select_related("uploaded_by").order_by(
@@ -150,6 +151,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         ),
         pk=pk,
     )
+    attach_subprocessors(agreement)
     # The risks each approval accepted, from the findings already read (no query per review).
     for review in agreement.reviews.all():
         review.accepted_risks = [
@@ -188,6 +190,10 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,
     }
     ctx.update(_review_context(agreement, user))
+    ctx["agreement_panels"] = agreement_panels(request, agreement)
+    for panel in ctx["agreement_panels"]:
+        for key, value in panel.context.items():
+            ctx.setdefault(key, value)
     if ctx["pending_approval"]:
         # What higher apps add (the register: the flags an approval would leave open).
         ctx["review_panels"] = review_panels(request, agreement)
@@ -267,7 +273,14 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
             "any_supplier": bool(suppliers) or Supplier.objects.exists(),
         }
         return render(request, "agreements/agreement_choose_supplier.html", ctx)
-    form = AgreementForm(request.POST or None, supplier=supplier)
+    # From a product's page: the agreement starts out covering that product.
+    product_id = request.GET.get("product", "")
+    initial = {}
+    if supplier is not None and product_id.isdigit():
+        product = supplier.products.filter(pk=product_id).first()
+        if product is not None:
+            initial["products"] = [product]
+    form = AgreementForm(request.POST or None, supplier=supplier, initial=initial)
     formset = SubprocessorFormSet(request.POST or None, prefix="sub")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         agreement = services.save_agreement(
@@ -423,11 +436,18 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
     product = get_object_or_404(Product, pk=product_pk, agreements=agreement)
     notice = PrivacyNotice.objects.filter(agreement=agreement, product=product).first()
     if notice is not None:
-        initial = {"attributes": list(notice.attributes.all()), "note": notice.note}
+        initial = {
+            "attributes": list(notice.attributes.all()),
+            "subprocessors": list(notice.subprocessors.all()),
+            "note": notice.note,
+            **{name: getattr(notice, name) for name in APPROVED_NOTICE_FIELDS},
+        }
     else:
         initial = {"attributes": list(agreement.attributes.all())}
     initial["version"] = agreement.version
-    form = PrivacyNoticeForm(request.POST or None, request.FILES or None, initial=initial)
+    form = PrivacyNoticeForm(
+        request.POST or None, request.FILES or None, initial=initial, agreement=agreement
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -436,6 +456,8 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
                 product=product,
                 attributes=form.cleaned_data["attributes"],
                 note=form.cleaned_data["note"],
+                content={name: form.cleaned_data[name] for name in APPROVED_NOTICE_FIELDS},
+                subprocessors=form.cleaned_data["subprocessors"],
                 upload=form.cleaned_data.get("file") or None,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],

@@ -12,6 +12,7 @@ from suppliers.models import (
     Channel,
     ConvenantStatus,
     DataFlow,
+    DataSubject,
     LifecycleStatus,
     Product,
     ProductKind,
@@ -79,10 +80,11 @@ class DataFlowFilter(django_filters.FilterSet):
     supplier = IdFilter(field_name="product__supplier_id", label="Leverancier (id)")
     attribute = django_filters.CharFilter(field_name="attribute__code", label="Attribuutcode")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    subject = django_filters.ChoiceFilter(choices=DataSubject.choices, label="Betrokkene")
 
     class Meta:
         model = DataFlow
-        fields = ["product", "supplier", "attribute", "channel"]
+        fields = ["product", "supplier", "attribute", "channel", "subject"]
 
 
 class ProcessingActivityFilter(django_filters.FilterSet):

@@ -106,21 +106,55 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class SubprocessorSerializer(serializers.ModelSerializer):
+    countries = serializers.ListField(
+        source="locations",
+        child=serializers.CharField(),
+        help_text="ISO 3166-landcodes of de regio's EER en wereldwijd.",
+    )
+    country = serializers.SerializerMethodField(
+        help_text="Het eerste land (zoals vóór de lijst met landen); gebruik `countries`."
+    )
+
     class Meta:
         model = Subprocessor
-        fields = ["name", "service", "country", "safeguard"]
+        fields = [
+            "name",
+            "service",
+            "country",
+            "countries",
+            "headquarters",
+            "safeguard_kind",
+            "safeguard",
+        ]
+
+    def get_country(self, subprocessor: Subprocessor) -> str:
+        return next(iter(subprocessor.locations), "")
 
 
 class PrivacyNoticeSerializer(serializers.ModelSerializer):
     product = serializers.IntegerField(source="product_id")
     attributes = serializers.SerializerMethodField()
+    subprocessors = serializers.SerializerMethodField(
+        help_text="Namen van de subverwerkers die voor dit product werken."
+    )
 
     class Meta:
         model = PrivacyNotice
-        fields = ["product", "attributes"]
+        fields = [
+            "product",
+            "attributes",
+            "purposes",
+            "data_subjects",
+            "retention",
+            "processing_locations",
+            "subprocessors",
+        ]
 
     def get_attributes(self, notice: PrivacyNotice) -> list[str]:
         return sorted(a.code for a in notice.attributes.all())
+
+    def get_subprocessors(self, notice: PrivacyNotice) -> list[str]:
+        return sorted(s.name for s in notice.subprocessors.all())
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -161,6 +195,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "supplier",
             "products",
             "model",
+            "dvo_reference",
             "status",
             "current",
             "changed_since_approval",
@@ -198,11 +233,31 @@ class DataFlowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataFlow
-        fields = ["id", "product", "supplier", "attribute", "channel", "note", "created_at"]
+        fields = [
+            "id",
+            "product",
+            "supplier",
+            "attribute",
+            "channel",
+            "subject",
+            "note",
+            "created_at",
+        ]
 
 
 class ProcessingActivitySerializer(serializers.ModelSerializer):
     products = NamedSerializer(many=True, read_only=True)
+    legal_basis = serializers.SerializerMethodField(
+        help_text=(
+            "De eerste grondslag (art. 6 AVG), of leeg; sinds een verwerking er meer kan "
+            "hebben staan ze alle in legal_bases."
+        )
+    )
+    legal_bases = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="De grondslagen (art. 6 AVG), als codes.",
+    )
     missing_fields = serializers.SerializerMethodField(
         help_text="De verplichte velden van art. 30 lid 1 AVG die nog leeg zijn."
     )
@@ -214,12 +269,16 @@ class ProcessingActivitySerializer(serializers.ModelSerializer):
             "name",
             "purposes",
             "legal_basis",
+            "legal_bases",
             "data_subjects",
             "personal_data",
             "recipients",
             "third_country_transfers",
             "retention",
             "security_measures",
+            "special_category_exception",
+            "dpia",
+            "last_reviewed_on",
             "products",
             "missing_fields",
             "updated_at",
@@ -227,6 +286,9 @@ class ProcessingActivitySerializer(serializers.ModelSerializer):
 
     def get_missing_fields(self, activity: ProcessingActivity) -> list[str]:
         return activity.missing_fields()
+
+    def get_legal_basis(self, activity: ProcessingActivity) -> str:
+        return activity.legal_bases[0] if activity.legal_bases else ""
 
 
 # --- the actions -----------------------------------------------------------------------------

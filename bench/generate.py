@@ -56,6 +56,7 @@ from suppliers.models import (
     Channel,
     ConvenantStatus,
     DataFlow,
+    DataSubject,
     LifecycleStatus,
     Product,
     ProductKind,
@@ -193,6 +194,18 @@ SAFEGUARDS = [
     "Standaardcontractbepalingen (SCC's) 2021",
     "Adequaatheidsbesluit van de Europese Commissie",
 ]
+# Issue 15: locations as real lists give them, safeguard kinds, and the dossier's documents.
+MULTI_LOCATIONS = ["NL, BE", "NL, DE", "IE, NL", "EER", "EER", "wereldwijd"]
+HEADQUARTERS = ["US", "US", "NL", "IE", "GB", "DE"]
+SAFEGUARD_KINDS = ["dpf", "scc", "scc", "bcr", "adequaatheidsbesluit"]
+EXTRA_DOCUMENT_KINDS = [
+    # (kind, chance)
+    (DocumentKind.ARP, 0.3),
+    (DocumentKind.DPIA, 0.15),
+    (DocumentKind.REVIEW_REPORT, 0.1),
+    (DocumentKind.MAIN_AGREEMENT, 0.05),
+]
+NOTICE_SUBJECTS = ["Leerlingen", "Leerlingen en leraren", "Leerlingen, ouders en leraren"]
 SUBPROCESSOR_SERVICES = ["Hosting", "Opslag", "E-mail", "Klantenservice", "Analyse", "Back-up"]
 SUBPROCESSOR_NAMES = [
     "Datacentrum", "Hostingpartner", "Cloud Services", "Mailservice", "Supportdesk",
@@ -216,6 +229,11 @@ ATTRIBUTE_WEIGHTS = {
     "nlEduPersonProfileId": 1, "vakken": 2, "geslacht": 1, "ouder_contact": 1, "adres": 1,
     "telefoonnummer": 1, "foto": 0.5, "gezondheid": 0.3, "bsn_pgn": 0.3,
 }  # fmt: skip
+# Whose data a flow carries (DESIGN.md 11.2), relative to a pupil's flow of the same attribute:
+# parents' contact details reach parent apps and portals; staff data reaches most tools a
+# little.
+PARENT_WEIGHTS = {"mail": 0.5, "telefoonnummer": 0.5, "adres": 0.3, "givenName": 0.3, "sn": 0.3}
+STAFF_WEIGHT = 0.15
 
 # Scenarios of the agreement a supplier has now (relative weights), and of an older one.
 CURRENT_SCENARIOS = {
@@ -380,6 +398,9 @@ class _Generator:
     def __init__(self, *, scale, seed, today, say):
         self.counts = scaled_counts(scale)
         self.rng = random.Random(f"privacyregister-{seed}")
+        # Issue 15's fields from a stream of their own, so the register they are added to is
+        # the one the same seed gave before.
+        self.extra = random.Random(f"privacyregister-{seed}-issue15")
         self.today = today
         self.say = say
         self.now = timezone.now()
@@ -518,7 +539,23 @@ class _Generator:
         with_flows = [i for i in eligible if i not in unknown] or eligible
         channels = [c.value for c in Channel]
         primary_for = {a.value: a.value for a in AccessChannel if a.value in channels}
-        combos = [(a, c) for a in self.attributes for c in channels]
+        subject_weights = {
+            (a.code, subject): weight
+            for a in self.attributes
+            for subject, weight in (
+                (DataSubject.PUPIL, 1.0),
+                (DataSubject.PARENT, PARENT_WEIGHTS.get(a.code, 0.0)),
+                (DataSubject.STAFF, STAFF_WEIGHT),
+            )
+            if weight
+        }
+        combos = [
+            (a, c, subject)
+            for a in self.attributes
+            for c in channels
+            for subject in DataSubject.values
+            if (a.code, subject) in subject_weights
+        ]
         per_product = spread(self.counts["data_flows"], len(with_flows), rng, high=len(combos))
         self.flow_attributes: dict[int, list[Attribute]] = {}
         objs = []
@@ -526,12 +563,19 @@ class _Generator:
             product = self.product_rows[index]
             primary = primary_for.get(product.access_channel, Channel.DIRECT)
             weights = [
-                ATTRIBUTE_WEIGHTS.get(a.code, 1) * (12 if c == primary else 1) for a, c in combos
+                ATTRIBUTE_WEIGHTS.get(a.code, 1)
+                * (12 if c == primary else 1)
+                * subject_weights[(a.code, subject)]
+                for a, c, subject in combos
             ]
             chosen = weighted_order(combos, weights, rng)[:count]
             seen: dict[int, Attribute] = {}
-            for attribute, channel in chosen:
-                objs.append(DataFlow(product_id=product.pk, attribute=attribute, channel=channel))
+            for attribute, channel, subject in chosen:
+                objs.append(
+                    DataFlow(
+                        product_id=product.pk, attribute=attribute, channel=channel, subject=subject
+                    )
+                )
                 seen[attribute.pk] = attribute
             self.flow_attributes[index] = sorted(seen.values(), key=lambda a: a.code)
         self.write.create(DataFlow, objs)
@@ -616,7 +660,10 @@ class _Generator:
             kinds.append(DocumentKind.PRIVACY_NOTICE)
         if rng.random() < 0.3:
             kinds.append(DocumentKind.SECURITY_ANNEX)
+        kinds += [kind for kind, chance in EXTRA_DOCUMENT_KINDS if self.extra.random() < chance]
         outside = rng.random() < 0.05
+        if outside and self.extra.random() < 0.5:
+            kinds.append(DocumentKind.TIA)
         decisions = {
             "changes_requested": [Decision.CHANGES_REQUESTED],
             "rejected": [Decision.REJECTED],
@@ -661,6 +708,7 @@ class _Generator:
             objs.append(
                 Agreement(
                     reference=f"GEN-{year}-{number:05d}",
+                    dvo_reference=f"DVO-{year}-{number:06d}" if self.extra.random() < 0.3 else "",
                     supplier_id=self.supplier_rows[plan.supplier_index].pk,
                     model=rng.choice(models_),
                     signed_on=signed_on,
@@ -719,6 +767,7 @@ class _Generator:
                     agreement_id=rows[index].pk,
                     product_id=self.product_rows[product_index].pk,
                     document_id=notice_document.get(rows[index].pk),
+                    **self.notice_content(),
                 )
                 for index, product_index, _own in notice_plans
             ],
@@ -739,18 +788,54 @@ class _Generator:
             for number in range(plan.subprocessors):
                 outside = rng.random() < 0.2
                 country = rng.choice(NON_EEA_LOCATIONS if outside else EEA_LOCATIONS)
+                draw = self.extra.random()
+                if draw < 0.15:
+                    country = self.extra.choice(MULTI_LOCATIONS)
+                elif draw < 0.17:
+                    country = ""  # not given: subprocessor_location_unknown
                 subprocessors.append(
                     Subprocessor(
                         agreement_id=agreement.pk,
                         name=f"{rng.choice(SUBPROCESSOR_NAMES)} {agreement.pk}-{number + 1}",
                         service=rng.choice(SUBPROCESSOR_SERVICES),
-                        country=country,
+                        countries=country,
                         safeguard=rng.choice(SAFEGUARDS) if outside and rng.random() < 0.6 else "",
+                        headquarters=self.extra.choice(HEADQUARTERS)
+                        if self.extra.random() < 0.3
+                        else "",
+                        safeguard_kind=self.extra.choice(SAFEGUARD_KINDS)
+                        if outside and self.extra.random() < 0.5
+                        else "",
                     )
                 )
-        self.write.create(Subprocessor, subprocessors)
+        subprocessors = self.write.create(Subprocessor, subprocessors)
         self.say(f"{len(subprocessors)} subprocessors")
+        # Which of its agreement's subprocessors serve each product (half of the notices).
+        by_agreement: dict[int, list[int]] = {}
+        for sub in subprocessors:
+            by_agreement.setdefault(sub.agreement_id, []).append(sub.pk)
+        self.write.link(
+            PrivacyNotice,
+            "subprocessors",
+            sorted(
+                (notice.pk, sub_pk)
+                for notice in notices
+                if self.extra.random() < 0.5
+                for sub_pk in by_agreement.get(notice.agreement_id, [])[:2]
+            ),
+        )
         self.reviews(plans, rows)
+
+    def notice_content(self) -> dict[str, str]:
+        """What a real notice says per product, for six notices in ten."""
+        if self.extra.random() >= 0.6:
+            return {}
+        return {
+            "purposes": self.extra.choice(PURPOSES),
+            "data_subjects": self.extra.choice(NOTICE_SUBJECTS),
+            "retention": self.extra.choice(RETENTIONS),
+            "processing_locations": self.extra.choice(["Nederland", "Nederland en België", "EER"]),
+        }
 
     def documents(self, plans: list[Plan], rows: list[Agreement]) -> list[Document]:
         folder = settings.MEDIA_ROOT / GENERATED_DIR
@@ -838,7 +923,7 @@ class _Generator:
             activity = ProcessingActivity(
                 name=f"{topic} {index + 1:04d}",
                 purposes=f"{topic}: {rng.choice(PURPOSES)}",
-                legal_basis=rng.choice(LEGAL_BASES),
+                legal_bases=[rng.choice(LEGAL_BASES)],
                 data_subjects=rng.choice(SUBJECTS),
                 personal_data="Naam, groep/klas, ECK iD, resultaten",
                 recipients="Leveranciers van digitale leermiddelen (verwerkers)",
@@ -847,7 +932,8 @@ class _Generator:
                 security_measures="Rolgebaseerde toegang, MFA, versleutelde opslag",
             )
             if index in incomplete:
-                setattr(activity, rng.choice(ProcessingActivity.REQUIRED_FIELDS), "")
+                name = rng.choice(ProcessingActivity.REQUIRED_FIELDS)
+                setattr(activity, name, [] if name in ProcessingActivity.LIST_FIELDS else "")
             objs.append(activity)
         rows = self.write.create(ProcessingActivity, objs)
         # Most products in scope belong to an activity; the rest raise `register_incomplete`.

@@ -30,8 +30,8 @@ class SchoolAdmin(HistoryAdmin):
 
 @admin.register(ProcessingActivity)
 class ProcessingActivityAdmin(HistoryAdmin):
-    list_display = ["name", "legal_basis", "updated_at"]
-    list_filter = ["legal_basis"]
+    list_display = ["name", "get_legal_bases_display", "updated_at"]
+    list_filter = ["dpia"]
     search_fields = ["name", "purposes", "personal_data"]
     autocomplete_fields = ["products"]
 

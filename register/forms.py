@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from suppliers.concurrency import VersionedFormMixin
 from suppliers.models import Product
 
-from .models import Organisation, ProcessingActivity
+from .models import LegalBasis, Organisation, ProcessingActivity, School
 
 ZIP_MAGIC = b"PK\x03\x04"
 # A workbook with its PDFs in a zip may be larger than a single document.
@@ -29,6 +29,13 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
     still validates every submitted id against all products, in one query.
     """
 
+    legal_bases = forms.TypedMultipleChoiceField(
+        label=_("Grondslag"),
+        choices=LegalBasis.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Art. 6 AVG. Kies elke grondslag waarop de verwerking rust."),
+    )
     products = ProductChoiceField(
         label=_("Producten"),
         queryset=Product.objects.all(),
@@ -52,13 +59,16 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
         fields = [
             "name",
             "purposes",
-            "legal_basis",
+            "legal_bases",
             "data_subjects",
             "personal_data",
             "recipients",
             "third_country_transfers",
             "retention",
             "security_measures",
+            "special_category_exception",
+            "dpia",
+            "last_reviewed_on",
             "products",
         ]
         widgets = {
@@ -69,6 +79,8 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
             "third_country_transfers": forms.Textarea(attrs={"rows": 2}),
             "retention": forms.Textarea(attrs={"rows": 2}),
             "security_measures": forms.Textarea(attrs={"rows": 3}),
+            "special_category_exception": forms.Textarea(attrs={"rows": 2}),
+            "last_reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     @classmethod
@@ -76,6 +88,7 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
         """The submitted values as `initial`: the form shown again, unvalidated, as entered."""
         initial = {name: data.get(name, "") for name in cls._meta.fields}
         initial["products"] = data.getlist("products")
+        initial["legal_bases"] = data.getlist("legal_bases")
         initial["version"] = data.get("version", "")
         return initial
 
@@ -87,6 +100,11 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
             return []
         products = Product.objects.filter(pk__in=pks).select_related("supplier")
         return list(products.order_by("supplier__name", "name"))
+
+    def clean_legal_bases(self) -> list[str]:
+        # In the order of the choices, whatever the order of the boxes ticked.
+        chosen = set(self.cleaned_data["legal_bases"])
+        return [code for code in LegalBasis.values if code in chosen]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -102,13 +120,35 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
 class OrganisationForm(forms.ModelForm):
     """The controller and its FG (Art. 30(1)(a) AVG)."""
 
+    # Longer than the numbers themselves: typed with spaces, they are cleaned first and the
+    # model's validators then say what a number should look like.
+    board_number = forms.CharField(
+        label=_("Bestuursnummer (DUO)"),
+        max_length=20,
+        required=False,
+        help_text=_("Het bestuursnummer van DUO: 5 cijfers."),
+    )
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer"),
+        max_length=20,
+        required=False,
+        help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
+    )
+
     class Meta:
         model = Organisation
-        fields = ["name", "contact", "fg_name", "fg_contact"]
+        fields = ["name", "board_number", "kvk_number", "contact", "fg_name", "fg_contact"]
         widgets = {
             "contact": forms.Textarea(attrs={"rows": 3}),
             "fg_contact": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def clean_board_number(self) -> str:
+        # Typed with spaces or copied with them ("41 234"): the digits are what count.
+        return "".join(self.cleaned_data["board_number"].split())
+
+    def clean_kvk_number(self) -> str:
+        return "".join(self.cleaned_data["kvk_number"].split())
 
 
 class WorkbookUploadForm(forms.Form):
@@ -141,3 +181,36 @@ class WorkbookUploadForm(forms.Form):
                 code="not_xlsx",
             )
         return upload
+
+
+class SchoolsOfProduct:
+    """The product form's "Scholen" field (issue 17): the board's schools that use the product.
+
+    The link is School.products (this app's model), so the suppliers app's form gets the field
+    through its extension hook (suppliers/panels.py) rather than importing upward."""
+
+    field_name = "schools"
+
+    def contribute(self, form: forms.ModelForm) -> None:
+        form.fields[self.field_name] = forms.ModelMultipleChoiceField(
+            queryset=School.objects.order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=_("Scholen"),
+            help_text=_("De scholen van het bestuur die dit product gebruiken."),
+        )
+        if form.instance.pk and not form.is_bound:
+            form.initial[self.field_name] = list(form.instance.schools.all())
+
+    def save(self, form: forms.ModelForm, product: Product) -> None:
+        chosen = set(form.cleaned_data.get(self.field_name) or ())
+        current = set(product.schools.all())
+        # Through each school, one at a time, so that its history records the change (the
+        # school's history tracks its products).
+        for school in sorted(chosen - current, key=lambda s: s.pk):
+            school.products.add(product)
+        for school in sorted(current - chosen, key=lambda s: s.pk):
+            school.products.remove(product)
+
+
+schools_of_product = SchoolsOfProduct()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from suppliers.models import Product
+
+board_number_validator = RegexValidator(
+    r"^[0-9]{5}$",
+    _("Een bestuursnummer (DUO) bestaat uit precies 5 cijfers, bijv. 41234."),
+    code="invalid_board_number",
+)
+kvk_number_validator = RegexValidator(
+    r"^[0-9]{8}$",
+    _("Een KvK-nummer bestaat uit precies 8 cijfers, bijv. 41234567."),
+    code="invalid_kvk_number",
+)
 
 
 class Organisation(models.Model):
@@ -29,6 +41,20 @@ class Organisation(models.Model):
         help_text=_("Naam van de functionaris gegevensbescherming."),
     )
     fg_contact = models.TextField(_("FG-contact"), blank=True)
+    board_number = models.CharField(
+        _("bestuursnummer"),
+        max_length=5,
+        blank=True,
+        validators=[board_number_validator],
+        help_text=_("Het bestuursnummer van DUO: 5 cijfers."),
+    )
+    kvk_number = models.CharField(
+        _("KvK-nummer"),
+        max_length=8,
+        blank=True,
+        validators=[kvk_number_validator],
+        help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
+    )
 
     history = HistoricalRecords()
 
@@ -113,11 +139,15 @@ class StripBlank(models.Func):
 
 class ProcessingActivityQuerySet(models.QuerySet):
     def incomplete(self) -> ProcessingActivityQuerySet:
-        """Lacking a required Art. 30(1) field: empty or only whitespace. The same rule as
-        `ProcessingActivity.missing_fields()`, which raises `register_incomplete`."""
+        """Lacking a required Art. 30(1) field: an empty list of legal bases, or text that is
+        empty or only whitespace. The same rule as `ProcessingActivity.missing_fields()`,
+        which raises `register_incomplete`."""
         condition = Q()
         for name in ProcessingActivity.REQUIRED_FIELDS:
-            condition |= Q(Exact(StripBlank(name), ""))
+            if name in ProcessingActivity.LIST_FIELDS:
+                condition |= Q(**{name: []}) | Q(**{f"{name}__isnull": True})
+            else:
+                condition |= Q(Exact(StripBlank(name), ""))
         return self.filter(condition)
 
 
@@ -130,29 +160,84 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTEREST = "gerechtvaardigd_belang", _("Gerechtvaardigd belang")
 
 
+class DpiaStatus(models.TextChoices):
+    YES = "ja", _("Ja, uitgevoerd")
+    NO = "nee", _("Nee, niet uitgevoerd")
+    NOT_NEEDED = "niet_nodig", _("Niet nodig")
+    PLANNED = "gepland", _("Gepland")
+
+
+def validate_legal_bases(value: object) -> None:
+    """A list of LegalBasis codes, each once."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("De grondslagen moeten een lijst zijn."), code="invalid_list")
+    unknown = [code for code in value if code not in LegalBasis.values]
+    if unknown:
+        raise ValidationError(
+            _("Onbekende grondslag: %(codes)s; kies uit: %(allowed)s.")
+            % {"codes": ", ".join(unknown), "allowed": ", ".join(LegalBasis.values)},
+            code="invalid_legal_basis",
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Noem elke grondslag één keer."), code="duplicate_legal_basis")
+
+
+# What "Doorgifte derde landen" holds when the activity says nothing leaves the EEA
+# (`transfer_not_in_register`, DESIGN.md 11.3), compared case-insensitively.
+NO_TRANSFER_ANSWERS = frozenset({"geen", "nee", "n.v.t.", "nvt", "n.v.t"})
+
+
 class ProcessingActivity(models.Model):
     """One entry of the processing register of Art. 30(1) AVG."""
 
-    # The Art. 30(1) fields whose absence raises `register_incomplete` (DESIGN.md section 5).
+    # The Art. 30(1) fields whose absence raises `register_incomplete` (DESIGN.md section 5
+    # and 11.2: the recipients of (d) are unconditional; "geen" is an answer).
     REQUIRED_FIELDS = (
         "purposes",
-        "legal_basis",
+        "legal_bases",
         "data_subjects",
         "personal_data",
+        "recipients",
         "retention",
         "security_measures",
     )
+    # Required fields holding a list: empty when the list is.
+    LIST_FIELDS = frozenset({"legal_bases"})
 
     name = models.CharField(_("naam"), max_length=200, unique=True)
     purposes = models.TextField(
         _("doeleinden"), blank=True, help_text=_("Art. 30 lid 1 sub b AVG.")
     )
-    legal_basis = models.CharField(
+    legal_bases = models.JSONField(
         _("grondslag"),
-        max_length=30,
-        choices=LegalBasis.choices,
+        default=list,
         blank=True,
-        help_text=_("Art. 6 AVG."),
+        validators=[validate_legal_bases],
+        help_text=_(
+            "Art. 6 AVG; vaak meer dan één (bijv. toestemming naast een wettelijke plicht)."
+        ),
+    )
+    special_category_exception = models.TextField(
+        _("uitzondering art. 9"),
+        blank=True,
+        help_text=_(
+            "De uitzondering van art. 9 lid 2 AVG (of art. 10) waarop de verwerking van "
+            "bijzondere persoonsgegevens rust, bijv. 'art. 9 lid 2 sub g, Wet op het primair "
+            "onderwijs'."
+        ),
+    )
+    dpia = models.CharField(
+        _("DPIA"),
+        max_length=12,
+        choices=DpiaStatus.choices,
+        blank=True,
+        help_text=_("Gegevensbeschermingseffectbeoordeling, art. 35 AVG."),
+    )
+    last_reviewed_on = models.DateField(
+        _("laatst beoordeeld"),
+        null=True,
+        blank=True,
+        help_text=_("De datum waarop deze verwerking voor het laatst is nagelopen."),
     )
     data_subjects = models.TextField(
         _("betrokkenen"), blank=True, help_text=_("Categorieën betrokkenen (art. 30 lid 1 sub c).")
@@ -200,11 +285,25 @@ class ProcessingActivity(models.Model):
     def missing_fields(self) -> list[str]:
         """Verbose names of the required Art. 30(1) fields that are empty or only whitespace
         (the rule of `ProcessingActivityQuerySet.incomplete()`)."""
-        return [
-            str(self._meta.get_field(name).verbose_name)
-            for name in self.REQUIRED_FIELDS
-            if is_blank(getattr(self, name))
-        ]
+        missing = []
+        for name in self.REQUIRED_FIELDS:
+            value = getattr(self, name)
+            empty = not value if name in self.LIST_FIELDS else is_blank(value)
+            if empty:
+                missing.append(str(self._meta.get_field(name).verbose_name))
+        return missing
+
+    def legal_basis_labels(self) -> list[str]:
+        labels = dict(LegalBasis.choices)
+        return [str(labels.get(code, code)) for code in self.legal_bases or ()]
+
+    def get_legal_bases_display(self) -> str:
+        return ", ".join(self.legal_basis_labels())
+
+    def records_no_transfer(self) -> bool:
+        """True when "Doorgifte derde landen" is empty or says there is none."""
+        text = self.third_country_transfers.strip(BLANK_CHARACTERS).lower()
+        return not text or text in NO_TRANSFER_ANSWERS
 
 
 class LevelSource(models.TextChoices):

@@ -11,7 +11,7 @@ from agreements.models import Agreement
 from suppliers.models import Product
 from suppliers.panels import PanelContent
 
-from .rules.flags import flags_for_product, flags_if_approved
+from .rules.flags import agreement_flags, flags_for_product, flags_if_approved
 
 
 def product_flags_panel(request: HttpRequest, product: Product) -> PanelContent:
@@ -25,6 +25,15 @@ def product_flags_panel(request: HttpRequest, product: Product) -> PanelContent:
         template="register/_product_flags.html",
         context={"product": product, "flags": flags_for_product(product)},
         actions=[(_("Inkoopcheck"), check)],
+    )
+
+
+def agreement_flags_panel(request: HttpRequest, agreement: Agreement) -> PanelContent:
+    """The agreement's own open flags (DESIGN.md sections 5 and 11.3), from the content the
+    page already read: no query."""
+    flags = [] if agreement.is_terminated else agreement_flags(agreement)
+    return PanelContent(
+        template="register/_agreement_flags.html", context={"agreement_flags": flags}
     )
 
 

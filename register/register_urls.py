@@ -11,6 +11,12 @@ urlpatterns = [
     path("verwerkingen/<int:pk>/", activities.activity_detail, name="activity_detail"),
     path("verwerkingen/nieuw/", activities.activity_create, name="activity_create"),
     path("verwerkingen/<int:pk>/wijzigen/", activities.activity_edit, name="activity_edit"),
+    path(
+        "verwerkingen/<int:pk>/overnemen/",
+        activities.activity_copy_derived,
+        name="activity_copy_derived",
+    ),
+    path("verwerkingen/register.pdf", activities.activity_register_pdf, name="activity_pdf"),
     path("organisatie/", activities.organisation_detail, name="organisation"),
     path("organisatie/wijzigen/", activities.organisation_edit, name="organisation_edit"),
     path("werkmap/export/", workbook_views.workbook_export, name="workbook_export"),
@@ -25,6 +31,11 @@ urlpatterns = [
         "werkmap/import/<str:token>/",
         workbook_views.workbook_import_preview,
         name="workbook_import_preview",
+    ),
+    path(
+        "werkmap/import/<str:token>/voortgang/",
+        workbook_views.workbook_import_progress,
+        name="workbook_import_progress",
     ),
     path(
         "werkmap/import/<str:token>/bevestigen/",

@@ -84,3 +84,66 @@ def render_condition_report(*, today: datetime.date | None = None) -> bytes:
 
 def report_filename(today: datetime.date) -> str:
     return f"niveau-verwerking-van-gegevens-{today.isoformat()}.pdf"
+
+
+# --- the Verwerkingsregister (Art. 30(1) AVG) as a PDF ---------------------------------------
+
+
+def activity_register_context(*, today: datetime.date | None = None) -> dict[str, Any]:
+    """The rows of the workbook's Verwerkingen sheet (one generator for both formats), with
+    the sheet's headers and the organisation."""
+    from .workbook.export import RegisterExport, sheet_rows
+    from .workbook.sheets import ACTIVITIES
+
+    today = today or timezone.localdate()
+    export = RegisterExport(today=today)
+    headers = ACTIVITIES.headers
+    shown = [i for i, column in enumerate(ACTIVITIES.columns) if column.field != "controller"]
+    rows = []
+    for row in sheet_rows(ACTIVITIES, export.activity_records()):
+        rows.append([(headers[i], _pdf_value(row[i])) for i in shown])
+    return {"organisation": Organisation.load(), "today": today, "rows": rows}
+
+
+def _pdf_value(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    return "" if value is None else str(value)
+
+
+def render_activity_register(*, today: datetime.date | None = None) -> bytes:
+    """The Verwerkingsregister PDF: one block per activity with every Art. 30(1) field."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "register/activity_register_pdf.html", activity_register_context(today=today)
+    )
+    return HTML(string=html).write_pdf()
+
+
+def activity_register_filename(today: datetime.date) -> str:
+    return f"verwerkingsregister-{today.isoformat()}.pdf"
+
+
+def dpia_documents(evidence) -> list:
+    """The DPIA documents (latest version per agreement) of the agreements covering the
+    activity's linked products (a DPIA is often made before the agreement is approved); one
+    query."""
+    from agreements.models import Document, DocumentKind
+
+    kind = DocumentKind.DPIA
+    # The loaded content lists each agreement's document kinds: no query when none is a DPIA.
+    agreements = [
+        a
+        for a in evidence.covering_agreements
+        if any(document[0] == kind for document in a.content_values().documents)
+    ]
+    if not agreements:
+        return []
+    latest: dict[int, Document] = {}
+    documents = Document.objects.filter(
+        agreement__in=[a.pk for a in agreements], kind=kind
+    ).select_related("agreement")
+    for document in documents.order_by("agreement__reference", "version"):
+        latest[document.agreement_id] = document
+    return list(latest.values())

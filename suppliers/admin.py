@@ -41,6 +41,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not getattr(request, "_reverting_history", False):
+            if change and _has_version(obj):
+                # Like a form save in the app: a form opened before this edit is now stale,
+                # instead of silently writing over what the administrator changed.
+                row = type(obj)._base_manager.select_for_update().filter(pk=obj.pk)
+                obj.version = row.values_list("version", flat=True).get() + 1
             return super().save_model(request, obj, form, change)
         # `obj` is the old version: copy only what the form edits onto the row as it is now,
         # so fields without a form field (a version counter, a status) keep their value.
@@ -48,10 +53,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
         for model_field in current._meta.concrete_fields:
             if model_field.name in form.fields:
                 setattr(current, model_field.attname, getattr(obj, model_field.attname))
-        if "version" in {f.name for f in current._meta.concrete_fields}:
+        if _has_version(current):
             current.version += 1  # like a form save: a form opened before the revert is stale
         current._history_user = request.user
         current.save()
+
+
+def _has_version(obj) -> bool:
+    return "version" in {f.name for f in obj._meta.concrete_fields}
 
 
 class ProductInline(admin.TabularInline):
@@ -101,8 +110,8 @@ class AttributeAdmin(HistoryAdmin):
 
 @admin.register(DataFlow)
 class DataFlowAdmin(HistoryAdmin):
-    list_display = ["product", "attribute", "channel", "note"]
-    list_filter = ["channel", "attribute__sensitive"]
+    list_display = ["product", "attribute", "channel", "subject", "note"]
+    list_filter = ["channel", "subject", "attribute__sensitive"]
     search_fields = ["product__name", "product__supplier__name", "attribute__code"]
     list_select_related = ["product__supplier", "attribute"]
     autocomplete_fields = ["product", "attribute"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from .models import (
     AccessChannel,
     Attribute,
     Channel,
+    DataSubject,
     LifecycleStatus,
     Product,
     ProductKind,
@@ -18,6 +20,7 @@ from .models import (
     attribute_code_validator,
     new_attribute_code_problem,
 )
+from .panels import product_form_extensions
 
 
 class SupplierForm(VersionedFormMixin, forms.ModelForm):
@@ -40,6 +43,8 @@ class SupplierForm(VersionedFormMixin, forms.ModelForm):
 
 
 class ProductForm(VersionedFormMixin, forms.ModelForm):
+    """The product's own fields, and those higher apps add (the schools using it)."""
+
     class Meta:
         model = Product
         fields = [
@@ -51,6 +56,20 @@ class ProductForm(VersionedFormMixin, forms.ModelForm):
             "processes_personal_data",
             "description",
         ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.extensions = product_form_extensions()
+        for extension in self.extensions:
+            extension.contribute(self)
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Product:
+        product = super().save(commit=commit)
+        if commit:
+            for extension in self.extensions:
+                extension.save(self, product)
+        return product
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -184,12 +203,13 @@ class SupplierFilterForm(forms.Form):
         return suppliers.order_by(*SUPPLIER_SORTS.get(data.get("sort") or "name"))
 
 
-def flow_key(attribute_id: int, channel: str) -> str:
-    return f"{attribute_id}:{channel}"
+def flow_key(attribute_id: int, channel: str, subject: str = DataSubject.PUPIL) -> str:
+    return f"{attribute_id}:{channel}:{subject}"
 
 
 class DataFlowGridForm(forms.Form):
-    """The data flows of one product as a checklist: attribute vocabulary x channels."""
+    """The data flows of one product as a checklist: attribute vocabulary x channels, once per
+    data subject (pupils, parents, staff)."""
 
     flows = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -197,7 +217,8 @@ class DataFlowGridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.attributes = attributes
         self.fields["flows"].choices = [
-            (flow_key(a.pk, channel), f"{a.code} / {label}")
+            (flow_key(a.pk, channel, subject), f"{a.code} / {label} / {subject_label}")
+            for subject, subject_label in DataSubject.choices
             for a in attributes
             for channel, label in Channel.choices
         ]
@@ -206,12 +227,13 @@ class DataFlowGridForm(forms.Form):
             "Laad de pagina opnieuw en probeer het nog eens."
         )
 
-    def selected(self) -> set[tuple[int, str]]:
-        pairs = set()
+    def selected(self) -> set[tuple[int, str, str]]:
+        """The ticked (attribute id, channel, subject) triples."""
+        triples = set()
         for value in self.cleaned_data["flows"]:
-            attribute_id, channel = value.split(":", 1)
-            pairs.add((int(attribute_id), channel))
-        return pairs
+            attribute_id, channel, subject = value.split(":", 2)
+            triples.add((int(attribute_id), channel, subject))
+        return triples
 
 
 class AttributeForm(forms.ModelForm):

@@ -58,6 +58,15 @@ class LifecycleStatus(models.TextChoices):
     RETIRED = "uitgefaseerd", _("Uitgefaseerd")
 
 
+class DataSubject(models.TextChoices):
+    """Whose personal data a flow carries (DESIGN.md 11.2): one channel may carry the same
+    attribute of pupils and of their parents, and those are two flows."""
+
+    PUPIL = "leerling", _("Leerling")
+    PARENT = "ouder", _("Ouder")
+    STAFF = "medewerker", _("Medewerker")
+
+
 class AttributeCategory(models.TextChoices):
     IDENTITY = "identificatie", _("Identificatie")
     NAME = "naam", _("Naam")
@@ -322,6 +331,13 @@ class DataFlow(models.Model):
         Attribute, on_delete=models.PROTECT, related_name="data_flows", verbose_name=_("attribuut")
     )
     channel = models.CharField(_("kanaal"), max_length=20, choices=Channel.choices)
+    subject = models.CharField(
+        _("betrokkene"),
+        max_length=20,
+        choices=DataSubject.choices,
+        default=DataSubject.PUPIL,
+        help_text=_("Van wie de gegevens zijn: leerling, ouder of medewerker."),
+    )
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
 
@@ -330,16 +346,20 @@ class DataFlow(models.Model):
     class Meta:
         verbose_name = _("gegevensstroom")
         verbose_name_plural = _("gegevensstromen")
-        ordering = ["product", "channel", "attribute__sort_order"]
+        ordering = ["product", "channel", "attribute__sort_order", "subject"]
         constraints = [
             models.UniqueConstraint(
-                fields=["product", "attribute", "channel"],
-                name="dataflow_unique_product_attribute_channel",
+                fields=["product", "attribute", "channel", "subject"],
+                name="dataflow_unique_product_attribute_channel_subject",
                 violation_error_message=_(
-                    "Dit attribuut is voor dit product al via dit kanaal vastgelegd."
+                    "Dit attribuut is voor dit product al via dit kanaal en voor deze "
+                    "betrokkene vastgelegd."
                 ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.name}: {self.attribute.code} ({self.get_channel_display()})"
+        return (
+            f"{self.product.name}: {self.attribute.code} ({self.get_channel_display()}, "
+            f"{self.get_subject_display()})"
+        )

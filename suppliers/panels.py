@@ -1,20 +1,26 @@
-"""What higher apps add to the product page.
+"""What higher apps add to the supplier and product pages and to the product form.
 
 The suppliers app may not import the apps above it (layering: suppliers <- agreements <-
 register), nor load their template tags or reverse their URLs in its templates
 (tests/foundation/test_layering.py). The register app adds its part of the product page
 (the product's flags and the procurement check) by registering a panel here, in its
-`AppConfig.ready()`.
+`AppConfig.ready()`; the agreements app adds "Overeenkomst toevoegen" to the supplier and
+product pages; the register adds the schools field to the product form (its School model
+holds the link).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from django.http import HttpRequest
 
-from .models import Product
+from .models import Product, Supplier
+
+if TYPE_CHECKING:
+    from django import forms
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class PanelContent:
     template reads (added to the page's context; the page's own names win), and buttons for
     the page's action bar."""
 
-    template: str
+    template: str = ""  # none: the panel only adds context or actions
     context: dict = field(default_factory=dict)
     actions: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
 
@@ -40,3 +46,39 @@ def add_product_panel(panel: ProductPanel) -> None:
 
 def product_panels(request: HttpRequest, product: Product) -> list[PanelContent]:
     return [panel(request, product) for panel in _product_panels]
+
+
+SupplierPanel = Callable[[HttpRequest, Supplier], PanelContent]
+_supplier_panels: list[SupplierPanel] = []
+
+
+def add_supplier_panel(panel: SupplierPanel) -> None:
+    """Show `panel(request, supplier)` on every supplier page (once, however often called)."""
+    if panel not in _supplier_panels:
+        _supplier_panels.append(panel)
+
+
+def supplier_panels(request: HttpRequest, supplier: Supplier) -> list[PanelContent]:
+    return [panel(request, supplier) for panel in _supplier_panels]
+
+
+class ProductFormExtension(Protocol):
+    """Fields a higher app adds to the product form, and how it saves them (inside the
+    transaction that saves the product)."""
+
+    def contribute(self, form: forms.ModelForm) -> None: ...
+
+    def save(self, form: forms.ModelForm, product: Product) -> None: ...
+
+
+_product_form_extensions: list[ProductFormExtension] = []
+
+
+def add_product_form_extension(extension: ProductFormExtension) -> None:
+    """Add `extension`'s fields to every product form (once, however often called)."""
+    if extension not in _product_form_extensions:
+        _product_form_extensions.append(extension)
+
+
+def product_form_extensions() -> list[ProductFormExtension]:
+    return list(_product_form_extensions)

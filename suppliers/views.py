@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from .concurrency import StaleEditError, save_edit, stale_edit_message
 from .forms import (
@@ -21,8 +22,8 @@ from .forms import (
     SupplierForm,
     flow_key,
 )
-from .models import Attribute, Channel, DataFlow, Product, Supplier
-from .panels import product_panels
+from .models import Attribute, Channel, DataFlow, DataSubject, Product, Supplier
+from .panels import product_panels, supplier_panels
 from .services import set_data_flows
 
 PAGE_SIZE = 50
@@ -52,7 +53,12 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "products": supplier.products.order_by("name"),
         "agreements": supplier.agreements.order_by("-created_at"),
         "history": supplier.history.select_related("history_user")[:10],
+        # What higher apps add (the agreements app's "Overeenkomst toevoegen").
+        "panels": supplier_panels(request, supplier),
     }
+    for panel in ctx["panels"]:
+        for key, value in panel.context.items():
+            ctx.setdefault(key, value)  # the page's own names win
     return render(request, "suppliers/supplier_detail.html", ctx)
 
 
@@ -98,22 +104,40 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return render(request, "suppliers/product_list.html", ctx)
 
 
-def _flow_grid(attributes: list[Attribute], checked: set[str]) -> list[dict]:
-    """Rows of the checklist: one per attribute, one cell per channel."""
+def _flow_grid(attributes: list[Attribute], checked: set[str], subject: str) -> list[dict]:
+    """Rows of one subject's checklist: one per attribute, one cell per channel."""
     return [
         {
             "attribute": attribute,
             "cells": [
                 {
-                    "value": flow_key(attribute.pk, channel),
+                    "value": flow_key(attribute.pk, channel, subject),
                     "label": label,
-                    "checked": flow_key(attribute.pk, channel) in checked,
+                    "checked": flow_key(attribute.pk, channel, subject) in checked,
                 }
                 for channel, label in Channel.choices
             ],
         }
         for attribute in attributes
     ]
+
+
+def _flow_grids(attributes: list[Attribute], checked: set[str]) -> list[dict]:
+    """One checklist per data subject; the pupils' one and any with a ticked box are open."""
+    grids = []
+    for subject, label in DataSubject.choices:
+        rows = _flow_grid(attributes, checked, subject)
+        ticked = sum(cell["checked"] for row in rows for cell in row["cells"])
+        grids.append(
+            {
+                "subject": subject,
+                "label": label,
+                "rows": rows,
+                "ticked": ticked,
+                "open": ticked > 0 or subject == DataSubject.PUPIL,
+            }
+        )
+    return grids
 
 
 def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm | None = None):
@@ -123,7 +147,7 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
     if form is not None and form.is_bound:
         checked = set(form.data.getlist("flows"))
     else:
-        checked = {flow_key(f.attribute_id, f.channel) for f in flows}
+        checked = {flow_key(f.attribute_id, f.channel, f.subject) for f in flows}
     flow_history = [
         (record, attribute_codes.get(record.attribute_id))
         for record in DataFlow.history.filter(product_id=product.pk)
@@ -135,7 +159,7 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
         "agreements": product.agreements.select_related("supplier").order_by("-created_at"),
         "flows": flows,
         "form": form,
-        "grid": _flow_grid(attributes, checked),
+        "grids": _flow_grids(attributes, checked),
         "channels": Channel.choices,
         "flow_history": flow_history,
         "history": product.history.select_related("history_user")[:10],
@@ -156,11 +180,23 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _product_page(request, product)
 
 
-@require_POST
-@permission_required(["suppliers.add_dataflow", "suppliers.change_dataflow"], raise_exception=True)
+def _flows_section(product: Product) -> str:
+    return f"{product.get_absolute_url()}#gegevensstromen"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("suppliers.view_product", raise_exception=True)
 def product_flows(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the whole data-flow checklist of a product in one POST."""
+    """Save the whole data-flow checklist of a product in one POST; a GET (a bookmark, a
+    reload after an error) goes to the checklist on the product page."""
+    # Permission before the lookup, so a refused user cannot probe which ids exist.
+    if request.method == "POST" and not request.user.has_perms(
+        ["suppliers.add_dataflow", "suppliers.change_dataflow"]
+    ):
+        raise PermissionDenied
     product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
+    if request.method != "POST":
+        return redirect(_flows_section(product))
     attributes = list(Attribute.objects.order_by("sort_order", "code"))
     form = DataFlowGridForm(request.POST, attributes=attributes)
     if not form.is_valid():
@@ -174,7 +210,7 @@ def product_flows(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("Er is niets veranderd aan de gegevensstromen."))
-    return redirect(f"{product.get_absolute_url()}#gegevensstromen")
+    return redirect(_flows_section(product))
 
 
 @permission_required("suppliers.add_product", raise_exception=True)
@@ -208,8 +244,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("suppliers.view_attribute", raise_exception=True)
 def attribute_list(request: HttpRequest) -> HttpResponse:
-    attributes = Attribute.objects.annotate(flow_count=Count("data_flows"))
-    return render(request, "suppliers/attribute_list.html", {"attributes": attributes})
+    per_subject = {
+        f"{subject}_flows": Count("data_flows", filter=Q(data_flows__subject=subject))
+        for subject in DataSubject.values
+    }
+    attributes = Attribute.objects.annotate(flow_count=Count("data_flows"), **per_subject)
+    ctx = {"attributes": attributes, "subjects": DataSubject.choices}
+    return render(request, "suppliers/attribute_list.html", ctx)
 
 
 @permission_required("suppliers.add_attribute", raise_exception=True)

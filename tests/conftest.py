@@ -169,8 +169,12 @@ def make_product(name: str | None = None, supplier: Supplier | None = None, **fi
     )
 
 
-def make_flow(product: Product, code: str, channel: str = "entree") -> DataFlow:
-    return DataFlow.objects.create(product=product, attribute=attrs(code)[0], channel=channel)
+def make_flow(
+    product: Product, code: str, channel: str = "entree", subject: str = "leerling"
+) -> DataFlow:
+    return DataFlow.objects.create(
+        product=product, attribute=attrs(code)[0], channel=channel, subject=subject
+    )
 
 
 def make_agreement(
@@ -189,7 +193,7 @@ def make_agreement(
     agreement.attributes.set(attrs(*attributes))
     for name, country, safeguard in subprocessors:
         Subprocessor.objects.create(
-            agreement=agreement, name=name, country=country, safeguard=safeguard
+            agreement=agreement, name=name, countries=country, safeguard=safeguard
         )
     if status in Decision.values:
         Review.objects.create(
@@ -226,8 +230,8 @@ def complete_checklist(agreement: Agreement) -> Agreement:
     for notice in agreement.privacy_notices.all():
         if not notice.attributes.exists():
             notice.attributes.set(attrs("eckId"))
-    for sub in agreement.subprocessors.filter(country=""):
-        sub.country = "NL"
+    for sub in agreement.subprocessors.filter(countries=""):
+        sub.countries = "NL"
         sub.save()
     if not agreement.transfer_safeguard and any(
         s.unsafe_transfer for s in agreement.subprocessors.all()

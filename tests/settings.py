@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-register.sqlite3")}  # noqa: F405
 # The suite makes many API requests as the same few users; tests/api/ sets a low rate itself.
 API_THROTTLE_RATE = "100000/minute"
+# Background tasks run at once, inside the request (the browser tests run a real worker on
+# the database backend: tests/e2e/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

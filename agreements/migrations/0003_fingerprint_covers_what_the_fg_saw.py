@@ -83,9 +83,13 @@ def _related(apps, ids: list[int]) -> dict[int, dict]:
         notice = related[agreement_id]["notices"].setdefault(notice_id, [product_id, []])
         if code is not None:
             notice[1].append(code)
+    # A JSON restore (register/backup.py) runs this on today's models, where `country` became
+    # `countries` (0006; a single country reads the same, "NL").
+    names = {f.name for f in Subprocessor._meta.get_fields()}
+    location = "country" if "country" in names else "countries"
     for agreement_id, *subprocessor in Subprocessor.objects.filter(
         agreement_id__in=ids
-    ).values_list("agreement_id", "name", "service", "country", "safeguard"):
+    ).values_list("agreement_id", "name", "service", location, "safeguard"):
         related[agreement_id]["subprocessors"].append(subprocessor)
     for agreement_id, kind, version, sha256 in Document.objects.filter(
         agreement_id__in=ids

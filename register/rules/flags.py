@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Prefetch
@@ -31,12 +32,14 @@ from agreements.models import (
     NotCurrentReason,
     Review,
     load_content_values,
+    location_unknown,
     unsafe_transfer,
 )
-from suppliers.models import Attribute, DataFlow, Product, Supplier
+from suppliers.models import Attribute, Channel, DataFlow, Product, Supplier
 
-from ..models import ProcessingActivity
+from ..models import ProcessingActivity, is_blank
 from . import cache
+from .evidence import ActivityEvidence, evidence_for
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -57,6 +60,10 @@ FLOW_EXCEEDS_AGREEMENT = "flow_exceeds_agreement"
 NO_DOCUMENT = "no_document"
 TRANSFER_OUTSIDE_EEA = "transfer_outside_eea"
 REGISTER_INCOMPLETE = "register_incomplete"
+SUBPROCESSOR_LOCATION_UNKNOWN = "subprocessor_location_unknown"
+ARP_MISSING = "arp_missing"
+TRANSFER_NOT_IN_REGISTER = "transfer_not_in_register"
+SPECIAL_CATEGORY_UNJUSTIFIED = "special_category_unjustified"
 
 # code -> (severity, Dutch label for display)
 FLAG_CODES: dict[str, tuple[str, str]] = {
@@ -71,6 +78,14 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     NO_DOCUMENT: (LOW, gettext_lazy("Geen document opgeslagen")),
     TRANSFER_OUTSIDE_EEA: (MEDIUM, gettext_lazy("Doorgifte buiten de EER zonder waarborg")),
     REGISTER_INCOMPLETE: (MEDIUM, gettext_lazy("Verwerkingsregister onvolledig")),
+    # DESIGN.md 11.3: shown and exported; they change neither the verdict nor the level.
+    SUBPROCESSOR_LOCATION_UNKNOWN: (MEDIUM, gettext_lazy("Locatie subverwerker onbekend")),
+    ARP_MISSING: (MEDIUM, gettext_lazy("ARP ontbreekt voor Entree-attribuut")),
+    TRANSFER_NOT_IN_REGISTER: (MEDIUM, gettext_lazy("Doorgifte niet in het register")),
+    SPECIAL_CATEGORY_UNJUSTIFIED: (
+        MEDIUM,
+        gettext_lazy("Bijzondere persoonsgegevens zonder uitzondering"),
+    ),
 }
 # The flags that mean "this product has no approved agreement" (dashboard's first block).
 AGREEMENT_MISSING_CODES = frozenset({NO_AGREEMENT, NOT_APPROVED, APPROVAL_OUTDATED, EXPIRED})
@@ -165,7 +180,26 @@ class RegisterData:
     covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
     activities: list[ProcessingActivity] = field(default_factory=list)
     linked_product_ids: set[int] = field(default_factory=set)
-    activity_links: dict[int, list[int]] = field(default_factory=dict)  # activity -> products
+    # activity id -> the ids of its linked products (read with the activities)
+    products_by_activity: dict[int, list[int]] = field(default_factory=dict)
+
+    @cached_property
+    def products_by_id(self) -> dict[int, Product]:
+        return {p.pk: p for p in self.products}
+
+    def evidence(self, activity: ProcessingActivity, today: datetime.date) -> ActivityEvidence:
+        """What the evidence of the activity's linked products says (rules/evidence.py)."""
+        products = [
+            self.products_by_id[pk]
+            for pk in self.products_by_activity.get(activity.pk, ())
+            if pk in self.products_by_id
+        ]
+        return evidence_for(
+            products,
+            covering_by_product=self.covering_by_product,
+            flows_by_product=self.flows_by_product,
+            today=today,
+        )
 
 
 # The product fields a flag's reader may use; any other field would cost a query per flag
@@ -187,12 +221,15 @@ def agreements_queryset():
     )
 
 
-def load_register(products: Iterable[Product] | None = None) -> RegisterData:
+def load_register(
+    products: Iterable[Product] | None = None, *, read_links: bool = True
+) -> RegisterData:
     """Read products, their data flows, covering agreements and the processing register in a
     fixed number of queries, whatever the register's size.
 
     With `products` (select_related supplier), only those products, the agreements covering
-    them and their links to activities are read, and no activities.
+    them and their links to activities are read, and no activities. With `read_links=False`,
+    no links to activities either (`products_by_activity` stays empty).
     """
     whole_register = products is None
     if whole_register:
@@ -230,17 +267,17 @@ def load_register(products: Iterable[Product] | None = None) -> RegisterData:
         for product_id in agreement.content_values().product_ids:
             covering[product_id].append(agreement)
     activities = list(ProcessingActivity.objects.order_by("name")) if whole_register else []
-    activity_links: dict[int, list[int]] = defaultdict(list)
-    for activity_id, product_id in links:
-        activity_links[activity_id].append(product_id)
+    products_by_activity: dict[int, list[int]] = defaultdict(list)
+    for activity_id, product_id in links if read_links else ():
+        products_by_activity[activity_id].append(product_id)
     return RegisterData(
         products=products,
         agreements=agreements,
         flows_by_product=flows_by_product,
         covering_by_product=covering,
         activities=activities,
-        linked_product_ids={p for linked in activity_links.values() for p in linked},
-        activity_links=activity_links,
+        linked_product_ids={pk for pks in products_by_activity.values() for pk in pks},
+        products_by_activity=products_by_activity,
     )
 
 
@@ -251,7 +288,7 @@ def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
     """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
     the product's privacy notice under that agreement where it exists, else the agreement's."""
     content = agreement.content_values()
-    for product_id, codes in content.notices:
+    for product_id, codes, _own in content.notices:
         if product_id == product.pk:
             return set(codes)
     return set(content.attribute_codes)
@@ -512,13 +549,14 @@ def product_flags(coverage: Coverage) -> list[Flag]:
                 product=product,
             )
         )
+    flags.extend(arp_flags(coverage))
     agreement = coverage.basis_agreement
     for attribute in coverage.exceeding:
         flags.append(
             _flag(
                 FLOW_EXCEEDS_AGREEMENT,
                 _(
-                    "Attribuut %(code)s (%(label)s) gaat naar %(product)s maar is niet "
+                    "Attribuut %(label)s (%(code)s) gaat naar %(product)s maar is niet "
                     "overeengekomen in %(ref)s. Stop deze gegevensstroom of neem het attribuut "
                     "op in de overeenkomst of de privacybijsluiter."
                 )
@@ -530,6 +568,42 @@ def product_flags(coverage: Coverage) -> list[Flag]:
                 },
                 product=product,
                 agreement=agreement,
+                attribute=attribute,
+            )
+        )
+    return flags
+
+
+def holds_arp(agreement: Agreement) -> bool:
+    return any(
+        kind == DocumentKind.ARP for kind, _version, _sha in agreement.content_values().documents
+    )
+
+
+def arp_flags(coverage: Coverage) -> list[Flag]:
+    """`arp_missing` (DESIGN.md 11.3), one per attribute: Entree releases an attribute with
+    `needs_arp` only under an attribute release policy the school signed, so a flow of it
+    through Entree needs that ARP among the documents of an agreement covering the product."""
+    if any(holds_arp(a) for a in coverage.covering):
+        return []
+    product, flags, seen = coverage.product, [], set()
+    for flow in coverage.flows:
+        attribute = flow.attribute
+        if flow.channel != Channel.ENTREE or not attribute.needs_arp or attribute.code in seen:
+            continue
+        seen.add(attribute.code)
+        flags.append(
+            _flag(
+                ARP_MISSING,
+                _(
+                    "Attribuut %(code)s (%(label)s) gaat via Entree naar %(product)s, maar "
+                    "Entree geeft het alleen vrij onder een getekend attribuutvrijgavebeleid "
+                    "(ARP), en geen overeenkomst voor dit product bevat een ARP. Upload het "
+                    "getekende ARP bij de overeenkomst (soort ARP) of stop deze gegevensstroom."
+                )
+                % {"code": attribute.code, "label": attribute.label, "product": product.name},
+                product=product,
+                agreement=coverage.basis_agreement,
                 attribute=attribute,
             )
         )
@@ -548,7 +622,9 @@ def has_agreement_document(agreement: Agreement) -> bool:
 
 def agreement_flags(agreement: Agreement) -> list[Flag]:
     """`no_document` (AVG art. 28 lid 9: the contract is in writing; Kennisnet level 4: stored
-    centrally) and `transfer_outside_eea` (AVG art. 44-46) of DESIGN.md section 5."""
+    centrally) and `transfer_outside_eea` (AVG art. 44-46) of DESIGN.md section 5, and
+    `subprocessor_location_unknown` (11.3: AVG art. 28 lid 2 and 4, art. 44; without a
+    location the transfer rule cannot be applied)."""
     flags: list[Flag] = []
     approved_or_signed = agreement.status == AgreementStatus.APPROVED or agreement.signed_on
     if approved_or_signed and not has_agreement_document(agreement):
@@ -577,6 +653,24 @@ def agreement_flags(agreement: Agreement) -> list[Flag]:
                 agreement=agreement,
             )
         )
+    unknown = sorted(
+        name
+        for name, _service, countries, *_rest in agreement.content_values().subprocessors
+        if location_unknown(countries)
+    )
+    if unknown:
+        flags.append(
+            _flag(
+                SUBPROCESSOR_LOCATION_UNKNOWN,
+                _(
+                    "Overeenkomst %(ref)s: niet vastgelegd waar %(names)s de gegevens "
+                    "verwerkt. Vraag het de leverancier en vul het land of de regio in (EER of "
+                    "wereldwijd); zonder locatie is niet te zien of gegevens de EER verlaten."
+                )
+                % {"ref": agreement.reference, "names": ", ".join(unknown)},
+                agreement=agreement,
+            )
+        )
     return flags
 
 
@@ -585,28 +679,118 @@ def transfer_problems(agreement: Agreement) -> list[str]:
     if agreement.transfer_safeguard.strip():
         return []
     problems = [
-        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": country.upper()}
-        for name, _service, country, safeguard in agreement.content_values().subprocessors
-        if unsafe_transfer(country, safeguard)
+        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": countries}
+        for name, _service, countries, safeguard, _hq, kind in (
+            agreement.content_values().subprocessors
+        )
+        if unsafe_transfer(countries, safeguard, kind)
     ]
     if agreement.transfer_outside_eea:
         problems.insert(0, _("de overeenkomst vermeldt doorgifte buiten de EER"))
     return problems
 
 
-def activity_flags(activity: ProcessingActivity) -> list[Flag]:
-    """`register_incomplete` for an activity missing an Art. 30(1) AVG field."""
+def activity_flags(
+    activity: ProcessingActivity,
+    data: RegisterData | None = None,
+    today: datetime.date | None = None,
+) -> list[Flag]:
+    """The flags whose subject is this activity: `register_incomplete` (a missing Art. 30(1)
+    AVG field), and, with the register's evidence (`data`, read by `load_register()` with the
+    activity's links), the consistency flags of DESIGN.md 11.3: `transfer_not_in_register`
+    (Art. 30(1)(e)) and `special_category_unjustified` (art. 9). No queries."""
+    flags: list[Flag] = []
     missing = activity.missing_fields()
-    if not missing:
-        return []
-    return [
-        _flag(
-            REGISTER_INCOMPLETE,
-            _("Verwerking %(name)s mist: %(fields)s. Vul deze gegevens aan (art. 30 lid 1 AVG).")
-            % {"name": activity.name, "fields": ", ".join(missing)},
-            activity=activity,
+    if missing:
+        flags.append(
+            _flag(
+                REGISTER_INCOMPLETE,
+                _(
+                    "Verwerking %(name)s mist: %(fields)s. Vul deze gegevens aan "
+                    "(art. 30 lid 1 AVG)."
+                )
+                % {"name": activity.name, "fields": ", ".join(missing)},
+                activity=activity,
+            )
         )
-    ]
+    if data is None:
+        return flags
+    evidence = data.evidence(activity, today or timezone.localdate())
+    if activity.records_no_transfer():
+        causes = [
+            _("%(product)s (overeenkomst %(ref)s%(where)s)")
+            % {
+                "product": transfer.product.name,
+                "ref": transfer.agreement.reference,
+                "where": f": {', '.join(transfer.countries)}" if transfer.countries else "",
+            }
+            for transfer in evidence.transfers
+        ]
+        if causes:
+            flags.append(
+                _flag(
+                    TRANSFER_NOT_IN_REGISTER,
+                    _(
+                        "Verwerking %(name)s vermeldt geen doorgifte naar derde landen, maar "
+                        "gegevens gaan buiten de EER via %(causes)s. Neem de doorgifte en de "
+                        "waarborg op in “Doorgifte derde landen” (art. 30 lid 1 sub e AVG)."
+                    )
+                    % {"name": activity.name, "causes": "; ".join(dict.fromkeys(causes))},
+                    activity=activity,
+                )
+            )
+    if is_blank(activity.special_category_exception):
+        causes = []
+        for special in evidence.special_flows:
+            values = {"code": special.attribute.code, "product": special.product.name}
+            if special.agreement is not None:
+                values["ref"] = special.agreement.reference
+                causes.append(_("%(code)s naar %(product)s (overeenkomst %(ref)s)") % values)
+            else:
+                causes.append(_("%(code)s naar %(product)s") % values)
+        if causes:
+            flags.append(
+                _flag(
+                    SPECIAL_CATEGORY_UNJUSTIFIED,
+                    _(
+                        "Bij verwerking %(name)s gaan bijzondere persoonsgegevens: %(causes)s, "
+                        "maar de verwerking noemt geen uitzondering van art. 9 lid 2 AVG. Leg de "
+                        "uitzondering vast of stop deze gegevensstroom."
+                    )
+                    % {"name": activity.name, "causes": "; ".join(causes)},
+                    activity=activity,
+                )
+            )
+    return flags
+
+
+def flags_for_activity(
+    activity: ProcessingActivity, today: datetime.date | None = None
+) -> list[Flag]:
+    """The flags whose subject is this activity (for its page); a fixed number of queries:
+    one when the register's flags are kept (rules/cache.py), else the activity's products'."""
+    today = today or timezone.localdate()
+    kept = cache.kept_rules(today, compute=False)
+    if kept is not None:
+        return sorted(kept.by_activity.get(activity.pk, []), key=Flag.sort_key)
+    return sorted(
+        activity_flags(activity, load_activity_register(activity), today), key=Flag.sort_key
+    )
+
+
+def load_activity_register(activity: ProcessingActivity) -> RegisterData:
+    """The register as far as one activity's flags and evidence read it: its linked products
+    with their flows and covering agreements; a fixed number of queries."""
+    products = (
+        Product.objects.filter(processing_activities=activity)
+        .select_related("supplier")
+        .only(*FLAG_PRODUCT_FIELDS)
+        .order_by("supplier__name", "name")
+    )
+    # The links of these products to other activities are not needed: one query less.
+    data = load_register(products, read_links=False)
+    data.products_by_activity = {activity.pk: [p.pk for p in data.products]}
+    return data
 
 
 def unlinked_product_flag(product: Product) -> Flag:
@@ -648,7 +832,7 @@ def flags_from(data: RegisterData, today: datetime.date) -> list[Flag]:
     for agreement in data.agreements:
         flags.extend(agreement_flags(agreement))
     for activity in data.activities:
-        flags.extend(activity_flags(activity))
+        flags.extend(activity_flags(activity, data, today))
     return sorted(flags, key=Flag.sort_key)
 
 
@@ -732,6 +916,7 @@ __all__ = [
     "SEVERITY_ORDER",
     "Flag",
     "compute_flags",
+    "flags_for_activity",
     "flags_for_product",
     "matching_flags",
 ]

@@ -15,8 +15,15 @@ What a touched subject drags along, because the rules read it:
 - a supplier: its products and agreements (names in messages and fingerprints);
 - a product: the agreements covering it (its name is in their fingerprint);
 - an agreement: the products it covers, before and after the write (coverage, approval);
-- an activity: the products it links, before and after (`register_incomplete`).
-A new rule that reads beyond its subject must add its dependency in `_expand()`.
+- an activity: the products it links, before and after (`register_incomplete`);
+- a product, and so an agreement or supplier through its products: the activities linking
+  it, before and after (`transfer_not_in_register` and `special_category_unjustified` read
+  the linked products' flows and their agreements' subprocessors, documents and status).
+An activity is recomputed from the same data the full computation gives `activity_flags`:
+its linked products with their flows and covering agreements (`load_register()`).
+A write to an attribute (`special`, `needs_arp`) is noted as touching anything (notes.py):
+a full computation. A new rule that reads beyond its subject must add its dependency in
+`_expand()`.
 """
 
 from __future__ import annotations
@@ -144,11 +151,11 @@ def full_state(
                 state.by_agreement[agreement.pk] = found
                 flags.extend(found)
         for activity in data.activities:
-            found = activity_flags(activity)
+            found = activity_flags(activity, data, today)
             if found:
                 state.by_activity[activity.pk] = found
                 flags.extend(found)
-        state.activity_products = {k: set(v) for k, v in data.activity_links.items()}
+        state.activity_products = {k: set(v) for k, v in data.products_by_activity.items()}
         state.ranked = sorted(((_rank(flag), flag) for flag in flags), key=lambda pair: pair[0])
     return state
 
@@ -341,6 +348,17 @@ def _expand(state: RulesState, subjects: notes.Subjects) -> tuple[set[int], set[
         now = _activity_links(activities)
         for linked in now.values():
             products |= linked
+    if products:
+        # The activities' consistency flags read their linked products' flows and the
+        # covering agreements' content: every activity linking a touched product, before
+        # (kept links) and after the write. Their other products need no recompute: an
+        # activity's flags are its own.
+        activities |= {v for v, linked in state.activity_products.items() if linked & products}
+        activities |= set(
+            ProcessingActivity.products.through.objects.filter(
+                product_id__in=list(products)
+            ).values_list("processingactivity_id", flat=True)
+        )
     return products, agreements, activities
 
 
@@ -396,9 +414,21 @@ def _recompute(
     if activities:
         for activity_id in activities:
             new.activity_products.pop(activity_id, None)
-        new.activity_products.update(_activity_links(activities))
+        links = _activity_links(activities)
+        new.activity_products.update(links)
+        # The activities' evidence: all their linked products (not only the touched ones)
+        # with their flows and covering agreements, as the full computation reads them.
+        linked = {pk for pks in links.values() for pk in pks}
+        rows = (
+            Product.objects.filter(pk__in=list(linked))
+            .select_related("supplier")
+            .only(*FLAG_PRODUCT_FIELDS)
+            .order_by("name", "supplier__name")
+        )
+        data = load_register(rows, read_links=False)
+        data.products_by_activity = {v: sorted(pks) for v, pks in links.items()}
         for activity in ProcessingActivity.objects.filter(pk__in=list(activities)):
-            found = activity_flags(activity)
+            found = activity_flags(activity, data, today)
             if found:
                 new.by_activity[activity.pk] = found
     return dropped

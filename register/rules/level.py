@@ -523,12 +523,14 @@ def snapshot_of(result: LevelResult, day: datetime.date) -> LevelSnapshot:
 
 
 def history_with_today(result: LevelResult, today: datetime.date) -> list[LevelSnapshot]:
-    """The stored snapshots of the last year and, when today has none yet, today's point as
-    measured now, for the chart. Nothing is stored: a page view never writes; the daily
-    `snapshot_level` (cron) records each day."""
-    snapshots = snapshot_history(today=today)
-    if not snapshots or snapshots[-1].day != today:
-        snapshots.append(snapshot_of(result, today))
+    """The stored snapshots of the last year with today's point as measured now, for the chart.
+
+    Today's point is always the page's own measurement, even when the daily `snapshot_level`
+    (cron) recorded an earlier one: the chart and the counts above it must agree (issue 17).
+    Nothing is stored: a page view never writes.
+    """
+    snapshots = [s for s in snapshot_history(today=today) if s.day != today]
+    snapshots.append(snapshot_of(result, today))
     return snapshots
 
 

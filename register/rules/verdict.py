@@ -51,6 +51,9 @@ class Verdict:
     # The risks the FG accepted in the agreement the verdict rests on (issue 17); shown
     # with the verdict, they do not change it.
     accepted_risks: list[Finding] = field(default_factory=list)
+    # A conditional verdict in one sentence: what must happen before the product is used
+    # ("Pas gebruiken na akkoord van de FG op ..."); the reasons give the details.
+    before_use: str = ""
 
     @property
     def label(self) -> str:
@@ -185,7 +188,9 @@ def decide(coverage: Coverage) -> Verdict:
             )
         )
 
-    def verdict(kind: str, reasons: list[str], agreement: Agreement | None) -> Verdict:
+    def verdict(
+        kind: str, reasons: list[str], agreement: Agreement | None, before_use: str = ""
+    ) -> Verdict:
         return Verdict(
             product=product,
             supplier=product.supplier,
@@ -194,6 +199,7 @@ def decide(coverage: Coverage) -> Verdict:
             agreement=agreement,
             notes=notes,
             query=product.name,
+            before_use=before_use,
         )
 
     # 2. No personal data: no processor agreement needed.
@@ -256,6 +262,7 @@ def decide(coverage: Coverage) -> Verdict:
 
     # 5. Conditional: list what must happen first.
     reasons: list[str] = []
+    conditions: list[str] = []
     if not coverage.current:
         live = [a for a in coverage.covering if a not in dead]
         agreement = most_advanced(live)
@@ -263,6 +270,9 @@ def decide(coverage: Coverage) -> Verdict:
             _pending_reasons(coverage, [agreement, *(a for a in live if a != agreement)])
         )
         reasons.extend(_dead_reason(a) for a in dead)
+        conditions.append(_approval_condition(agreement, today))
+        if not agreement.signed_on:
+            conditions.append(_signature_condition(agreement))
     else:
         agreement = coverage.basis_agreement
         if not signed_current:
@@ -270,15 +280,28 @@ def decide(coverage: Coverage) -> Verdict:
                 _("Overeenkomst %(ref)s is nog niet getekend; laat haar tekenen.")
                 % {"ref": agreement.reference}
             )
+            conditions.append(_signature_condition(agreement))
         if expiring is not None:
             reasons.append(
                 _("Overeenkomst %(ref)s loopt af op %(day)s; regel eerst de verlenging.")
                 % {"ref": expiring.reference, "day": _date(expiring.ends_on)}
             )
+            conditions.append(
+                _("verlenging van overeenkomst %(ref)s (die loopt af op %(day)s)")
+                % {"ref": expiring.reference, "day": _date(expiring.ends_on)}
+            )
+    if coverage.exceeding:
+        conditions.append(
+            _(
+                "het stoppen van de gegevensstromen buiten de overeenkomst (%(codes)s), of het "
+                "opnemen van die attributen in de overeenkomst"
+            )
+            % {"codes": ", ".join(a.code for a in coverage.exceeding)}
+        )
     for attribute in coverage.exceeding:
         reasons.append(
             _(
-                "Attribuut %(code)s (%(label)s) gaat naar het product maar staat niet in "
+                "Attribuut %(label)s (%(code)s) gaat naar het product maar staat niet in "
                 "overeenkomst %(ref)s; stop die gegevensstroom of neem het attribuut op in "
                 "de overeenkomst."
             )
@@ -288,7 +311,34 @@ def decide(coverage: Coverage) -> Verdict:
                 "ref": coverage.basis_agreement.reference,
             }
         )
-    return verdict(CONDITIONAL, reasons, agreement)
+    before_use = _("Pas gebruiken na %(conditions)s.") % {"conditions": _and_list(conditions)}
+    return verdict(CONDITIONAL, reasons, agreement, before_use)
+
+
+def _approval_condition(agreement: Agreement, today: datetime.date) -> str:
+    """What an agreement that is not current needs before use, in words."""
+    reason = agreement.why_not_current(today)
+    if reason == NotCurrentReason.NOT_STARTED:
+        return _("de ingangsdatum van overeenkomst %(ref)s (%(day)s)") % {
+            "ref": agreement.reference,
+            "day": _date(agreement.starts_on),
+        }
+    if reason == NotCurrentReason.CHANGED_SINCE_APPROVAL:
+        return _("een nieuw akkoord van de FG op de gewijzigde overeenkomst %(ref)s") % {
+            "ref": agreement.reference
+        }
+    return _("akkoord van de FG op overeenkomst %(ref)s") % {"ref": agreement.reference}
+
+
+def _signature_condition(agreement: Agreement) -> str:
+    return _("ondertekening van overeenkomst %(ref)s") % {"ref": agreement.reference}
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a en b', 'a, b en c'."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(items)s en %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def _is_rejected_or_ended(agreement: Agreement, today: datetime.date) -> bool:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suppliers.concurrency import StaleEditError, save_edit, stale_edit_message
@@ -16,6 +18,9 @@ from suppliers.models import Product
 
 from ..forms import OrganisationForm, ProcessingActivityForm
 from ..models import Organisation, ProcessingActivity
+from ..reports import activity_register_filename, dpia_documents, render_activity_register
+from ..rules.flags import Flag, activity_flags, load_activity_register
+from ..services import copy_derived_into_activity
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 20
@@ -28,8 +33,8 @@ PRODUCT_SEARCH_LIMIT = 25
 SORTS = {
     "naam": ("name",),
     "-naam": ("-name",),
-    "grondslag": ("legal_basis", "name"),
-    "-grondslag": ("-legal_basis", "name"),
+    "grondslag": ("legal_bases", "name"),
+    "-grondslag": ("-legal_bases", "name"),
     "gewijzigd": ("updated_at", "name"),
     "-gewijzigd": ("-updated_at", "name"),
     "producten": ("product_count", "name"),
@@ -71,24 +76,65 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required("register.view_processingactivity", raise_exception=True)
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(
-        ProcessingActivity.objects.prefetch_related(
-            Prefetch(
-                "products",
-                queryset=Product.objects.select_related("supplier").order_by(
-                    "supplier__name", "name"
-                ),
-            )
-        ),
-        pk=pk,
-    )
+    activity = get_object_or_404(ProcessingActivity, pk=pk)
+    today = timezone.localdate()
+    data = load_activity_register(activity)
+    evidence = data.evidence(activity, today)
     ctx = {
         "activity": activity,
-        "products": activity.products.all(),
+        "products": evidence.products,
+        "evidence": evidence,
+        "flags": sorted(activity_flags(activity, data, today), key=Flag.sort_key),
+        "dpia_documents": dpia_documents(evidence),
         "missing": activity.missing_fields(),
         "history": _history(activity),
     }
     return render(request, "register/activity_detail.html", ctx)
+
+
+@permission_required("register.export_register", raise_exception=True)
+def activity_register_pdf(request: HttpRequest) -> HttpResponse:
+    """The Verwerkingsregister as a PDF, from the rows of the workbook's Verwerkingen sheet."""
+    today = timezone.localdate()
+    response = HttpResponse(render_activity_register(today=today), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{activity_register_filename(today)}"'
+    return response
+
+
+@permission_required("register.change_processingactivity", raise_exception=True)
+def activity_copy_derived(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then copy the derived recipients and transfers into the activity."""
+    activity = get_object_or_404(ProcessingActivity, pk=pk)
+    error = None
+    if request.method == "POST":
+        version = request.POST.get("version", "")
+        try:
+            copy_derived_into_activity(
+                activity=activity,
+                user=request.user,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except StaleEditError:
+            error = stale_edit_message(_("deze verwerking"))
+            activity.refresh_from_db()
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Ontvangers en doorgifte van “%(name)s” overgenomen uit het bewijs.")
+                % {"name": activity},
+            )
+            return redirect(activity)
+    evidence = load_activity_register(activity).evidence(activity, timezone.localdate())
+    ctx = {
+        "activity": activity,
+        "evidence": evidence,
+        "derived_recipients": evidence.derived_recipients_text(),
+        "derived_transfers": evidence.derived_transfers_text(),
+        "error": error,
+    }
+    return render(request, "register/activity_copy_derived.html", ctx, status=409 if error else 200)
 
 
 def _history(activity: ProcessingActivity) -> list[dict]:

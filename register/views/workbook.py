@@ -2,42 +2,40 @@
 
 The upload is kept server-side under a generated name in DATA_DIR/imports between the
 preview (a dry run) and the confirmation, and only the session that uploaded it may use it.
-The dry run runs once, when the file is uploaded; its result is stored beside the upload
-(`<token>.preview.json`, with the upload's sha256) and the preview page only shows it, so
-reloading the page costs nothing. Confirming imports the same stored file for real.
+The dry run runs once, as a background task, when the file is uploaded; the progress page
+follows it, its result is stored beside the upload (`<token>.preview.json`, with the
+upload's sha256) and the preview page only shows it, so reloading the page costs nothing.
+Confirming imports the same stored file for real, in a background task too
+(register/workbook/jobs.py, register/tasks.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
-import re
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tasks import TaskResultStatus, default_task_backend
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from ..forms import WorkbookUploadForm
-from ..workbook import Change, ImportResult, WorkbookUnreadable, import_workbook, unpacked_upload
+from ..tasks import process_workbook
+from ..workbook import ImportResult, jobs
 from ..workbook.export import export_bundle, export_filename, export_register, write_template
 from ..workbook.sheets import SHEETS
 
 SESSION_KEY = "workbook_uploads"
-UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -66,25 +64,12 @@ def workbook_template(request: HttpRequest) -> FileResponse:
     return _download(write_template, "register-sjabloon.xlsx", XLSX_TYPE)
 
 
-def _upload_folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _remove_stale_uploads(folder: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in [*folder.glob("*.upload"), *folder.glob("*.preview.json")]:
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
 def _upload_path(request: HttpRequest, token: str) -> Path | None:
     """The stored upload of this session, or None when it is unknown, expired or gone."""
-    if not TOKEN.match(token) or token not in request.session.get(SESSION_KEY, {}):
+    if not jobs.TOKEN.match(token) or token not in request.session.get(SESSION_KEY, {}):
         return None
-    path = _upload_folder() / f"{token}.upload"
-    if not path.is_file() or path.stat().st_mtime < time.time() - UPLOAD_MAX_AGE_SECONDS:
+    path = jobs.upload_path(token)
+    if not path.is_file() or path.stat().st_mtime < time.time() - jobs.UPLOAD_MAX_AGE_SECONDS:
         return None
     return path
 
@@ -93,8 +78,7 @@ def _forget(request: HttpRequest, token: str) -> None:
     uploads = request.session.get(SESSION_KEY, {})
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
-    (_upload_folder() / f"{token}.upload").unlink(missing_ok=True)
-    _preview_path(token).unlink(missing_ok=True)
+    jobs.forget(token)
 
 
 def _stale(request: HttpRequest) -> HttpResponse:
@@ -108,109 +92,154 @@ def _stale(request: HttpRequest) -> HttpResponse:
     return redirect("register:workbook_import")
 
 
-def _preview_path(token: str) -> Path:
-    return _upload_folder() / f"{token}.preview.json"
-
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as upload:
-        while chunk := upload.read(1024 * 1024):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
-def _store_preview(token: str, upload: Path, result: ImportResult | str) -> None:
-    """Keep the dry run's outcome beside the upload it belongs to."""
-    stored: dict = {"upload_sha256": _digest(upload), "checked_at": timezone.now().isoformat()}
-    if isinstance(result, str):
-        stored["unreadable"] = result
-    else:
-        stored["result"] = {
-            "errors": [str(error) for error in result.errors],
-            "changes": [
-                {
-                    "sheet": str(c.sheet),
-                    "row": c.row,
-                    "action": c.action,
-                    "label": str(c.label),
-                    "fields": [str(f) for f in c.fields],
-                    "review": c.review,
-                }
-                for c in result.changes
-            ],
-            "unchanged": dict(result.unchanged),
-            "rows": dict(result.rows),
-            "notes": [str(note) for note in result.notes],
-            "warnings": [str(warning) for warning in result.warnings],
-            "lapsing": [str(reference) for reference in result.lapsing],
-        }
-    _preview_path(token).write_text(json.dumps(stored), encoding="utf-8")
-
-
-def _stored_preview(token: str, upload: Path) -> tuple[ImportResult | str, str] | None:
-    """The stored dry run of this upload and when it ran; None when it is missing,
-    unreadable or belongs to other content than the upload now holds."""
-    try:
-        stored = json.loads(_preview_path(token).read_text(encoding="utf-8"))
-        if stored["upload_sha256"] != _digest(upload):
-            return None
-        checked_at = stored["checked_at"]
-        if "unreadable" in stored:
-            return str(stored["unreadable"]), checked_at
-        data = stored["result"]
-        result = ImportResult(
-            dry_run=True,
-            errors=list(data["errors"]),
-            changes=[Change(**change) for change in data["changes"]],
-            unchanged=Counter(data["unchanged"]),
-            rows=Counter(data["rows"]),
-            notes=list(data["notes"]),
-            warnings=list(data["warnings"]),
-            lapsing=list(data["lapsing"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return result, checked_at
-
-
-def _run(request: HttpRequest, path: Path, *, dry_run: bool) -> ImportResult | str:
-    """The import of an upload, or a friendly message when the file cannot be read."""
-    try:
-        with unpacked_upload(path) as (workbook, folder):
-            return import_workbook(workbook, folder=folder, dry_run=dry_run, user=request.user)
-    except WorkbookUnreadable as exc:
-        return str(exc)
-
-
 def _preview_context(request: HttpRequest, token: str, result: ImportResult | str) -> dict:
     return {
         "token": token,
         "filename": request.session[SESSION_KEY][token],
         "result": result if isinstance(result, ImportResult) else None,
+        "errors": result.readable_errors() if isinstance(result, ImportResult) else [],
         "unreadable": result if isinstance(result, str) else None,
     }
+
+
+def _start(request: HttpRequest, token: str, kind: str, overwrite: list[str]) -> HttpResponse:
+    """Run the check or the import in the background and follow it on the progress page
+    (straight to its outcome when the task backend ran it at once, as in the tests)."""
+    jobs.start_job(token, kind)
+    task_result = process_workbook.enqueue(
+        token=token, kind=kind, user_id=request.user.pk, overwrite=overwrite
+    )
+    jobs.job_enqueued(token, task_result.id)
+    return _finished(request, token, kind) or redirect(
+        "register:workbook_import_progress", token=token
+    )
+
+
+def _failed(task_id: str | None) -> bool:
+    """Whether the worker recorded the task as failed (a crash before the task could say so)."""
+    if not task_id or not default_task_backend.supports_get_result:
+        return False
+    try:
+        return default_task_backend.get_result(task_id).status == TaskResultStatus.FAILED
+    except TaskResultDoesNotExist:
+        return False
+
+
+def _finished(request: HttpRequest, token: str, kind: str) -> HttpResponse | None:
+    """The page for a finished step; None while it runs."""
+    stored = jobs.stored_outcome(token, kind)
+    if stored is None:
+        return None
+    if kind == jobs.CHECK:
+        return redirect("register:workbook_import_preview", token=token)
+    result, _finished_at = stored
+    if isinstance(result, ImportResult) and result.applied:
+        _forget(request, token)
+        messages.success(
+            request,
+            _("Werkmap geïmporteerd: %(created)s nieuw, %(changed)s gewijzigd.")
+            % {"created": len(result.created), "changed": len(result.changed)},
+        )
+        if result.skipped:
+            messages.warning(
+                request,
+                _(
+                    "Niet overgenomen, omdat het register deze rijen na de export van de "
+                    "werkmap heeft gewijzigd: %(rows)s. Exporteer opnieuw om ze te bewerken."
+                )
+                % {"rows": "; ".join(f"{c.sheet}, rij {c.row}: {c.label}" for c in result.skipped)},
+            )
+        return redirect("register:activity_list")
+    # The register changed since the check, or the file became unreadable: show why.
+    ctx = {**_preview_context(request, token, result), "after_confirm": True}
+    return render(request, "register/workbook_preview.html", ctx, status=400)
 
 
 @permission_required("register.import_workbook", raise_exception=True)
 def workbook_import(request: HttpRequest) -> HttpResponse:
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        folder = _upload_folder()
-        _remove_stale_uploads(folder)
+        jobs.remove_stale_uploads()
         token = uuid.uuid4().hex
-        path = folder / f"{token}.upload"
-        with open(path, "wb") as out:
+        with open(jobs.upload_path(token), "wb") as out:
             for chunk in form.cleaned_data["file"].chunks():
                 out.write(chunk)
-        # The dry run runs here, once; the preview page shows its stored result.
-        _store_preview(token, path, _run(request, path, dry_run=True))
         uploads = request.session.get(SESSION_KEY, {})
         uploads[token] = form.cleaned_data["file"].name[:200]
         request.session[SESSION_KEY] = uploads
-        return redirect("register:workbook_import_preview", token=token)
+        # The check (a dry run) runs once, in the background; the preview shows its result.
+        return _start(request, token, jobs.CHECK, [])
     sheets = [spec for spec in SHEETS if not spec.export_only]
     return render(request, "register/workbook_import.html", {"form": form, "sheets": sheets})
+
+
+@permission_required("register.import_workbook", raise_exception=True)
+def workbook_import_progress(request: HttpRequest, token: str) -> HttpResponse:
+    """The check or the import under way: the page, or its state as JSON for the page's
+    script (static/js/import-progress.js); when the step has finished, its outcome."""
+    if _upload_path(request, token) is None:
+        return _stale(request)
+    job = jobs.current_job(token)
+    if job is None:
+        return redirect("register:workbook_import_preview", token=token)
+    kind = job["kind"]
+    progress = jobs.progress_of(token)
+    failed = progress.get("state") == "failed" or _failed(job.get("task_id"))
+    finished = failed or progress.get("state") == "finished"
+    finished = finished or jobs.stored_outcome(token, kind) is not None
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "state": "finished" if finished else progress.get("state", "queued"),
+                "done": progress.get("done", 0),
+                "total": progress.get("total", 0),
+                "message": _progress_message(kind, progress),
+            }
+        )
+    if failed:
+        _forget(request, token)
+        messages.error(
+            request,
+            _(
+                "De controle of de import van de werkmap is onderbroken door een fout op de "
+                "server; er is niets opgeslagen. Upload de werkmap opnieuw; lukt het weer niet, "
+                "neem dan contact op met de beheerder."
+            ),
+        )
+        return redirect("register:workbook_import")
+    response = _finished(request, token, kind)
+    if response is not None:
+        return response
+    if finished:  # but its outcome is gone or spoilt: the preview asks for a new upload
+        return redirect("register:workbook_import_preview", token=token)
+    ctx = {
+        "token": token,
+        "filename": request.session[SESSION_KEY][token],
+        "kind": kind,
+        "progress": progress,
+        "message": _progress_message(kind, progress),
+        "queued_since": timezone.localtime(datetime.datetime.fromisoformat(job["enqueued_at"])),
+    }
+    return render(request, "register/workbook_progress.html", ctx)
+
+
+def _progress_message(kind: str, progress: dict) -> str:
+    state = progress.get("state", "queued")
+    if state == "queued":
+        return _("In de wachtrij: de verwerking begint zo.")
+    if state != "running":
+        return _("Klaar.")
+    if progress.get("step") == "reading":
+        return _("De werkmap wordt gelezen…")
+    what = _("Gecontroleerd") if kind == jobs.CHECK else _("Verwerkt")
+    if progress.get("sheet"):
+        return _("%(what)s: tabblad %(sheet)s (%(done)s van %(total)s).") % {
+            "what": what,
+            "sheet": progress["sheet"],
+            "done": progress.get("done", 0),
+            "total": progress.get("total", 0),
+        }
+    return _("De tabbladen worden verwerkt…")
 
 
 @permission_required("register.import_workbook", raise_exception=True)
@@ -218,7 +247,11 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     path = _upload_path(request, token)
     if path is None:
         return _stale(request)
-    stored = _stored_preview(token, path)
+    job = jobs.current_job(token)
+    if job is not None and jobs.progress_of(token).get("state") in ("queued", "running"):
+        # Still checking (or already importing): follow it there.
+        return redirect("register:workbook_import_progress", token=token)
+    stored = jobs.stored_outcome(token, jobs.CHECK)
     if stored is None:
         _forget(request, token)
         messages.error(
@@ -232,7 +265,7 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
     result, checked_at = stored
     ctx = {
         **_preview_context(request, token, result),
-        "checked_at": timezone.localtime(datetime.datetime.fromisoformat(checked_at)),
+        "checked_at": timezone.localtime(checked_at),
     }
     return render(request, "register/workbook_preview.html", ctx)
 
@@ -240,20 +273,16 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @permission_required("register.import_workbook", raise_exception=True)
 def workbook_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    if not TOKEN.match(token):
+    if not jobs.TOKEN.match(token):
         raise Http404
     path = _upload_path(request, token)
     if path is None:
         return _stale(request)
-    result = _run(request, path, dry_run=False)
-    if isinstance(result, ImportResult) and result.applied:
-        _forget(request, token)
-        messages.success(
-            request,
-            _("Werkmap geïmporteerd: %(created)s nieuw, %(changed)s gewijzigd.")
-            % {"created": len(result.created), "changed": len(result.changed)},
-        )
-        return redirect("register:activity_list")
-    # The register changed since the preview, or the file became unreadable: show why.
-    ctx = {**_preview_context(request, token, result), "after_confirm": True}
-    return render(request, "register/workbook_preview.html", ctx, status=400)
+    job = jobs.current_job(token)
+    running = jobs.progress_of(token).get("state") in ("queued", "running")
+    if job and job["kind"] == jobs.APPLY and running:
+        # Confirmed twice (a double click, a reload): the import under way is the one.
+        return redirect("register:workbook_import_progress", token=token)
+    # The rows the register changed after the export that the user ticked to overwrite.
+    overwrite = [key for key in request.POST.getlist("overwrite") if jobs.ROW_KEY.match(key)]
+    return _start(request, token, jobs.APPLY, overwrite)

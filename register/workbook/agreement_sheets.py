@@ -24,14 +24,18 @@ from agreements.models import (
     Decision,
     Document,
     DocumentKind,
+    InvalidLocation,
     PrivacyNotice,
     Review,
     Subprocessor,
+    parse_locations,
     pdf_file_name,
+    subprocessor_label,
 )
 from agreements.services import validate_pdf
 
 from ..bulk import chunks
+from .lookups import subprocessor_key
 from .reading import RowReader
 from .result import Change
 from .saving import SheetImport
@@ -141,7 +145,8 @@ class AgreementsImport(SheetImport):
             self.known.failed_keys["Overeenkomsten"].add(reference)
             return
         self.known.agreements[reference] = agreement
-        self.known.covered[reference] = {product.pk for product in products}
+        if not reader.skipped:  # a row left alone keeps the products the register has
+            self.known.covered[reference] = {product.pk for product in products}
         if decision and decided_on and reviewer:
             self.pending_reviews.append(
                 {
@@ -333,35 +338,83 @@ class NoticesImport(SheetImport):
                 % {"product": product.name, "reference": reference}
             )
             return
+        m2m = {"attributes": attributes}
+        if reader.has(self.spec.header_of("subprocessors")):
+            m2m["subprocessors"] = self.subprocessors(reader, agreement, values["subprocessors"])
         key = (agreement.pk, product.pk)
         notice = self.known.notices.get(key) or PrivacyNotice(agreement=agreement, product=product)
-        if self.records.save(reader, notice, {}, label, m2m={"attributes": attributes}):
+        if self.records.save(reader, notice, reader.assigned(values), label, m2m=m2m):
             self.known.notices[key] = notice
+
+    def subprocessors(self, reader: RowReader, agreement: Agreement, names: list[str]) -> list:
+        """The agreement's own subprocessors by name, or "Naam (Dienst)" where a name serves
+        in two roles; any other name is an error on this row."""
+        own = [sub for (pk, _n, _s), sub in self.known.subprocessors.items() if pk == agreement.pk]
+        found = []
+        for item in names:
+            by_name = [s for s in own if s.name.strip().lower() == item.strip().lower()]
+            if len(by_name) > 1:
+                reader.error(
+                    _(
+                        "subverwerker “%(name)s” staat meer dan eens bij %(reference)s; "
+                        "schrijf “Naam (Dienst)”."
+                    )
+                    % {"name": item, "reference": agreement.reference}
+                )
+                continue
+            if not by_name:
+                by_name = [
+                    s for s in own if subprocessor_label(s.name, s.service).lower() == item.lower()
+                ]
+            if not by_name:
+                reader.error(
+                    _(
+                        "subverwerker “%(name)s” staat niet bij overeenkomst %(reference)s; "
+                        "zet hem op het tabblad Subverwerkers."
+                    )
+                    % {"name": item, "reference": agreement.reference}
+                )
+                continue
+            found.append(by_name[0])
+        return found
 
 
 class SubprocessorsImport(SheetImport):
     spec = SUBPROCESSORS
 
     def row(self, reader: RowReader, values: dict[str, Any]) -> None:
-        reference, name, country = values["agreement"], values["name"], values["country"]
-        if country and country not in ISO_COUNTRIES:
+        reference, name, service = values["agreement"], values["name"], values["service"]
+        try:
+            parse_locations(values["countries"])
+        except InvalidLocation as error:
             reader.error(
                 _(
-                    "“%(country)s” in Land is geen landcode; gebruik ISO 3166 alpha-2, zoals "
-                    "NL, IE of US."
+                    "“%(value)s” in Land is geen landcode of regio; gebruik ISO 3166 alpha-2, "
+                    "zoals NL; BE of US, of de regio EER of wereldwijd."
                 )
-                % {"country": country}
+                % {"value": error.value}
+            )
+        headquarters = values["headquarters"]
+        if headquarters and headquarters not in ISO_COUNTRIES:
+            reader.error(
+                _(
+                    "“%(country)s” in Hoofdvestiging is geen landcode; gebruik ISO 3166 "
+                    "alpha-2, zoals NL, IE of US."
+                )
+                % {"country": headquarters}
             )
         if not (reference and name):
             return
         agreement = self.known.agreement(reader, reference)
         if agreement is None:
             return
-        key = (agreement.pk, name.lower())
-        label = f"{reference} / {name}"
+        key = subprocessor_key(agreement.pk, name, service)
+        label = f"{reference} / {name}" + (f" ({service})" if service else "")
         if self.duplicate(reader, key, label):
             return
-        sub = self.known.subprocessors.get(key) or Subprocessor(agreement=agreement, name=name)
+        sub = self.known.subprocessors.get(key) or Subprocessor(
+            agreement=agreement, name=name, service=service
+        )
         if self.records.save(reader, sub, reader.assigned(values), label):
             self.known.subprocessors[key] = sub
 

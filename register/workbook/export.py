@@ -29,13 +29,16 @@ from typing import IO, Any, NamedTuple
 
 from django.db import models
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from agreements.models import (
     Agreement,
@@ -48,7 +51,9 @@ from agreements.models import (
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..models import Organisation, ProcessingActivity, School
+from ..revision import current_revision
 from ..rules.flags import collector_paused
+from .newer import EXPORTED_AT_PROPERTY, REVISION_PROPERTY
 from .sheets import (
     ACTIVITIES,
     AGREEMENTS,
@@ -67,6 +72,8 @@ from .sheets import (
     SUPPLIERS,
     SheetSpec,
     local_date,
+    locations_cell,
+    yes_no,
 )
 
 Record = dict[str, Any]  # field -> value, as the sheet's spec names the fields
@@ -84,6 +91,24 @@ def _records(queryset: models.QuerySet, spec: SheetSpec, **lookups: str) -> Iter
     paths = [*lookups.values(), *(c.field for c in spec.stored)]
     for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
         yield dict(zip(keys, values, strict=True))
+
+
+def controller_text(organisation: Organisation) -> str:
+    """Art. 30(1)(a): the controller's name, numbers and contact, and its FG, in one cell."""
+    parts = [organisation.name]
+    if organisation.board_number:
+        parts.append(f"bestuursnummer {organisation.board_number}")
+    if organisation.kvk_number:
+        parts.append(f"KvK {organisation.kvk_number}")
+    lines = [", ".join(parts)]
+    if organisation.contact.strip():
+        lines.append(" ".join(organisation.contact.split()))
+    if organisation.fg_name.strip():
+        fg = f"FG: {organisation.fg_name.strip()}"
+        if organisation.fg_contact.strip():
+            fg += f" ({' '.join(organisation.fg_contact.split())})"
+        lines.append(fg)
+    return "\n".join(lines)
 
 
 def latest_review(agreement: Agreement):
@@ -112,6 +137,10 @@ class RegisterExport:
     """
 
     today: datetime.date = field(default_factory=timezone.localdate)
+    # Taken before anything is read: a change made while the export runs counts as newer
+    # than the workbook when it comes back (import: register/workbook/newer.py).
+    exported_at: datetime.datetime = field(default_factory=timezone.now)
+    revision: str | None = field(default_factory=current_revision)
 
     @cached_property
     def _products(self) -> list[Record]:
@@ -219,8 +248,10 @@ class RegisterExport:
             notices = sorted(
                 agreement.content_values().notices, key=lambda n: self.products[n[0]].name
             )
-            for product_id, codes in notices:
+            for product_id, codes, own in notices:
+                # Subverwerkers as "Naam (Dienst)" (models.subprocessor_label): unambiguous.
                 yield {
+                    **own,
                     "agreement": agreement.reference,
                     "product": self.product_ref(product_id, supplier),
                     "attributes": sorted(codes) or [NO_ATTRIBUTES],
@@ -235,7 +266,11 @@ class RegisterExport:
             # Sorted again by name so that the order is Python's whatever the database's
             # collation (a stable sort keeps the pk order of ties).
             for record in sorted(by_agreement.get(agreement.pk, ()), key=lambda r: r["name"]):
-                yield {**record, "agreement": agreement.reference}
+                yield {
+                    **record,
+                    "agreement": agreement.reference,
+                    "countries": locations_cell(record["countries"]),
+                }
 
     def documents(self) -> Iterator[tuple[str, Document]]:
         """(agreement reference, document) of every document."""
@@ -254,8 +289,15 @@ class RegisterExport:
 
     def flow_records(self) -> Iterator[Record]:
         # The largest table: streamed as tuples in chunks (still one query), memory bounded.
+        # Every key column in the order, so that two exports list the flows alike (one
+        # attribute may flow through two channels and for two subjects).
         flows = DataFlow.objects.order_by(
-            "product__supplier__name", "product__name", "attribute__sort_order", "attribute__code"
+            "product__supplier__name",
+            "product__name",
+            "attribute__sort_order",
+            "attribute__code",
+            "channel",
+            "subject",
         )
         yield from _records(
             flows,
@@ -266,14 +308,17 @@ class RegisterExport:
         )
 
     def activity_records(self) -> Iterator[Record]:
+        """Every activity with every Art. 30(1) field: (a) the controller and its FG on each
+        row, so that one printed row stands on its own."""
         products: dict[int, list[int]] = defaultdict(list)
         links = ProcessingActivity.products.through.objects
         for activity_id, product_id in links.values_list("processingactivity_id", "product_id"):
             products[activity_id].append(product_id)
+        controller = controller_text(Organisation.load())
         activities = ProcessingActivity.objects.order_by("name")
         for record in _records(activities, ACTIVITIES, pk="pk"):
             refs = sorted(self.product_ref(p) for p in products.get(record["pk"], ()))
-            yield {**record, "products": refs}
+            yield {**record, "products": refs, "controller": controller}
 
     @cached_property
     def flags(self) -> list:
@@ -284,13 +329,15 @@ class RegisterExport:
     def flag_records(self) -> Iterator[Record]:
         for flag in self.flags:
             supplier = flag.supplier
+            attribute = flag.attribute
             yield {
+                "label": flag.label,
                 "code": flag.code,
                 "severity": flag.severity_label,
                 "product": flag.product.name if flag.product else "",
                 "supplier": supplier.name if supplier else "",
                 "agreement": flag.agreement.reference if flag.agreement else "",
-                "attribute": flag.attribute.code if flag.attribute else "",
+                "attribute": f"{attribute.label} ({attribute.code})" if attribute else "",
                 "message": flag.message,
                 "activity": flag.activity.name if flag.activity else "",
             }
@@ -298,10 +345,35 @@ class RegisterExport:
     def level_records(self) -> Iterator[Record]:
         from ..rules.level import compute_level, level_rows
 
-        for level, criterion, met, detail in level_rows(
-            compute_level(self.today, flags=self.flags)
-        ):
+        result = compute_level(self.today, flags=self.flags)
+        yield self.current_level_record(result)
+        for level, criterion, met, detail in level_rows(result):
             yield {"level": level, "criterion": criterion, "met": met, "detail": detail}
+
+    def current_level_record(self, result) -> Record:
+        """The Niveau sheet's first row: the level now, against the advised minimum (a
+        reader opening the sheet sees the answer first; when the workbook was made is in its
+        document properties, so that the sheets of two exports of the same register match)."""
+        detail = _(
+            "Het register staat op niveau %(level)s van 5; geadviseerd minimum: niveau %(advised)s."
+        ) % {"level": result.level, "advised": result.advised_level}
+        if result.next_step:
+            detail += " " + _("Volgende stap: %(step)s") % {"step": result.next_step}
+        return {
+            "level": result.level,
+            "criterion": _("Huidig niveau (geadviseerd minimum: %(advised)s)")
+            % {"advised": result.advised_level},
+            "met": yes_no(result.level >= result.advised_level),
+            "detail": detail,
+        }
+
+    def info(self) -> WorkbookInfo:
+        organisation = Organisation.load()
+        return WorkbookInfo(
+            title=_("Verwerkingsregister %(name)s") % {"name": organisation.name},
+            exported_at=self.exported_at,
+            revision=self.revision,
+        )
 
     def sheets(self) -> Iterator[tuple[SheetSpec, Iterator[Row]]]:
         records: dict[SheetSpec, Callable[[], Iterator[Record]]] = {
@@ -319,7 +391,7 @@ class RegisterExport:
             FLAGS: self.flag_records,
             LEVEL: self.level_records,
         }
-        for spec in SHEETS:
+        for spec in EXPORT_ORDER:
             if spec is FLOWS:
                 # The agreements (the largest thing read) are done with: freed before the
                 # flows and the flags engine read theirs, it lowers the peak memory.
@@ -327,18 +399,30 @@ class RegisterExport:
             yield spec, _rows(spec, records[spec]())
 
 
-def _rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+# The register as the AP reads it comes first (issue 16); the other sheets keep the contract's
+# order. Sheets are found by name on import, so their order there does not matter.
+EXPORT_ORDER: tuple[SheetSpec, ...] = (ACTIVITIES, *(s for s in SHEETS if s is not ACTIVITIES))
+
+
+def sheet_rows(spec: SheetSpec, records: Iterable[Record]) -> Iterator[Row]:
+    """The records as the sheet's rows (the PDF of the Verwerkingsregister reads them too)."""
     formatters = spec.formatters()
     for record in records:
         yield spec.row(record, formatters)
+
+
+_rows = sheet_rows
 
 
 # --- the renderer ----------------------------------------------------------------------------
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="083B6B")
-HEADER_ALIGNMENT = Alignment(vertical="center")
-DATE_FORMAT = "yyyy-mm-dd"
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+# Long text wraps in its column, so a printed page shows all of it (issue 16).
+WRAPPED = Alignment(vertical="top", wrap_text=True)
+# The Dutch way (DESIGN.md 11.4); the cell holds a real date, so the import reads it as one.
+DATE_FORMAT = "dd-mm-yyyy"
 MAX_ROW = 1048576  # the last row of a worksheet
 # Characters that make a spreadsheet evaluate a cell (OWASP "CSV injection"), plus tab and CR.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -349,21 +433,31 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_NEEDS_CARE = re.compile(r"^[=+\-@\t\r]|[\000-\010\013\014\016-\037]")
 
 
-def _cell(sheet, value: Any) -> Any:
-    """A value as openpyxl takes it: plain, or a cell of its own for a date's format and for
-    text a spreadsheet would evaluate."""
+def _cell(sheet, value: Any, wrap: bool = False) -> Any:
+    """A value as openpyxl takes it: plain, or a cell of its own for a date's format, for
+    wrapped text and for text a spreadsheet would evaluate."""
     kind = type(value)
     if kind is str:
         if not value:
             return None
         if _TEXT_NEEDS_CARE.search(value) is None:
-            return value
+            if not wrap:
+                return value
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = WRAPPED
+            return cell
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(FORMULA_PREFIXES):
             cell = WriteOnlyCell(sheet, value=value)
             # Assigning a string starting with "=" makes openpyxl write a formula: force text.
             cell.data_type = "s"
             cell.quotePrefix = True
+            if wrap:
+                cell.alignment = WRAPPED
+            return cell
+        if wrap:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = WRAPPED
             return cell
         return value
     if kind is datetime.date or kind is datetime.datetime:
@@ -391,18 +485,64 @@ def _dropdowns(spec: SheetSpec) -> list[DataValidation]:
     return validations
 
 
+def _print_layout(sheet) -> None:
+    """A sheet that prints readably (issue 16): A4 landscape, all columns on the width of
+    one page (as many pages down as it takes), the header row repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """What the workbook says about itself, in its document properties (File > Info in
+    Excel): its title, and when it was exported from which revision of the register, which
+    the import reads back to see which rows the register changed since (newer.py)."""
+
+    title: str
+    exported_at: datetime.datetime
+    revision: str | None = None
+
+
+def _describe(workbook: Workbook, info: WorkbookInfo) -> None:
+    moment = timezone.localtime(info.exported_at)
+    workbook.properties.title = info.title
+    workbook.properties.creator = "Privacyregister"
+    workbook.properties.subject = _("Geëxporteerd op %(when)s") % {
+        "when": formats.date_format(moment, "j F Y H:i")
+    }
+    workbook.properties.created = info.exported_at.astimezone(datetime.UTC).replace(tzinfo=None)
+    workbook.custom_doc_props.append(
+        StringProperty(name=EXPORTED_AT_PROPERTY, value=moment.isoformat())
+    )
+    if info.revision:
+        workbook.custom_doc_props.append(
+            StringProperty(name=REVISION_PROPERTY, value=info.revision)
+        )
+
+
 def render_xlsx(
     sheets: Iterable[tuple[SheetSpec, Iterable[Row]]],
     target: str | Path | IO[bytes],
     progress: Callable[[str, int], None] | None = None,
+    info: WorkbookInfo | None = None,
 ) -> None:
-    """Write the sheets to `target` (a path or a binary file object)."""
+    """Write the sheets to `target` (a path or a binary file object); `info` describes an
+    export (a template has none, so it imports as a hand-made workbook)."""
     workbook = Workbook(write_only=True)
+    if info is not None:
+        _describe(workbook, info)
     for spec, rows in sheets:
         sheet = workbook.create_sheet(spec.name)
         for index, column in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
+        _print_layout(sheet)
+        wraps = spec.wraps
         for validation in _dropdowns(spec):
             sheet.data_validations.append(validation)
         header = []
@@ -415,7 +555,9 @@ def render_xlsx(
         sheet.append(header)
         count = 0
         for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
+            sheet.append(
+                [_cell(sheet, value, wrap) for value, wrap in zip(row, wraps, strict=False)]
+            )
             count += 1
         last_column = get_column_letter(len(spec.columns))
         sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
@@ -432,7 +574,7 @@ def export_register(
 ) -> RegisterExport:
     """Write the whole register workbook (DESIGN.md section 9) to `target`."""
     export = RegisterExport(today=today or timezone.localdate())
-    render_xlsx(export.sheets(), target, progress=progress)
+    render_xlsx(export.sheets(), target, progress=progress, info=export.info())
     return export
 
 

@@ -13,7 +13,7 @@ the same workbook twice changes nothing and writes no history (saving.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from django.db import transaction
@@ -30,6 +30,7 @@ from .agreement_sheets import (
     SubprocessorsImport,
 )
 from .lookups import Lookups
+from .newer import ExportStamp, NewerInRegister
 from .reading import SheetRows, read_workbook
 from .register_sheets import ActivitiesImport, OrganisationImport, SchoolsImport
 from .result import ImportResult
@@ -44,8 +45,9 @@ SHEET_IMPORTS: tuple[type[SheetImport], ...] = (
     ProductsImport,
     AttributesImport,
     AgreementsImport,
-    NoticesImport,
+    # Before the notices, which name the subprocessors that serve each product.
     SubprocessorsImport,
+    NoticesImport,
     DocumentsImport,
     FlowsImport,
     ActivitiesImport,
@@ -69,6 +71,7 @@ class Importer:
         user=None,
         operator: str | None = None,
         progress=None,
+        overwrite: bool | Collection[str] = (),
     ):
         self.folder = folder
         self.result = result
@@ -80,11 +83,23 @@ class Importer:
         self.progress = progress
         self.staging = staging
         self.lookups = Lookups()
+        stamp = (
+            ExportStamp(result.exported_moment, result.exported_revision)
+            if result.exported_at
+            else None
+        )
+        self.newer = NewerInRegister(stamp)
         self.records = Records(
-            result=result, lookups=self.lookups, user=user, change_reason=change_reason
+            result=result,
+            lookups=self.lookups,
+            user=user,
+            change_reason=change_reason,
+            newer=self.newer,
+            overwrite=overwrite,
         )
 
     def run(self, sheets: dict[str, SheetRows]) -> None:
+        self.newer.start()
         self.lookups.load()
         imports = [sheet_import(self) for sheet_import in SHEET_IMPORTS]
         for sheet_import in imports:
@@ -121,6 +136,8 @@ def import_workbook(
     operator: str | None = None,
     folder: Path | None = None,
     progress: Callable[[str, int], None] | None = None,
+    sheets_found: Callable[[list[str]], None] | None = None,
+    overwrite: bool | Collection[str] = (),
 ) -> ImportResult:
     """Import the workbook at `path`; documents are read relative to `folder` (default: the
     workbook's own folder). Nothing is written when there is any error or on a dry run.
@@ -129,11 +146,20 @@ def import_workbook(
     the operator who installs the register, named `operator` in the history. Only an FG or
     the operator may bring FG decisions in (DESIGN.md 11.4).
 
+    A row that would change a record the register changed after the workbook was exported
+    (newer.py) is left alone, unless `overwrite` is True or holds the row's `Change.key`.
+    `progress(sheet, rows)` is called after each sheet, `sheets_found(names)` before the
+    first.
+
     Raises WorkbookUnreadable when the file is not a readable .xlsx workbook.
     """
     path = Path(path)
     result = ImportResult(dry_run=dry_run)
     sheets = read_workbook(path, result)
+    if sheets_found is not None:
+        sheets_found(
+            [i.spec.name for i in SHEET_IMPORTS if i.spec.name in sheets and not result.errors]
+        )
     # The PDFs reach the media folder only once the rows are committed; whatever ends the
     # import before that (an error, a timeout, a kill) leaves no file there (register/staging.py).
     with staged_documents() as staging:
@@ -145,6 +171,7 @@ def import_workbook(
             user=user,
             operator=operator,
             progress=progress,
+            overwrite=overwrite,
         )
         try:
             with transaction.atomic():

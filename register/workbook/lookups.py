@@ -18,6 +18,12 @@ from .reading import RowReader
 from .sheets import NO_ATTRIBUTES
 
 
+def subprocessor_key(agreement_id: int, name: str, service: str) -> tuple[int, str, str]:
+    """A subprocessor's natural key in the workbook: agreement, name and service, ignoring
+    case and surrounding spaces (the database's unique constraint, read as a person would)."""
+    return (agreement_id, name.strip().lower(), service.strip().lower())
+
+
 class Lookups:
     def __init__(self) -> None:
         # Keys whose row failed: later references to them are not reported a second time.
@@ -55,10 +61,13 @@ class Lookups:
             for notice in agreement.privacy_notices.all():
                 self.notices[(agreement.pk, notice.product_id)] = notice
             for sub in agreement.subprocessors.all():
-                self.subprocessors.setdefault((agreement.pk, sub.name.strip().lower()), sub)
+                key = subprocessor_key(agreement.pk, sub.name, sub.service)
+                self.subprocessors.setdefault(key, sub)
             for document in agreement.documents.all():
                 self.hashes[(agreement.pk, document.kind)].add(document.sha256)
-        self.flows = {(f.product_id, f.attribute_id, f.channel): f for f in DataFlow.objects.all()}
+        self.flows = {
+            (f.product_id, f.attribute_id, f.channel, f.subject): f for f in DataFlow.objects.all()
+        }
         self.activities = {
             a.name.strip().lower(): a
             for a in ProcessingActivity.objects.prefetch_related(

@@ -11,7 +11,8 @@ already in the register are saved one by one with the model's `save()` (a status
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,10 @@ from django.utils.translation import gettext as _
 from ..bulk import BulkWriter
 from ..models import Organisation
 from .lookups import Lookups
+from .newer import NewerInRegister
 from .reading import RowReader, SheetRows
 from .result import Change, ImportResult
-from .sheets import SheetSpec
+from .sheets import BOOLEAN, CHOICE, SheetSpec, join
 
 if TYPE_CHECKING:
     from .importer import Importer
@@ -48,11 +50,22 @@ class _NewRow:
 
 class Records:
     def __init__(
-        self, *, result: ImportResult, lookups: Lookups, user=None, change_reason=None
+        self,
+        *,
+        result: ImportResult,
+        lookups: Lookups,
+        user=None,
+        change_reason=None,
+        newer: NewerInRegister | None = None,
+        overwrite: bool | Collection[str] = (),
     ) -> None:
         self.result = result
         self.lookups = lookups
         self.user = user
+        # Rows the register changed after the export are left alone, unless `overwrite` is
+        # True (all of them) or holds their Change.key (confirmed one by one).
+        self.newer = newer or NewerInRegister(None)
+        self.overwrite = overwrite
         # The operator at the command line, named in the history (suppliers/history.py).
         self.change_reason = change_reason
         self.writer = BulkWriter(now=timezone.now(), user=user, change_reason=change_reason)
@@ -84,27 +97,31 @@ class Records:
         pending = self.new_rows.get(type(obj), {}).get(id(obj))
         created = obj.pk is None and pending is None
         changed = []
+        diffs: list[dict] = []
         original = {name: getattr(obj, name) for name in values}
         for name, value in values.items():
             if getattr(obj, name) != value:
                 setattr(obj, name, value)
                 if spec.header_of(name) not in changed:
                     changed.append(spec.header_of(name))
+                    diffs.append(_diff(spec, name, original[name], value))
         moved = status is not None and not created and status != obj.status
         if moved:
             changed.append(spec.header_of("status"))
+            diffs.append(_diff(spec, "status", obj.status, status))
         m2m_changes = {}
         for relation, objects in (m2m or {}).items():
             wanted = {o.pk for o in objects}
             if created:
-                current = set()
+                before = []
             elif pending is not None:
-                current = {o.pk for o in pending.links.get(relation, [])}
+                before = pending.links.get(relation, [])
             else:
-                current = {o.pk for o in getattr(obj, relation).all()}
-            if wanted != current:
+                before = list(getattr(obj, relation).all())
+            if wanted != {o.pk for o in before}:
                 m2m_changes[relation] = objects
                 changed.append(spec.header_of(relation))
+                diffs.append(_diff(spec, relation, before, objects))
         if reader.failed:
             return False
         if not created and not changed:
@@ -118,7 +135,18 @@ class Records:
             action="created" if created else "changed",
             label=label,
             fields=[] if created else changed,
+            diffs=[] if created else diffs,
+            newer=None if created or pending is not None else self.newer.newer(obj),
         )
+        if change.newer and not self._confirmed(change):
+            # Someone changed the record after the export: the workbook's older values
+            # would overwrite theirs. Left alone; the preview asks, the command line says.
+            for name, value in original.items():
+                setattr(obj, name, value)
+            change.skipped = True
+            reader.skipped = True
+            self.result.changes.append(change)
+            return True
         links = links or {}
         if (created and not isinstance(obj, Organisation)) or pending is not None:
             if pending is None:
@@ -156,6 +184,11 @@ class Records:
             return False
         self.result.changes.append(change)
         return True
+
+    def _confirmed(self, change: Change) -> bool:
+        return self.overwrite is True or (
+            not isinstance(self.overwrite, bool) and change.key in self.overwrite
+        )
 
     @staticmethod
     def _valid(reader: RowReader, obj: models.Model, spec: SheetSpec) -> bool:
@@ -218,6 +251,29 @@ class Records:
             else:
                 saved.append(row)
         return saved
+
+
+def _shown(spec: SheetSpec, name: str, value: Any) -> str:
+    """A value as the preview shows it: as the export would write it (a choice's label,
+    ja / nee, a date as DD-MM-YYYY, a list joined with "; ")."""
+    if isinstance(value, list | tuple):
+        return join(sorted(str(item) for item in value))
+    column = next((c for c in spec.columns if c.field == name), None)
+    if value is not None and column is not None and column.kind in (CHOICE, BOOLEAN):
+        value = column.formatter()(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+def _diff(spec: SheetSpec, name: str, old: Any, new: Any) -> dict:
+    return {
+        "column": spec.header_of(name),
+        "old": _shown(spec, name, old),
+        "new": _shown(spec, name, new),
+    }
 
 
 class SheetImport:

@@ -22,18 +22,28 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from agreements.models import AgreementModel, AgreementStatus, Decision, DocumentKind
+from agreements.models import (
+    AgreementModel,
+    AgreementStatus,
+    Decision,
+    DocumentKind,
+    InvalidLocation,
+    SafeguardKind,
+    parse_locations,
+    split_locations,
+)
 from suppliers.models import (
     AccessChannel,
     AttributeCategory,
     AttributeStandard,
     Channel,
     ConvenantStatus,
+    DataSubject,
     LifecycleStatus,
     ProductKind,
 )
 
-from ..models import LegalBasis, Sector
+from ..models import DpiaStatus, LegalBasis, Sector
 
 # An empty cell of an enumeration without an empty choice: keep the record's value (a new
 # record gets the model's default).
@@ -47,7 +57,9 @@ NO_ATTRIBUTES = "geen"
 
 # How a cell is read (reading.RowReader.parse) and written (Column.formatter).
 TEXT, ITEMS, DATE, BOOLEAN, CHOICE = "text", "items", "date", "boolean", "choice"
-_EMPTY = {TEXT: "", ITEMS: [], DATE: None, BOOLEAN: None, CHOICE: KEEP}
+# A list of enumeration values in one cell (Verwerkingen!Grondslag), stored as a list.
+CHOICE_LIST = "choice_list"
+_EMPTY = {TEXT: "", ITEMS: [], DATE: None, BOOLEAN: None, CHOICE: KEEP, CHOICE_LIST: []}
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,12 @@ class Column:
     # Applied to the text of the cell before it is used (e.g. a code without spaces).
     clean: Callable[[str], str] | None = None
     width: int = 18
+
+    @property
+    def wraps(self) -> bool:
+        """Long text wraps in its cell when the workbook is printed (the wide columns; a
+        cell of its own each, so not the names of the big sheets)."""
+        return self.kind in (TEXT, ITEMS, CHOICE_LIST) and self.width >= 40
 
     @property
     def empty_value(self) -> Any:
@@ -91,6 +109,9 @@ class Column:
             labels = {code: str(label) for code, label in self.choices.choices}
             # Like get_<field>_display(): a value outside the choices is shown as it is.
             return lambda value: labels.get(value, value)
+        if self.kind == CHOICE_LIST:
+            labels = {code: str(label) for code, label in self.choices.choices}
+            return lambda codes: join(labels.get(c, c) for c in codes) if codes else None
         if self.kind == BOOLEAN:
             return yes_no
         if self.kind == ITEMS:
@@ -103,6 +124,14 @@ class SheetSpec:
     name: str
     columns: tuple[Column, ...]
     export_only: bool = False
+    # Every text cell wraps (a small sheet that is read on paper: Verwerkingen).
+    wrap_all: bool = False
+
+    @cached_property
+    def wraps(self) -> list[bool]:
+        """Per column: whether its text wraps when printed."""
+        text_kinds = (TEXT, ITEMS, CHOICE_LIST)
+        return [c.wraps or (self.wrap_all and c.kind in text_kinds) for c in self.columns]
 
     @cached_property
     def headers(self) -> list[str]:
@@ -173,12 +202,31 @@ def choice(header: str, field: str, choices: type[models.Choices], **options: An
     return Column(header, field, CHOICE, choices=choices, **options)
 
 
+def choice_list(header: str, field: str, choices: type[models.Choices], **options: Any) -> Column:
+    """A `;`-separated list of enumeration values that fills a list field."""
+    return Column(header, field, CHOICE_LIST, choices=choices, **options)
+
+
 def required(column: Column) -> Column:
     return replace(column, required=True)
 
 
 def _no_spaces(value: str) -> str:
     return value.replace(" ", "")
+
+
+def canonical_locations(value: str) -> str:
+    """ "nl,be" as stored ("NL, BE"); a value with an unknown item is left for the sheet's
+    import to refuse with its row."""
+    try:
+        return ", ".join(parse_locations(value))
+    except InvalidLocation:
+        return value
+
+
+def locations_cell(countries: str) -> str:
+    """The stored "NL, BE" as a list cell ("NL; BE")."""
+    return join(split_locations(countries))
 
 
 def _brin(value: str) -> str:
@@ -194,6 +242,8 @@ ORGANISATION = SheetSpec(
         text("Contact", "contact", width=50),
         text("FG", "fg_name", width=30),
         text("FG-contact", "fg_contact", width=40),
+        text("Bestuursnummer", "board_number", width=16, clean=_no_spaces),
+        text("KvK-nummer", "kvk_number", width=12, clean=_no_spaces),
     ),
 )
 SCHOOLS = SheetSpec(
@@ -232,8 +282,9 @@ PRODUCTS = SheetSpec(
 ATTRIBUTES = SheetSpec(
     "Attributen",
     (
-        required(text("Code", "code", width=28, key=True)),
+        # The label first, for people (issue 17); the import finds an attribute by its code.
         required(text("Label", "label", width=50)),
+        required(text("Code", "code", width=28, key=True)),
         choice("Categorie", "category", AttributeCategory, width=22),
         choice("Standaard", "standard", AttributeStandard, width=16),
         boolean("Gevoelig", "sensitive", empty=KEEP),
@@ -267,6 +318,7 @@ AGREEMENTS = SheetSpec(
         text("Toelichting FG", "comment", width=40, assign=False),
         text("Getekend door", "signed_by", width=24),
         text("Reden beëindiging", "status_reason", width=30),
+        text("DVO-kenmerk", "dvo_reference", width=18),
     ),
 )
 NOTICES = SheetSpec(
@@ -275,6 +327,12 @@ NOTICES = SheetSpec(
         required(text("Overeenkomst", "agreement", width=16, assign=False)),
         required(text("Product", "product", width=30, assign=False)),
         required(items("Attributen", "attributes", width=50)),
+        text("Doeleinden", "purposes", width=40),
+        text("Betrokkenen", "data_subjects", width=24),
+        text("Bewaartermijn", "retention", width=30),
+        text("Verwerkingslocatie", "processing_locations", width=24),
+        # Names of the agreement's subprocessors; "Naam (Dienst)" where a name is not unique.
+        items("Subverwerkers", "subprocessors", width=40),
     ),
 )
 SUBPROCESSORS = SheetSpec(
@@ -282,9 +340,13 @@ SUBPROCESSORS = SheetSpec(
     (
         required(text("Overeenkomst", "agreement", width=16, assign=False)),
         required(text("Naam", "name", width=30, key=True)),
-        text("Dienst", "service", width=24),
-        text("Land", "country", width=8, clean=str.upper),
+        # With the name, the natural key: one subprocessor may serve in two roles.
+        text("Dienst", "service", width=24, key=True),
+        # A list ("NL; BE", "EER", "wereldwijd"); read and checked by the sheet's import.
+        text("Land", "countries", width=14, clean=canonical_locations),
         text("Waarborg", "safeguard", width=40),
+        text("Hoofdvestiging", "headquarters", width=8, clean=str.upper),
+        choice("Soort waarborg", "safeguard_kind", SafeguardKind, empty="", width=22),
     ),
 )
 DOCUMENTS = SheetSpec(
@@ -303,6 +365,9 @@ FLOWS = SheetSpec(
         required(text("Leverancier", "supplier", width=30, assign=False)),
         required(text("Attribuut", "attribute", width=28, assign=False)),
         required(choice("Kanaal", "channel", Channel, empty="", key=True)),
+        # DESIGN.md 11.2: whose data (one channel may carry pupils' and parents' mail); an
+        # absent column or empty cell is a pupil's, as the flows were before the column.
+        choice("Betrokkene", "subject", DataSubject, empty=DataSubject.PUPIL, key=True),
         text("Toelichting", "note", width=30),
     ),
 )
@@ -311,7 +376,7 @@ ACTIVITIES = SheetSpec(
     (
         required(text("Naam", "name", width=30, key=True)),
         text("Doeleinden", "purposes", width=40),
-        choice("Grondslag", "legal_basis", LegalBasis, empty="", width=24),
+        choice_list("Grondslag", "legal_bases", LegalBasis, width=30),
         text("Betrokkenen", "data_subjects", width=24),
         text("Persoonsgegevens", "personal_data", width=40),
         text("Ontvangers", "recipients", width=30),
@@ -319,12 +384,19 @@ ACTIVITIES = SheetSpec(
         text("Bewaartermijn", "retention", width=30),
         text("Beveiligingsmaatregelen", "security_measures", width=40),
         items("Producten", "products"),
+        text("Uitzondering art. 9", "special_category_exception", width=30),
+        choice("DPIA", "dpia", DpiaStatus, empty="", width=16),
+        date("Laatst beoordeeld", "last_reviewed_on"),
+        # Art. 30(1)(a) on every row (export; the Organisatie sheet is what the import reads).
+        text("Verwerkingsverantwoordelijke", "controller", width=40, assign=False),
     ),
+    wrap_all=True,
 )
 FLAGS = SheetSpec(
     "Signaleringen",
     (
-        text("Code", "code", width=24),
+        # The label for people; the code, for tools, stays in the last column (issue 17).
+        text("Signalering", "label", width=40),
         text("Ernst", "severity", width=8),
         text("Product", "product", width=26),
         text("Leverancier", "supplier", width=26),
@@ -332,6 +404,7 @@ FLAGS = SheetSpec(
         text("Attribuut", "attribute", width=20),
         text("Melding", "message", width=80),
         text("Verwerking", "activity", width=26),
+        text("Code", "code", width=24),
     ),
     export_only=True,
 )

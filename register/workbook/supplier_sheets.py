@@ -13,6 +13,7 @@ from suppliers.models import (
     Attribute,
     Channel,
     DataFlow,
+    DataSubject,
     Product,
     Supplier,
     attribute_code_validator,
@@ -125,7 +126,7 @@ class FlowsImport(SheetImport):
 
     def row(self, reader: RowReader, values: dict[str, Any]) -> None:
         product_name, supplier_name = values["product"], values["supplier"]
-        code, channel = values["attribute"], values["channel"]
+        code, channel, subject = values["attribute"], values["channel"], values["subject"]
         attribute = self.known.attribute(code) if code else None
         if code and attribute is None:
             reader.error(
@@ -139,11 +140,19 @@ class FlowsImport(SheetImport):
         product = self.known.product(reader, f"{supplier_name} / {product_name}")
         if product is None or attribute is None or not channel:
             return
-        key = (product.pk, attribute.pk, channel)
-        flow = self.known.flows.get(key) or DataFlow(
-            product=product, attribute=attribute, channel=channel
+        # Two rows that differ only in the subject are two flows (issue 15: the parents' app
+        # sends parents' and pupils' mail through one channel).
+        key = (product.pk, attribute.pk, channel, subject)
+        label = (
+            f"{product.name}: {attribute.code} ({Channel(channel).label}, "
+            f"{DataSubject(subject).label})"
         )
-        label = f"{product.name}: {attribute.code} ({Channel(channel).label})"
+        # A flow listed twice would keep only the last row's note: refused, like any key.
+        if self.duplicate(reader, key, label):
+            return
+        flow = self.known.flows.get(key) or DataFlow(
+            product=product, attribute=attribute, channel=channel, subject=subject
+        )
         if self.records.save(reader, flow, reader.assigned(values), label):
             self.known.flows[key] = flow
 

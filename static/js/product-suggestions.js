@@ -3,11 +3,34 @@
  * The input names its <datalist> (list="...") and a JSON endpoint (data-suggest-url) that
  * returns {"names": [...]}, at most 20 names containing the typed text. Without this script
  * the check works by typing the name; the page then suggests similar names itself.
+ *
+ * The result on the page (data-result-for: the name it answers) is hidden while the typed
+ * name differs from it, and a hint (data-while-typing) shows instead: the page never shows
+ * an old verdict beside the suggestions for a new name (issue 17).
  */
 (function () {
   "use strict";
   var input = document.querySelector("input[data-suggest-url]");
-  if (!input || !window.fetch) {
+  if (!input) {
+    return;
+  }
+  var result = document.querySelector("[data-result-for]");
+  var hint = document.querySelector("[data-while-typing]");
+
+  function showResultOnlyForItsName() {
+    if (!result) {
+      return;
+    }
+    var answered = result.getAttribute("data-result-for").trim().toLowerCase();
+    var stale = input.value.trim().toLowerCase() !== answered;
+    result.hidden = stale;
+    if (hint) {
+      hint.hidden = !stale;
+    }
+  }
+
+  input.addEventListener("input", showResultOnlyForItsName);
+  if (!window.fetch) {
     return;
   }
   var list = document.getElementById(input.getAttribute("list"));

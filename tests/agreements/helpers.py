@@ -28,6 +28,7 @@ def edit_data(agreement: Agreement, **overrides) -> dict:
         "data_subjects": agreement.data_subjects,
         "retention": agreement.retention,
         "processing_locations": agreement.processing_locations,
+        "dvo_reference": agreement.dvo_reference,
         "transfer_safeguard": agreement.transfer_safeguard,
         "attributes": [a.pk for a in agreement.attributes.all()],
         "version": agreement.version,
@@ -50,7 +51,9 @@ def edit_data(agreement: Agreement, **overrides) -> dict:
                 f"sub-{i}-agreement": str(agreement.pk),
                 f"sub-{i}-name": sub.name,
                 f"sub-{i}-service": sub.service,
-                f"sub-{i}-country": sub.country,
+                f"sub-{i}-countries": sub.countries,
+                f"sub-{i}-headquarters": sub.headquarters,
+                f"sub-{i}-safeguard_kind": sub.safeguard_kind,
                 f"sub-{i}-safeguard": sub.safeguard,
             }
         )

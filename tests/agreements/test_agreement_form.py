@@ -76,7 +76,7 @@ def test_a_subprocessor_country_must_be_an_iso_code(privacy_officer, country):
         privacy_officer,
         product.supplier,
         [product],
-        **{"sub-0-name": "Hosting", "sub-0-country": country},
+        **{"sub-0-name": "Hosting", "sub-0-countries": country},
     )
     assert response.status_code == 200
     assert not Agreement.objects.exists()
@@ -89,10 +89,10 @@ def test_a_lowercase_country_code_is_accepted_as_uppercase(privacy_officer):
         privacy_officer,
         product.supplier,
         [product],
-        **{"sub-0-name": "Hosting", "sub-0-country": "ie", "sub-0-safeguard": ""},
+        **{"sub-0-name": "Hosting", "sub-0-countries": "ie", "sub-0-safeguard": ""},
     )
     assert response.status_code == 302
-    assert Agreement.objects.get().subprocessors.get().country == "IE"
+    assert Agreement.objects.get().subprocessors.get().countries == "IE"
 
 
 def test_a_transfer_without_a_safeguard_is_recorded_and_marked(privacy_officer):

@@ -24,7 +24,7 @@ def test_the_timeline_shows_edits_field_by_field_with_their_author(privacy_offic
     client_for(privacy_officer).post(
         reverse("agreements:agreement_edit", args=[agreement.pk]),
         edit_data(
-            agreement, retention="2 jaar", **{"sub-0-name": "Hosting BV", "sub-0-country": "NL"}
+            agreement, retention="2 jaar", **{"sub-0-name": "Hosting BV", "sub-0-countries": "NL"}
         ),
     )
     page = timeline(reader, agreement)

@@ -115,7 +115,7 @@ def test_an_added_product_voids_the_approval(approved, privacy_officer):
 
 
 def test_a_changed_subprocessor_voids_the_approval(approved, privacy_officer):
-    edit(privacy_officer, approved, **{"sub-0-country": "US", "sub-0-safeguard": "SCC's"})
+    edit(privacy_officer, approved, **{"sub-0-countries": "US", "sub-0-safeguard": "SCC's"})
     assert state(approved).changed_since_approval()
     page = detail(privacy_officer, approved)
     assert "Subverwerker Hosting BV: Land" in page
@@ -123,7 +123,7 @@ def test_a_changed_subprocessor_voids_the_approval(approved, privacy_officer):
 
 
 def test_an_added_subprocessor_voids_the_approval(approved, privacy_officer):
-    edit(privacy_officer, approved, **{"sub-1-name": "Mailer Inc", "sub-1-country": "IE"})
+    edit(privacy_officer, approved, **{"sub-1-name": "Mailer Inc", "sub-1-countries": "IE"})
     assert state(approved).changed_since_approval()
     assert "Subverwerker Mailer Inc" in detail(privacy_officer, approved)
 

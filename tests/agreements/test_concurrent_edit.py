@@ -41,7 +41,7 @@ def test_the_second_save_is_refused_and_shows_the_first_users_changes(
             agreement,
             retention="2 jaar",
             version=loaded_first,
-            **{"sub-0-country": "DE"},
+            **{"sub-0-countries": "DE"},
         ),
     )
     assert response.status_code == 302
@@ -61,7 +61,7 @@ def test_the_second_save_is_refused_and_shows_the_first_users_changes(
     agreement = Agreement.objects.get(pk=agreement.pk)
     assert agreement.retention == "2 jaar"
     assert agreement.purposes == "Oefenen"
-    assert agreement.subprocessors.get().country == "DE"
+    assert agreement.subprocessors.get().countries == "DE"
     assert agreement.version == 2
 
 

@@ -52,12 +52,12 @@ def test_create_upload_submit_approve_change_and_see_changed_since_approval(clie
             "sub-TOTAL_FORMS": "1",
             "sub-INITIAL_FORMS": "0",
             "sub-0-name": "Hosting BV",
-            "sub-0-country": "nl",
+            "sub-0-countries": "nl",
         },
     )
     assert response.status_code == 302, response.content.decode()
     agreement = Agreement.objects.get(reference="VO-MUZIEK-2026")
-    assert agreement.subprocessors.get().country == "NL"
+    assert agreement.subprocessors.get().countries == "NL"
 
     response = client.post(
         reverse("agreements:document_upload", args=[agreement.pk]),

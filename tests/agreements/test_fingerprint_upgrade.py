@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -75,13 +74,26 @@ def state(agreement: Agreement) -> Agreement:
     return Agreement.objects.with_fingerprint_content().get(pk=agreement.pk)
 
 
+BEFORE_LOCATIONS = ("agreements", "0005_review_findings_and_incomplete_reason")
+
+
 def run_upgrade() -> int:
-    # The migration runs before the append-only triggers exist (0004).
-    with append_only.lifted():
-        return upgrade.upgrade_fingerprints(apps)
+    """0003's function, run on the database as it was before subprocessors got a list of
+    locations (0006; 0003 reads `country`), then migrated forward again."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_LOCATIONS])
+    executor.loader.build_graph()
+    state_apps = executor.loader.project_state([BEFORE_LOCATIONS]).apps
+    try:
+        # The migration runs before the append-only triggers exist (0004).
+        with append_only.lifted():
+            return upgrade.upgrade_fingerprints(state_apps)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_approval_that_held_before_the_upgrade_still_holds_after_it():
     agreement = approved_before_the_upgrade()
     assert state(agreement).changed_since_approval()  # what the upgrade would show without 0003
@@ -95,7 +107,7 @@ def test_an_approval_that_held_before_the_upgrade_still_holds_after_it():
     assert run_upgrade() == 0  # a second run changes nothing
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_approval_outdated_before_the_upgrade_stays_outdated():
     changed = approved_before_the_upgrade()
     Agreement.objects.filter(pk=changed.pk).update(retention="10 jaar")  # after the approval

@@ -35,6 +35,7 @@ def register(settings, tmp_path, fg):
     )
     make_flow(reken, "eckId")
     make_flow(reken, "givenName", channel="direct")
+    make_flow(reken, "givenName", channel="direct", subject="ouder")
     agreement = make_agreement(
         [reken],
         reference="VO-REKEN",
@@ -61,7 +62,7 @@ def register(settings, tmp_path, fg):
     agreement.status = "goedgekeurd"
     agreement.save()
     activity = ProcessingActivity.objects.create(
-        name="Rekenonderwijs", purposes="Oefenen", legal_basis="overeenkomst"
+        name="Rekenonderwijs", purposes="Oefenen", legal_bases=["overeenkomst"]
     )
     activity.products.add(reken)
     return {
@@ -147,9 +148,27 @@ def test_an_agreement_shows_status_currency_dates_attributes_subprocessors_and_d
     assert row["signed_on"] == agreement.signed_on.isoformat()
     assert row["ends_on"] == agreement.ends_on.isoformat()
     assert row["agreed_attributes"] == ["eckId", "givenName"]
-    assert row["privacy_notices"] == [{"product": register["reken"].pk, "attributes": ["eckId"]}]
+    assert row["privacy_notices"] == [
+        {
+            "product": register["reken"].pk,
+            "attributes": ["eckId"],
+            "purposes": "",
+            "data_subjects": "",
+            "retention": "",
+            "processing_locations": "",
+            "subprocessors": [],
+        }
+    ]
     assert row["subprocessors"] == [
-        {"name": "Hosting BV", "service": "", "country": "IE", "safeguard": ""}
+        {
+            "name": "Hosting BV",
+            "service": "",
+            "country": "IE",
+            "countries": ["IE"],
+            "headquarters": "",
+            "safeguard_kind": "",
+            "safeguard": "",
+        }
     ]
     [document] = row["documents"]
     assert document["kind"] == "overeenkomst" and document["sha256"] == register["document"].sha256
@@ -181,14 +200,19 @@ def test_agreements_filter_by_status_supplier_and_search(register, reader):
 def test_data_flows_list_product_attribute_and_channel(register, reader):
     client = token_client(reader)
     rows = results(client.get("/api/v1/data-flows/"))
-    assert {(r["product"]["name"], r["attribute"], r["channel"]) for r in rows} == {
-        ("Rekenmeester", "eckId", "entree"),
-        ("Rekenmeester", "givenName", "direct"),
+    assert {(r["product"]["name"], r["attribute"], r["channel"], r["subject"]) for r in rows} == {
+        ("Rekenmeester", "eckId", "entree", "leerling"),
+        ("Rekenmeester", "givenName", "direct", "leerling"),
+        ("Rekenmeester", "givenName", "direct", "ouder"),
     }
     assert [r["attribute"] for r in results(client.get("/api/v1/data-flows/?channel=direct"))] == [
-        "givenName"
+        "givenName",
+        "givenName",
     ]
     assert len(results(client.get("/api/v1/data-flows/?attribute=eckId"))) == 1
+    parents = results(client.get("/api/v1/data-flows/?subject=ouder"))
+    assert [(r["attribute"], r["subject"]) for r in parents] == [("givenName", "ouder")]
+    assert client.get("/api/v1/data-flows/?subject=opa").status_code == 400
 
 
 def test_processing_activities_list_their_products_and_missing_fields(register, reader):

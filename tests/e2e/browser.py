@@ -29,6 +29,7 @@ DEMO_PASSWORD = "privacy-demo"
 DEMO_TWO_FACTOR_USERS = {"fg", "beheer"}
 LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
 # axe-core is test-only (tests/e2e/vendor/axe/), never in the product's static files: the
 # browser asks for it at this same-origin path, which the test answers (see _serve_axe).
 AXE_PATH = "/__e2e__/axe.min.js"
@@ -48,7 +49,18 @@ def login(page: Page, base_url: str, username: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
     if username in DEMO_TWO_FACTOR_USERS:
         give_code(page, demo_code)
-    expect(page.get_by_role("button", name="Uitloggen", exact=True)).to_be_visible()
+    # Attached rather than visible: on a phone the menu with the logout button is folded.
+    expect(
+        page.get_by_role("button", name="Uitloggen", exact=True, include_hidden=True)
+    ).to_be_attached()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def open_menu(page: Page) -> None:
+    """Unfold the menu when it is folded (a phone); on a wider screen it is always open."""
+    toggle = page.get_by_role("button", name="Menu", exact=True)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
 
 
 def demo_code(steps_ahead: int) -> str:
@@ -71,6 +83,7 @@ def give_code(page: Page, code_at) -> None:
 
 
 def logout(page: Page) -> None:
+    open_menu(page)
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
 

@@ -24,18 +24,18 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
     check_accessibility(page)
     screenshot(page, "dashboard")
 
-    # The queue count is in the navigation: the demo has one agreement waiting.
+    # The queue count is in the navigation: three agreements of the demo wait.
     queue_link = page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name=re.compile("Ter beoordeling")
     )
-    expect(queue_link.locator(".badge")).to_have_text("1")
-    expect(queue_link.locator(".badge")).to_have_accessible_name("1 overeenkomst wacht")
+    expect(queue_link.locator(".badge")).to_have_text("3")
+    expect(queue_link.locator(".badge")).to_have_accessible_name("3 overeenkomsten wachten")
 
     queue_link.click()
     expect(page.get_by_role("heading", name="Ter beoordeling", level=1)).to_be_visible()
     rows = page.locator("table tbody tr")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("Oefenwereld Rekenen")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Oefenwereld Rekenen")  # submitted first
     check_accessibility(page)
     screenshot(page, "fg-queue")
 
@@ -91,8 +91,8 @@ def test_the_fg_reviews_and_approves_the_oldest_agreement_in_the_queue(
             has_text="Uw besluit over VWO-2026-004 is vastgelegd: Goedgekeurd."
         )
     ).to_be_visible()
-    expect(page.get_by_text("Er wachten geen overeenkomsten op uw beoordeling.")).to_be_visible()
-    expect(queue_link.locator(".badge")).to_have_text("0")
+    expect(queue_link.locator(".badge")).to_have_text("2")
+    expect(page.locator("main").get_by_role("link", name="VWO-2026-004")).to_have_count(0)
 
     # The agreement now shows the approval with the comment.
     page.goto(f"{demo}/overeenkomsten/")

@@ -114,6 +114,6 @@ def test_a_workbook_with_an_error_is_refused_in_the_preview_with_sheet_and_row(
     page.get_by_label("Werkmap").set_input_files(broken)
     page.get_by_role("button", name="Controleren").click()
     expect(page.get_by_role("heading", name="er wordt niets opgeslagen")).to_be_visible()
-    expect(page.locator(".import-errors")).to_contain_text("Verwerkingen!row 2")
+    expect(page.locator(".import-errors")).to_contain_text("Verwerkingen, rij 2")
     expect(page.get_by_role("button", name="Import bevestigen")).to_have_count(0)
     check_accessibility(page)

@@ -30,6 +30,8 @@ def test_procurement_finds_a_tool_by_part_of_its_name_and_downloads_the_verdict(
     search.get_by_role("button", name="Controleren").click()
     suggestions = page.get_by_role("region", name="Bedoelt u een van deze producten?")
     expect(suggestions).to_be_visible()
+    # Suggestions, not an "Onbekend" verdict beside them (issue 17).
+    expect(page.locator("section.verdict")).to_have_count(0)
     check_accessibility(page)
     suggestions.get_by_role("link", name="Spellingsterk").click()
 
@@ -38,6 +40,7 @@ def test_procurement_finds_a_tool_by_part_of_its_name_and_downloads_the_verdict(
     expect(verdict.get_by_role("heading", level=2)).to_contain_text("Voorwaardelijk")
     expect(verdict.get_by_role("heading", level=2)).to_contain_text("Spellingsterk")
     expect(verdict.get_by_role("link", name="VWO-2024-002")).to_be_visible()
+    expect(verdict.locator(".before-use")).to_contain_text("Pas gebruiken na")
     reasons = verdict.locator("ul.reasons li")
     expect(reasons).to_have_count(1)
     expect(reasons.first).to_contain_text("geboortedatum")
@@ -107,3 +110,43 @@ def test_procurement_files_an_intake_that_lands_with_the_privacy_officer(
     expect(page.get_by_role("heading", name=draft.reference, level=1)).to_be_visible()
     expect(page.get_by_text("Typelessen voor groep 6")).to_be_visible()
     expect(page.get_by_role("link", name="Wijzigen")).to_be_visible()
+
+
+def test_while_typing_another_name_the_old_answer_gives_way_to_the_suggestions(
+    demo: str, page: Page
+) -> None:
+    """Issue 17: never an old verdict beside the suggestions for the name being typed."""
+    login(page, demo, "inkoop")
+    page.goto(f"{demo}/register/inkoopcheck/?q=Klasbord")
+    verdict = page.locator("section.verdict")
+    expect(verdict.get_by_role("heading", level=2)).to_contain_text("Voorwaardelijk")
+    expect(verdict.locator(".before-use")).to_contain_text(
+        "Pas gebruiken na akkoord van de FG op overeenkomst VWO-2025-010"
+    )
+    hint = page.get_by_text("Kies een product uit de suggesties of druk op Controleren")
+    expect(hint).to_be_hidden()
+
+    box = page.get_by_role("search").get_by_label("Naam van het product")
+    box.fill("")
+    box.press_sequentially("Rekenr", delay=30)
+    # The Klasbord verdict is gone while another name is typed; the browser's list suggests.
+    expect(verdict).to_be_hidden()
+    expect(hint).to_be_visible()
+    expect(page.locator('#product-names option[value="Rekenrijk Online"]')).to_have_count(1)
+    check_accessibility(page)
+
+    # Back to the name the page answers: its verdict shows again.
+    box.fill("klasbord")
+    box.dispatch_event("input")
+    expect(verdict).to_be_visible()
+    expect(hint).to_be_hidden()
+
+    # A part of a name, checked: the suggestions alone; typing on hides them too.
+    box.fill("spelling")
+    page.get_by_role("search").get_by_role("button", name="Controleren").click()
+    suggestions = page.get_by_role("region", name="Bedoelt u een van deze producten?")
+    expect(suggestions).to_be_visible()
+    expect(page.locator("section.verdict")).to_have_count(0)
+    box.press_sequentially("sterk", delay=30)
+    expect(suggestions).to_be_hidden()
+    expect(hint).to_be_visible()

@@ -35,7 +35,7 @@ def test_changing_reviewed_content_changes_the_fingerprint(agreement):
     before = agreement.content_fingerprint()
     changes = [
         lambda a: a.attributes.add(*attrs("mail")),
-        lambda a: Subprocessor.objects.create(agreement=a, name="Host", country="US"),
+        lambda a: Subprocessor.objects.create(agreement=a, name="Host", countries="US"),
         lambda a: add_document(
             agreement=a, kind="overeenkomst", content=PDF, original_name="x.pdf"
         ),

@@ -45,3 +45,14 @@ def test_the_demo_has_agreements_in_every_status_and_history_everywhere():
         assert model.objects.exists(), model
         assert hasattr(model, "history"), f"{model} keeps no history"
         assert model.history.exists(), f"{model} has no history rows"
+
+
+def test_the_demo_parents_app_sends_mail_of_parents_and_of_pupils_through_one_channel():
+    call_command("load_demo")
+    from suppliers.models import DataFlow
+
+    mail = DataFlow.objects.filter(product__name="Klasbord", attribute__code="mail")
+    assert sorted(mail.values_list("channel", "subject")) == [
+        ("direct", "leerling"),
+        ("direct", "ouder"),
+    ]

@@ -35,9 +35,10 @@ def activity_for(*products: Product, **fields) -> ProcessingActivity:
     values = {
         "name": f"Verwerking {ProcessingActivity.objects.count() + 1}",
         "purposes": "Onderwijs geven",
-        "legal_basis": "algemeen_belang",
+        "legal_bases": ["algemeen_belang"],
         "data_subjects": "Leerlingen",
         "personal_data": "Naam, klas",
+        "recipients": "Leveranciers van leermiddelen",
         "retention": "Tot een jaar na uitschrijving",
         "security_measures": "Versleuteling, MFA",
     }

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.test import override_settings
 from pypdf import PdfReader
 
@@ -31,9 +32,9 @@ def register_digest() -> str:
     rows += Product.objects.order_by("name").values_list(
         "supplier__name", "name", "kind", "status", "processes_personal_data"
     )
-    rows += DataFlow.objects.order_by("product__name", "attribute__code", "channel").values_list(
-        "product__name", "attribute__code", "channel"
-    )
+    rows += DataFlow.objects.order_by(
+        "product__name", "attribute__code", "channel", "subject"
+    ).values_list("product__name", "attribute__code", "channel", "subject")
     agreements = Agreement.objects.select_related("supplier").with_fingerprint_content()
     for agreement in agreements.order_by("reference"):
         rows.append(
@@ -46,7 +47,7 @@ def register_digest() -> str:
                 str(agreement.signed_on),
                 sorted(p.name for p in agreement.products.all()),
                 sorted(a.code for a in agreement.attributes.all()),
-                sorted((s.name.split()[0], s.country) for s in agreement.subprocessors.all()),
+                sorted((s.name.split()[0], s.countries) for s in agreement.subprocessors.all()),
                 sorted((d.kind, d.version, d.sha256) for d in agreement.documents.all()),
                 sorted(r.decision for r in agreement.reviews.all()),
                 agreement.approval_matches_content(),
@@ -129,3 +130,30 @@ def test_flush_is_refused_with_debug_off_and_nothing_is_deleted():
     with pytest.raises(CommandError, match="refused with debug off"):
         call_command("generate_register", "--scale", "0.002", "--flush")
     assert Product.objects.get().name == "Bestaand product"
+
+
+def test_flows_carry_pupils_parents_and_staff_data():
+    generate_register(scale=0.01, seed=3)
+    subjects = dict(
+        DataFlow.objects.values_list("subject").annotate(n=Count("pk")).order_by("subject")
+    )
+    assert set(subjects) == {"leerling", "ouder", "medewerker"}
+    assert subjects["leerling"] > subjects["medewerker"] > 0
+    # Parents' flows are contact details, never a pupil's identifiers.
+    parents = set(
+        DataFlow.objects.filter(subject="ouder").values_list("attribute__code", flat=True)
+    )
+    assert parents <= {"mail", "telefoonnummer", "adres", "givenName", "sn"}
+
+
+def test_the_fields_of_issue_15_are_populated():
+    from agreements.models import PrivacyNotice
+
+    generate_register(scale=0.02, seed=1)
+    assert Subprocessor.objects.filter(countries__contains=",").exists()
+    assert Subprocessor.objects.exclude(headquarters="").exists()
+    assert Subprocessor.objects.exclude(safeguard_kind="").exists()
+    assert Agreement.objects.exclude(dvo_reference="").exists()
+    assert PrivacyNotice.objects.exclude(retention="").exists()
+    assert PrivacyNotice.subprocessors.through.objects.exists()
+    assert {"arp", "dpia"} <= set(Document.objects.values_list("kind", flat=True))

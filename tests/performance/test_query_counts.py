@@ -70,6 +70,8 @@ PAGES = [
     ("activity detail", "register:activity_detail", ("activity",), "", "privacy_officer"),
     ("activity form (new)", "register:activity_create", (), "", "privacy_officer"),
     ("activity form (edit)", "register:activity_edit", ("activity",), "", "privacy_officer"),
+    ("activity detail (reader)", "register:activity_detail", ("activity",), "", "procurement"),
+    ("activity copy from evidence", "register:activity_copy_derived", ("activity",), "", "privacy_officer"),
     ("organisation", "register:organisation", (), "", "privacy_officer"),
     ("organisation form", "register:organisation_edit", (), "", "privacy_officer"),
     ("workbook import form", "register:workbook_import", (), "", "privacy_officer"),

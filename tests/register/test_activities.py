@@ -19,9 +19,10 @@ CREATE_URL = reverse("register:activity_create")
 
 COMPLETE = {
     "purposes": "Oefenen",
-    "legal_basis": "algemeen_belang",
+    "legal_bases": ["algemeen_belang"],
     "data_subjects": "Leerlingen",
     "personal_data": "Naam, groep",
+    "recipients": "geen",
     "retention": "1 jaar",
     "security_measures": "MFA",
 }
@@ -32,7 +33,7 @@ def test_the_list_names_the_missing_fields_of_an_incomplete_activity(reader):
     ProcessingActivity.objects.create(name="Half", purposes="Iets")
     page = client_for(reader).get(LIST_URL).content.decode()
     assert "1 verwerking mist verplichte gegevens" in page
-    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, bewaartermijn" in page
+    assert "ontbreekt: grondslag, betrokkenen, persoonsgegevens, ontvangers, bewaartermijn" in page
     assert "Volledig</a>" in page
 
 
@@ -119,8 +120,8 @@ def test_the_detail_shows_the_fields_products_missing_fields_and_history(reader,
     page = client_for(reader).get(activity.get_absolute_url()).content.decode()
     assert "Rekenrijk</a> (Noorderlicht)" in page
     assert (
-        "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, beveiligingsmaatregelen"
-        in page
+        "Nog in te vullen: grondslag, betrokkenen, persoonsgegevens, ontvangers, "
+        "beveiligingsmaatregelen" in page
     )
     assert "Gewijzigd: bewaartermijn" in page
     assert "Privacy_Officer" in page
@@ -358,3 +359,43 @@ def test_the_form_costs_the_same_queries_and_bytes_for_a_small_or_large_register
     ]
     assert large == small
     assert _form_cost(client, CREATE_URL) == small_new
+
+
+def test_the_form_takes_several_legal_bases_the_art_9_exception_dpia_and_last_review(
+    privacy_officer, reader
+):
+    response = client_for(privacy_officer).post(
+        CREATE_URL,
+        {
+            "name": "Schoolfoto's",
+            **{key: value for key, value in COMPLETE.items() if key != "legal_bases"},
+            "legal_bases": ["wettelijke_plicht", "toestemming"],
+            "special_category_exception": "Art. 9 lid 2 sub a AVG (uitdrukkelijke toestemming)",
+            "dpia": "niet_nodig",
+            "last_reviewed_on": "2026-03-05",
+        },
+    )
+    assert response.status_code == 302
+    activity = ProcessingActivity.objects.get(name="Schoolfoto's")
+    assert activity.legal_bases == ["toestemming", "wettelijke_plicht"]
+    assert activity.dpia == "niet_nodig"
+    assert activity.missing_fields() == []
+    listed = client_for(reader).get(LIST_URL).content.decode()
+    assert "Toestemming, Wettelijke verplichting" in listed
+
+
+def test_an_unknown_legal_basis_is_refused_and_nothing_is_saved(privacy_officer):
+    response = client_for(privacy_officer).post(
+        CREATE_URL, {"name": "Oefenen", "legal_bases": ["omdat_het_kan"]}
+    )
+    assert response.status_code == 200
+    assert "omdat_het_kan" in response.content.decode()
+    assert not ProcessingActivity.objects.exists()
+
+
+def test_recipients_are_required_and_geen_is_an_answer():
+    without = ProcessingActivity.objects.create(name="Zonder", **{**COMPLETE, "recipients": ""})
+    none = ProcessingActivity.objects.create(name="Geen", **{**COMPLETE, "recipients": "geen"})
+    assert without.missing_fields() == ["ontvangers"]
+    assert none.missing_fields() == []
+    assert list(ProcessingActivity.objects.incomplete()) == [without]

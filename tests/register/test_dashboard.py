@@ -39,12 +39,12 @@ def test_flags_are_counted_by_severity_and_code_and_link_to_their_subject(reader
     load_demo()
     response = client_for(reader).get(URL)
     counts = {row["severity"]: row["count"] for row in response.context["severity_counts"]}
-    assert counts == {"high": 7, "medium": 5, "low": 2}
+    assert counts == {"high": 7, "medium": 10, "low": 2}
     by_code = {row["code"]: row["count"] for row in response.context["code_counts"]}
-    assert by_code["not_approved"] == 3 and by_code["register_incomplete"] == 2
+    assert by_code["not_approved"] == 3 and by_code["register_incomplete"] == 3
     text = response.text
     flags = response.context["page"].object_list
-    assert len(flags) == 14
+    assert len(flags) == 19
     for flag in flags:
         assert flag.subject.get_absolute_url() in text
         assert escape(flag.message) in text
@@ -67,7 +67,7 @@ def test_the_counts_link_to_the_flag_list_filtered_by_code_or_severity(reader):
     by_severity = client.get(URL, {"severity": "low"}).context["page"].object_list
     assert len(by_severity) == 2 and {f.severity for f in by_severity} == {"low"}
     # An unknown filter value shows every flag rather than an error.
-    assert len(client.get(URL, {"code": "bogus"}).context["page"].object_list) == 14
+    assert len(client.get(URL, {"code": "bogus"}).context["page"].object_list) == 19
 
 
 def test_a_large_register_shows_50_flags_per_page_and_bounds_the_first_block(reader):
@@ -105,6 +105,8 @@ def test_intake_requests_are_shown_for_the_privacy_officer(privacy_officer, proc
     text = client_for(privacy_officer).get(URL).text
     assert "Nieuwe intakeverzoeken" in text
     assert agreement.reference in text and "Nieuwe App" in text
+    # Requested, not submitted: the draft has not been submitted to the FG.
+    assert "aangevraagd op" in text and "ingediend op" not in text
 
 
 def test_the_intake_list_shows_the_20_newest_and_links_to_all_drafts(privacy_officer, procurement):
@@ -133,7 +135,7 @@ def _queries(client) -> int:
 def _products(n: int) -> None:
     for i in range(n):
         product = make_product(status="voorgesteld" if i % 4 == 0 else "in_gebruik")
-        make_flow(product, "eckId")
+        make_flow(product, "eckId", "direct")
         make_flow(product, "mail", "direct")
         make_agreement(
             [product],
@@ -149,3 +151,19 @@ def test_the_dashboard_uses_the_same_number_of_queries_for_8_or_80_products(fg):
     small = _queries(client)
     _products(72)
     assert _queries(client) == small
+
+
+def test_the_dashboard_shows_flag_labels_and_attribute_labels_not_codes(reader):
+    load_demo()
+    text = client_for(reader).get(URL).text
+    assert "Gegevensstroom buiten de overeenkomst" in text
+    for code in ("no_agreement", "flow_exceeds_agreement", "register_incomplete"):
+        assert f"<code>{code}</code>" not in text and f">{code}<" not in text
+    # An attribute by its label first, its code after it.
+    assert "Geboortedatum (<code>geboortedatum</code>)" in text
+
+
+def test_a_flow_beyond_the_agreement_names_the_attribute_by_its_label_first(reader):
+    load_demo()
+    text = client_for(reader).get(URL).text
+    assert "Attribuut Geboortedatum (geboortedatum) gaat naar" in text

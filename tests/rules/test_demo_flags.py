@@ -30,9 +30,17 @@ def test_the_demo_board_raises_the_flags_an_fg_would_expect():
         ("not_approved", "Oefenwereld Rekenen", "VWO-2026-004", None, None),
         ("expiring", "Identiq IDM", "VWO-2024-008", None, None),
         ("register_incomplete", None, None, None, "Communicatie met ouders"),
+        # Issue 16: one activity missing its recipients, one whose product's agreement sends
+        # data to the US while it says "geen", one with health data and no art. 9 exception.
+        ("register_incomplete", None, None, None, "Schoolfotografie"),
+        ("transfer_not_in_register", None, None, None, "Voorleessoftware"),
+        ("special_category_unjustified", None, None, None, "Verzuim en jeugdgezondheidszorg"),
         ("register_incomplete", "Muziekmaker", None, None, None),
         ("transfer_outside_eea", None, "VWO-2025-011", None, None),
         ("unsigned", "Kompas LAS", "VWO-2025-003", None, None),
         ("flows_unknown", "Muziekmaker", None, None, None),
         ("no_document", None, "VWO-2025-003", None, None),
+        # Issue 15: eckId through Entree without an ARP; a subprocessor without a location.
+        ("arp_missing", "Schoolportaal Wijzer", "VWO-2022-002", "eckId", None),
+        ("subprocessor_location_unknown", None, "VWO-2026-006", None, None),
     }

@@ -30,9 +30,10 @@ def in_register(*products):
     activity = ProcessingActivity.objects.create(
         name=f"Verwerking {ProcessingActivity.objects.count() + 1}",
         purposes="Onderwijs",
-        legal_basis="algemeen_belang",
+        legal_bases=["algemeen_belang"],
         data_subjects="Leerlingen",
         personal_data="Naam",
+        recipients="geen",
         retention="1 jaar",
         security_measures="MFA",
     )
@@ -43,7 +44,7 @@ def in_register(*products):
 def product_in_scope(**fields):
     product = make_product(**fields)
     in_register(product)
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     return product
 
 
@@ -221,7 +222,7 @@ def test_a_product_without_recorded_flows_is_flows_unknown():
     approved([product], attributes=("eckId",))
     [flag] = flags_of("flows_unknown")
     assert flag.product == product and flag.severity == "low"
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     assert codes(product) == []
 
 
@@ -388,7 +389,7 @@ def test_an_activity_missing_an_art30_field_is_register_incomplete():
 
 def test_a_product_in_use_linked_to_no_activity_is_register_incomplete():
     product = make_product()
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     approved([product], attributes=("eckId",))
     [flag] = flags_of("register_incomplete")
     assert flag.product == product and flag.activity is None
@@ -453,7 +454,7 @@ def _register_of(size: int) -> None:
     for i in range(size):
         supplier = make_supplier()
         product = make_product(supplier=supplier)
-        make_flow(product, "eckId")
+        make_flow(product, "eckId", "direct")
         make_flow(product, "geboortedatum", "direct")
         activity.products.add(product)
         agreement = approved(
@@ -464,7 +465,7 @@ def _register_of(size: int) -> None:
         )
         notice = PrivacyNotice.objects.create(agreement=agreement, product=product)
         notice.attributes.set(attrs("eckId"))
-        Subprocessor.objects.create(agreement=agreement, name="Backup", country="DE")
+        Subprocessor.objects.create(agreement=agreement, name="Backup", countries="DE")
         if i % 3 == 0:
             agreement.purposes = "Gewijzigd"
             agreement.save()

@@ -41,14 +41,16 @@ def _seen() -> tuple[list[dict], dict, list]:
     return [flag.as_json() for flag in compute_flags()], level.as_json(), evidence
 
 
-def _after(write, *, incremental_expected: bool = True) -> None:
-    """Keep the state, write, and compare the updated state with a full computation."""
+def _after(write, *, incremental_expected: bool = True) -> list[dict]:
+    """Keep the state, write, and compare the updated state with a full computation; the
+    flags (as `flags --json` gives them) after the write."""
     compute_level()  # kept, with the level's evidence
     write()
     with mock.patch.object(incremental, "full_state", wraps=incremental.full_state) as full:
         updated = _seen()
     assert full.called != incremental_expected
     assert updated == _full()
+    return updated[0]
 
 
 @pytest.fixture
@@ -99,7 +101,7 @@ def test_every_kind_of_write_through_the_models_gives_the_full_computations_resu
     _after(lambda: agreement.products.add(other))
     _after(lambda: agreement.products.remove(other))
     _after(lambda: agreement.attributes.add(Attribute.objects.first()))
-    _after(lambda: Subprocessor.objects.create(agreement=agreement, name="Wolk", country="US"))
+    _after(lambda: Subprocessor.objects.create(agreement=agreement, name="Wolk", countries="US"))
     notice = PrivacyNotice.objects.order_by("pk").first()
     _after(lambda: notice.attributes.set(list(Attribute.objects.order_by("pk")[:2])))
     submitted = _agreement(status=AgreementStatus.SUBMITTED)
@@ -130,6 +132,7 @@ def test_every_kind_of_write_through_the_models_gives_the_full_computations_resu
     _after(edit_activity)
     _after(lambda: activity.products.add(other))
     _after(lambda: activity.products.remove(other))
+    _after(lambda: activity.products.add(other))
     # Cleared from the product's side: which activities lost it is not noted, so afresh.
     _after(lambda: other.processing_activities.clear(), incremental_expected=False)
 
@@ -264,3 +267,161 @@ def test_an_edit_through_the_product_form_updates_only_what_it_touched(register,
     assert not full.called
     assert updated == _full()
     assert page.status_code == 200
+
+
+# --- the flags that read beyond their subject (DESIGN.md 11.3) ----------------------------
+# An activity's consistency flags read its linked products' flows and their agreements'
+# subprocessors, documents and status; `arp_missing` reads the covering agreements'
+# documents. A write to any of those updates the activity (or product) incrementally, and
+# the result equals a full computation: the flag appears, then clears.
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+SPECIAL = "special_category_unjustified"
+TRANSFER = "transfer_not_in_register"
+
+
+def _flagged(flags: list[dict], code: str, **subject: str) -> bool:
+    return any(
+        f["code"] == code and all(f[key] == value for key, value in subject.items()) for f in flags
+    )
+
+
+def _current_agreement(product: Product, **fields) -> Agreement:
+    from tests.conftest import make_agreement
+
+    return make_agreement(
+        [product],
+        status=AgreementStatus.APPROVED,
+        attributes=("eckId",),
+        signed_on=datetime.date.today() - datetime.timedelta(days=30),
+        **fields,
+    )
+
+
+def _reapprove(agreement: Agreement) -> None:
+    """The FG approves the agreement's content as it is now (it is current again)."""
+    fresh = Agreement.objects.get(pk=agreement.pk)
+    Review.objects.create(
+        agreement=fresh,
+        decision=Decision.APPROVED,
+        comment="Opnieuw beoordeeld",
+        reviewer=None,
+        reviewer_name="FG",
+        fingerprint=fresh.content_fingerprint(),
+    )
+
+
+def _linked_activity(name: str, *products: Product) -> ProcessingActivity:
+    made = ProcessingActivity.objects.create(
+        name=name,
+        purposes="Onderwijs",
+        legal_bases=["algemeen_belang"],
+        data_subjects="Leerlingen",
+        personal_data="Naam",
+        recipients="Leverancier (verwerker)",
+        third_country_transfers="geen",
+        retention="1 jaar",
+        security_measures="MFA",
+    )
+    made.products.set(products)
+    return made
+
+
+def test_a_special_flow_to_a_linked_product_flags_the_activity_until_its_exception_is_filled(
+    register,
+):
+    from tests.conftest import make_flow, make_product, make_supplier
+
+    special = Attribute.objects.filter(special=True).order_by("pk").first()
+    assert special is not None
+    product = make_product("Zorgdossier", supplier=make_supplier("Zorgdossier BV"))
+    make_flow(product, "eckId")
+    _current_agreement(product)
+    activity = _linked_activity("Leerlingzorg", product)
+    before = _after(lambda: None)
+    assert not _flagged(before, SPECIAL, activity="Leerlingzorg")
+
+    flags = _after(lambda: make_flow(product, special.code, "koppeling"))
+    assert _flagged(flags, SPECIAL, activity="Leerlingzorg")
+
+    def fill_exception():
+        activity.special_category_exception = "Art. 9 lid 2 sub g: zwaarwegend algemeen belang"
+        activity.save()
+
+    flags = _after(fill_exception)
+    assert not _flagged(flags, SPECIAL, activity="Leerlingzorg")
+
+
+def test_a_subprocessor_moving_to_the_us_flags_the_activities_that_say_geen(register):
+    from tests.conftest import make_flow, make_product, make_supplier
+
+    product = make_product("Vertaalwolk", supplier=make_supplier("Vertaalwolk BV"))
+    make_flow(product, "eckId")
+    agreement = _current_agreement(product, subprocessors=(("Speech BV", "NL", ""),))
+    _linked_activity("Taalonderwijs", product)
+    subprocessor = Subprocessor.objects.get(agreement=agreement)
+    assert not _flagged(_after(lambda: None), TRANSFER, activity="Taalonderwijs")
+
+    def to_the_us():
+        subprocessor.countries = "US"
+        subprocessor.safeguard_kind = "dpf"
+        subprocessor.save()
+
+    _after(to_the_us)  # the approval no longer matches: not current, so not yet its evidence
+    flags = _after(lambda: _reapprove(agreement))
+    assert _flagged(flags, TRANSFER, activity="Taalonderwijs")
+    assert "US" in next(
+        f["message"] for f in flags if f["code"] == TRANSFER and f["activity"] == "Taalonderwijs"
+    )
+
+    def back_to_the_netherlands():
+        subprocessor.countries = "NL"
+        subprocessor.save()
+
+    _after(back_to_the_netherlands)
+    flags = _after(lambda: _reapprove(agreement))
+    assert not _flagged(flags, TRANSFER, activity="Taalonderwijs")
+
+
+def test_an_arp_document_clears_arp_missing_for_the_product_it_covers(register):
+    from agreements.services import add_document
+    from tests.conftest import make_flow, make_product, make_supplier
+
+    product = make_product("Toetsplatform", supplier=make_supplier("Toetsplatform BV"))
+    agreement = _current_agreement(product)
+    _linked_activity("Toetsen", product)
+    assert not _flagged(_after(lambda: None), "arp_missing", product="Toetsplatform")
+
+    flags = _after(lambda: make_flow(product, "eckId", "entree"))
+    assert _flagged(flags, "arp_missing", product="Toetsplatform", attribute="eckId")
+
+    flags = _after(
+        lambda: add_document(agreement=agreement, kind="arp", content=PDF, original_name="arp.pdf")
+    )
+    assert not _flagged(flags, "arp_missing", product="Toetsplatform")
+
+
+def test_a_subprocessor_without_a_location_is_flagged_until_its_country_is_filled(register):
+    from tests.conftest import make_flow, make_product, make_supplier
+
+    product = make_product("Mailtool", supplier=make_supplier("Mailtool BV"))
+    make_flow(product, "eckId")
+    agreement = _current_agreement(product)
+    _linked_activity("Communicatie", product)
+    reference = agreement.reference
+    code = "subprocessor_location_unknown"
+    assert not _flagged(_after(lambda: None), code, agreement=reference)
+
+    subprocessor = Subprocessor(agreement=agreement, name="Onbekende host", countries="")
+    flags = _after(subprocessor.save)
+    assert _flagged(flags, code, agreement=reference)
+    assert "Onbekende host" in next(
+        f["message"] for f in flags if f["code"] == code and f["agreement"] == reference
+    )
+
+    def fill_country():
+        subprocessor.countries = "NL"
+        subprocessor.save()
+
+    flags = _after(fill_country)
+    assert not _flagged(flags, code, agreement=reference)

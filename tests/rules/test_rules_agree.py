@@ -26,9 +26,10 @@ WHITESPACE_ONLY = [" ", "   ", "\t", "\n", "\r\n", " \t\n ", "\xa0", " \xa0\n"]
 def _complete_activity(name: str, **fields) -> ProcessingActivity:
     values = {
         "purposes": "Onderwijs geven",
-        "legal_basis": "wettelijke_plicht",
+        "legal_bases": ["wettelijke_plicht"],
         "data_subjects": "Leerlingen",
         "personal_data": "Naam, klas",
+        "recipients": "Leveranciers",
         "retention": "2 jaar",
         "security_measures": "Versleuteling",
         **fields,
@@ -39,6 +40,9 @@ def _complete_activity(name: str, **fields) -> ProcessingActivity:
 def test_an_incomplete_activity_is_the_same_in_python_and_sql():
     cases = {"volledig": _complete_activity("volledig")}
     for field in ProcessingActivity.REQUIRED_FIELDS:
+        if field in ProcessingActivity.LIST_FIELDS:  # a list is empty or not; no whitespace
+            cases[f"{field} leeg"] = _complete_activity(f"{field} leeg", **{field: []})
+            continue
         cases[f"{field} leeg"] = _complete_activity(f"{field} leeg", **{field: ""})
         for i, blank in enumerate(WHITESPACE_ONLY):
             cases[f"{field} spatie {i}"] = _complete_activity(
@@ -52,6 +56,7 @@ def test_an_incomplete_activity_is_the_same_in_python_and_sql():
     assert in_sql == in_python
     assert "volledig" not in in_sql and "tekst met spaties" not in in_sql
     assert "retention spatie 1" in in_sql  # whitespace only counts as empty in both
+    assert "legal_bases leeg" in in_sql and "recipients leeg" in in_sql
 
 
 def test_whitespace_only_fields_raise_register_incomplete_and_count_in_the_list(privacy_officer):

@@ -43,7 +43,7 @@ def covered_product(**agreement_fields):
     """A product in a complete activity, sending eckId under a current approved agreement:
     no flags at all."""
     product = make_product()
-    make_flow(product, "eckId")
+    make_flow(product, "eckId", "direct")
     in_register(product)
     agreement_fields.setdefault("signed_on", TODAY - 30 * DAY)
     agreement = make_agreement(
@@ -188,7 +188,7 @@ def test_the_product_flags_from_the_kept_register_match_the_products_own(privacy
     product, _agreement = covered_product()
     make_flow(product, "geboortedatum")
     other = make_product()
-    make_flow(other, "eckId")
+    make_flow(other, "eckId", "direct")
     computed_alone = sorted(f.code for f in flags_for_product(other))
     compute_flags()
     assert sorted(f.code for f in flags_for_product(other)) == computed_alone

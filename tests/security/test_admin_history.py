@@ -58,7 +58,10 @@ def history_url(obj, record) -> str:
 
 def form_data(response) -> dict:
     """What the revert form posts: the values of the old version it shows."""
-    form = response.context["adminform"].form
+    return form_data_of(response.context["adminform"].form)
+
+
+def form_data_of(form) -> dict:
     data = {}
     for name in form.fields:
         value = form[name].value()
@@ -151,3 +154,29 @@ def test_every_admin_with_history_guards_its_revert():
         if getattr(model_admin, "history_read_only", False)
     }
     assert {"Agreement", "Document", "Review"} <= read_only
+
+
+def test_an_admin_edit_makes_a_form_opened_before_it_stale(superuser, privacy_officer):
+    supplier = Supplier.objects.create(name="Uitgeverij Een", convenant="geen")
+    officer = client_for(privacy_officer)
+    edit_url = reverse("suppliers:supplier_edit", args=[supplier.pk])
+    form = officer.get(edit_url).context["form"]
+    loaded = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+
+    admin_url = reverse("admin:suppliers_supplier_change", args=[supplier.pk])
+    admin = client_for(superuser)
+    page = admin.get(admin_url).context
+    admin_data = {n: v for n, v in form_data_of(page["adminform"].form).items() if v}
+    for inline in page["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        admin_data.update(
+            {management[n].html_name: management[n].value() for n in management.fields}
+        )
+    admin_data.update({"notes": "Door de beheerder", "_save": "Opslaan"})
+    assert admin.post(admin_url, admin_data).status_code == 302
+
+    response = officer.post(edit_url, {**loaded, "notes": "Door de privacyfunctionaris"})
+    assert response.status_code == 200
+    assert "Niet opgeslagen: iemand anders heeft" in response.content.decode()
+    supplier.refresh_from_db()
+    assert supplier.notes == "Door de beheerder"

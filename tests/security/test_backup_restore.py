@@ -15,7 +15,15 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from agreements.models import Agreement, AgreementStatus, Document, DocumentKind, Review
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Document,
+    DocumentKind,
+    PrivacyNotice,
+    Review,
+    Subprocessor,
+)
 from agreements.services import add_document
 from register import backup
 from register.demo import load_demo
@@ -179,6 +187,13 @@ def current_agreements() -> list[str]:
 
 def test_a_json_backup_from_before_the_fingerprint_upgrade_keeps_its_approvals(media, tmp_path):
     load_demo()
+    # A register from before 0003 held none of issue 15's content (agreements 0006).
+    Agreement.objects.update(dvo_reference="")
+    PrivacyNotice.objects.update(
+        purposes="", data_subjects="", retention="", processing_locations=""
+    )
+    PrivacyNotice.subprocessors.through.objects.all().delete()
+    Subprocessor.objects.update(headquarters="", safeguard_kind="")
     current = current_agreements()
     assert current
     archive = tmp_path / "b.tar.gz"

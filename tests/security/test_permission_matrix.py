@@ -195,7 +195,8 @@ EXPECTED: dict[str, Expect] = {
     "suppliers:product_create": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     "suppliers:product_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     "suppliers:product_flows": Expect(
-        GET=only(NOT_ALLOWED, *PERSONAS[1:]),
+        # A GET goes to the checklist on the product page (issue 17: never a blank 405).
+        GET=everyone(REDIRECT),
         POST=only(REDIRECT, "privacy_officer"),
         # The whole checklist in one POST: an empty one records that no data flows.
         effect=lambda w: not DataFlow.objects.filter(product=w.product).exists(),
@@ -291,6 +292,15 @@ EXPECTED: dict[str, Expect] = {
     "register:activity_detail": Expect(GET=READ, POST=READ),
     "register:activity_create": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     "register:activity_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
+    "register:activity_copy_derived": Expect(
+        GET=EDIT_FORM,
+        POST=only(REDIRECT, "privacy_officer"),
+        data=lambda w: {"version": ProcessingActivity.objects.get(pk=w.activity.pk).version},
+        effect=lambda w: (
+            "(verwerker)" in ProcessingActivity.objects.get(pk=w.activity.pk).recipients
+        ),
+    ),
+    "register:activity_pdf": Expect(GET=READ, POST=READ),
     "register:organisation": Expect(GET=READ, POST=READ),
     "register:organisation_edit": Expect(GET=EDIT_FORM, POST=EDIT_FORM),
     # The workbook: everyone exports, only the privacy officer imports
@@ -305,6 +315,12 @@ EXPECTED: dict[str, Expect] = {
     "register:workbook_import_preview": Expect(
         GET=EDIT_FORM,
         POST=EDIT_FORM,
+        prepare=upload_token,
+    ),
+    # The check of an upload ran at once in the tests: its progress page goes on to the preview.
+    "register:workbook_import_progress": Expect(
+        GET=only(REDIRECT, "privacy_officer"),
+        POST=only(REDIRECT, "privacy_officer"),
         prepare=upload_token,
     ),
     "register:workbook_import_confirm": Expect(

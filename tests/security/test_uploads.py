@@ -235,8 +235,9 @@ def test_a_workbook_upload_is_kept_for_the_app_only(privacy_officer, settings, t
     )
     assert response.status_code == 302
     imports = settings.DATA_DIR / "imports"
-    stored = sorted(path.name.rsplit(".", 1)[-1] for path in imports.iterdir())
-    assert stored == ["json", "upload"]  # the workbook and its stored dry run
+    stored = sorted(path.name.split(".", 1)[-1] for path in imports.iterdir())
+    # The workbook, its stored dry run, and the step it is at (register/workbook/jobs.py).
+    assert stored == ["job.json", "preview.json", "progress.json", "upload"]
     assert mode(imports) == 0o700
     assert {mode(path) for path in imports.iterdir()} == {0o600}
 

@@ -91,3 +91,16 @@ def test_the_privacy_officer_edits_an_attribute_but_not_its_code(privacy_officer
     assert response.url == LIST
     attribute = Attribute.objects.get(label="Geboorteplaats en -land")
     assert attribute.code == "geboorteplaats" and attribute.sensitive
+
+
+def test_the_list_counts_flows_per_data_subject_when_not_only_pupils(reader):
+    product = make_product()
+    make_flow(product, "mail", "direct", subject="leerling")
+    make_flow(product, "mail", "direct", subject="ouder")
+    make_flow(product, "eckId", "entree")
+    response = client_for(reader).get(LIST)
+    mail = next(a for a in response.context["attributes"] if a.code == "mail")
+    assert (mail.flow_count, mail.leerling_flows, mail.ouder_flows) == (2, 1, 1)
+    assert '2 <span class="help">(leerling 1 · ouder 1)</span>' in response.text
+    # Pupils only: just the number.
+    assert response.text.count('<span class="help">(leerling') == 1

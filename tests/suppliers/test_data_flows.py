@@ -1,4 +1,5 @@
-"""The data-flow checklist on the product page: attribute vocabulary x channels, one POST."""
+"""The data-flow checklist on the product page: attribute vocabulary x channels, once per data
+subject (leerling / ouder / medewerker), one POST."""
 
 import pytest
 from django.urls import reverse
@@ -10,8 +11,8 @@ from ..conftest import attrs, client_for, make_flow, make_product
 pytestmark = pytest.mark.django_db
 
 
-def key(code: str, channel: str) -> str:
-    return f"{attrs(code)[0].pk}:{channel}"
+def key(code: str, channel: str, subject: str = "leerling") -> str:
+    return f"{attrs(code)[0].pk}:{channel}:{subject}"
 
 
 def save(client, product, *keys):
@@ -22,14 +23,22 @@ def flows_of(product) -> set[tuple[str, str]]:
     return {(f.attribute.code, f.channel) for f in DataFlow.objects.filter(product=product)}
 
 
+def subject_flows_of(product) -> set[tuple[str, str, str]]:
+    return {
+        (f.attribute.code, f.channel, f.subject) for f in DataFlow.objects.filter(product=product)
+    }
+
+
 def test_the_product_page_shows_a_checklist_of_every_attribute_per_channel(privacy_officer):
     product = make_product()
     make_flow(product, "eckId", "entree")
     response = client_for(privacy_officer).get(product.get_absolute_url())
-    grid = response.context["grid"]
-    assert len(grid) == Attribute.objects.count()
-    assert all(len(row["cells"]) == 5 for row in grid)
-    checked = [c["value"] for row in grid for c in row["cells"] if c["checked"]]
+    grids = response.context["grids"]
+    assert [g["label"] for g in grids] == ["Leerling", "Ouder", "Medewerker"]
+    for grid in grids:
+        assert len(grid["rows"]) == Attribute.objects.count()
+        assert all(len(row["cells"]) == 5 for row in grid["rows"])
+    checked = [c["value"] for g in grids for row in g["rows"] for c in row["cells"] if c["checked"]]
     assert checked == [key("eckId", "entree")]
 
 
@@ -37,7 +46,9 @@ def test_sensitive_attributes_are_marked(privacy_officer):
     product = make_product()
     response = client_for(privacy_officer).get(product.get_absolute_url())
     marked = {
-        row["attribute"].code for row in response.context["grid"] if row["attribute"].sensitive
+        row["attribute"].code
+        for row in response.context["grids"][0]["rows"]
+        if row["attribute"].sensitive
     }
     assert marked == {
         "gezondheid",
@@ -49,7 +60,8 @@ def test_sensitive_attributes_are_marked(privacy_officer):
         "bankrekeningnummer",
         "ontwikkelingsperspectief",
     }
-    assert response.text.count("sensitive-row") == len(marked)
+    # Marked in each subject's checklist.
+    assert response.text.count("sensitive-row") == 3 * len(marked)
 
 
 def test_one_post_adds_and_removes_flows_with_history(privacy_officer):
@@ -107,3 +119,57 @@ def test_only_the_privacy_officer_may_change_flows(persona, personas):
     assert save(client, product, key("eckId", "entree")).status_code == 403
     assert flows_of(product) == set()
     assert "Gegevensstromen opslaan" not in client.get(product.get_absolute_url()).text
+
+
+def test_parents_and_pupils_mail_through_one_channel_are_two_flows(privacy_officer):
+    product = make_product(name="Ouderapp")
+    client = client_for(privacy_officer)
+    save(client, product, key("mail", "direct", "leerling"), key("mail", "direct", "ouder"))
+    assert subject_flows_of(product) == {
+        ("mail", "direct", "leerling"),
+        ("mail", "direct", "ouder"),
+    }
+    page = client.get(product.get_absolute_url())
+    # The parents' checklist opens by itself, as it holds a flow; the staff one stays closed.
+    assert 'id="gegevensstromen-ouder" open' in page.text
+    assert 'id="gegevensstromen-medewerker">' in page.text
+    assert "Ouder: 1 gegevensstroom" in page.text
+    # Unticking the parents' flow leaves the pupils' one.
+    save(client, product, key("mail", "direct", "leerling"))
+    assert subject_flows_of(product) == {("mail", "direct", "leerling")}
+
+
+def test_a_reader_sees_whose_data_flows(reader):
+    product = make_product()
+    make_flow(product, "mail", "direct", subject="ouder")
+    make_flow(product, "mail", "direct", subject="leerling")
+    page = client_for(reader).get(product.get_absolute_url())
+    assert '<th scope="col">Betrokkene</th>' in page.text
+    assert page.text.count("<td>Directe koppeling</td><td>Ouder</td>") == 1
+    assert page.text.count("<td>Directe koppeling</td><td>Leerling</td>") == 1
+
+
+def test_the_history_names_the_subject(privacy_officer):
+    product = make_product()
+    save(client_for(privacy_officer), product, key("mail", "direct", "medewerker"))
+    page = client_for(privacy_officer).get(product.get_absolute_url())
+    # The attribute by its label first (issue 17), then the channel and the subject.
+    assert "(<code>mail</code>) · Directe koppeling · Medewerker" in page.text
+
+
+@pytest.mark.parametrize("persona", ["privacy_officer", "fg", "procurement", "reader"])
+def test_opening_the_flows_address_goes_to_the_checklist(persona, personas):
+    product = make_product()
+    url = reverse("suppliers:product_flows", args=[product.pk])
+    response = client_for(personas[persona]).get(url, follow=True)
+    assert response.redirect_chain == [(f"{product.get_absolute_url()}#gegevensstromen", 302)]
+    assert response.status_code == 200
+    assert "Gegevensstromen" in response.text
+
+
+def test_a_subject_outside_the_list_is_refused(privacy_officer):
+    product = make_product()
+    response = save(client_for(privacy_officer), product, key("mail", "direct", "grootouder"))
+    assert response.status_code == 200
+    assert "Laad de pagina opnieuw" in response.text
+    assert flows_of(product) == set()

@@ -21,7 +21,9 @@ from .conftest import as_dicts, read_sheets
 
 pytestmark = pytest.mark.django_db
 
+# The register as the AP reads it first (issue 16), then the contract's order.
 CONTRACT_SHEETS = [
+    "Verwerkingen",
     "Organisatie",
     "Scholen",
     "Leveranciers",
@@ -32,7 +34,6 @@ CONTRACT_SHEETS = [
     "Subverwerkers",
     "Documenten",
     "Gegevensstromen",
-    "Verwerkingen",
     "Signaleringen",
     "Niveau",
 ]
@@ -46,7 +47,7 @@ def demo_export(tmp_path):
     return path
 
 
-def test_the_export_has_every_sheet_in_the_contract_order_with_its_headers(demo_export):
+def test_the_export_has_verwerkingen_first_then_every_sheet_in_the_contract_order(demo_export):
     sheets = read_sheets(demo_export)
     assert list(sheets) == CONTRACT_SHEETS
     for spec in SHEETS:
@@ -134,7 +135,7 @@ def test_export_register_writes_the_workbook_and_the_pdfs_beside_it(tmp_path, ca
     call_command("export_register", str(path), "--with-documents")
     rows = as_dicts(read_sheets(path), "Documenten")
     assert rows and all((tmp_path / r["Bestand"]).is_file() for r in rows)
-    assert "Producten: 16 rijen" in capsys.readouterr().err
+    assert "Producten: 18 rijen" in capsys.readouterr().err
 
 
 def _register_of_size(n: int, start: int = 0) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from register.workbook import export
 from register.workbook.export import render_xlsx
@@ -53,9 +54,11 @@ def test_rows_read_back_as_text_dates_and_numbers_with_formulas_kept_as_text():
     assert rows[3][3].value == 42
     day = rows[4][0]
     assert day.value == datetime.datetime(2026, 1, 31)
-    assert day.number_format == "yyyy-mm-dd"
+    assert day.number_format == "dd-mm-yyyy"  # shown the Dutch way, still a date
     assert rows[4][1].value == datetime.datetime(2025, 3, 4)  # a date, time dropped
-    assert sheet.auto_filter.ref == f"A1:E{len(AWKWARD_ROWS) + 1}"
+    # The filter spans the sheet's header row (its columns), over every written row.
+    last = get_column_letter(len(SHEETS_BY_NAME["Gegevensstromen"].columns))
+    assert sheet.auto_filter.ref == f"A1:{last}{len(AWKWARD_ROWS) + 1}"
 
 
 def test_the_renderer_uses_only_openpyxls_public_api():

@@ -320,7 +320,7 @@ def test_a_privacy_notice_without_attributes_round_trips_as_geen(tmp_path):
     PrivacyNotice.objects.create(agreement=agreement, product=product)
     path = tmp_path / "register.xlsx"
     export_register(path)
-    assert read_sheets(path)["Bijsluiters"][1] == ("VO-1", "P", "geen")
+    assert read_sheets(path)["Bijsluiters"][1][:3] == ("VO-1", "P", "geen")
     result = import_workbook(path)
     assert result.errors == [] and result.changes == []
 

@@ -173,19 +173,17 @@ def test_a_dry_run_of_the_generated_board_writes_nothing(tmp_path):
     assert sorted(settings.MEDIA_ROOT.glob("**/*")) == stored
 
 
-def test_a_data_flow_listed_twice_is_written_once_with_the_last_note(tmp_path, workbook):
+def test_a_data_flow_listed_twice_is_refused_naming_both_rows(tmp_path, workbook):
+    # Two notes for one flow: keeping either would drop the other in silence.
     workbook["Gegevensstromen"].append(
         ["Rekenen Online", "Uitgeverij Test", "eckId", "entree", "Via de leerlingadministratie"]
     )
     result = import_workbook(write_workbook(tmp_path / "w.xlsx", workbook))
-    assert result.errors == []
-    flow = DataFlow.objects.get()
-    assert flow.note == "Via de leerlingadministratie"
-    assert flow.history.count() == 1
-    assert [(c.action, c.fields) for c in result.changes if c.sheet == "Gegevensstromen"] == [
-        ("created", []),
-        ("changed", ["Toelichting"]),
+    assert [str(error) for error in result.errors] == [
+        "Gegevensstromen!row 3: Rekenen Online: eckId (Entree Federatie, Leerling) staat ook al op "
+        "rij 2; elke sleutel mag maar één keer voorkomen."
     ]
+    assert not DataFlow.objects.exists()
 
 
 def test_a_row_the_database_refuses_is_reported_by_its_row_and_nothing_is_written(

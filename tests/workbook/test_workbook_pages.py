@@ -76,8 +76,12 @@ def test_upload_preview_confirm_applies_the_change_and_records_who(privacy_offic
     preview = client.get(preview_url)
     text = preview.content.decode()
     assert "De werkmap is in orde" in text
-    assert "Verwerkingen!row 2: <strong>Oefenen</strong> (Bewaartermijn)" in text
-    assert "Verwerkingen!row 3: Toetsen" in text
+    # Dutch locations, and old -> new for the changed cell.
+    assert "Verwerkingen, rij 2: <strong>Oefenen</strong> (Bewaartermijn)" in text
+    assert '<span class="old">1 jaar</span>' in text
+    assert '<span class="new">2 jaar</span>' in text
+    assert "Verwerkingen, rij 3: Toetsen" in text
+    assert "!row" not in text
     # The preview wrote nothing.
     assert ProcessingActivity.objects.get(name="Oefenen").retention == "1 jaar"
     assert not ProcessingActivity.objects.filter(name="Toetsen").exists()
@@ -115,7 +119,8 @@ def test_a_broken_workbook_shows_every_error_and_no_confirm_button(privacy_offic
     )
     preview = client.get(response["Location"]).content.decode()
     assert "2 fouten gevonden: er wordt niets opgeslagen" in preview
-    assert "Leveranciers!row 2:" in preview and "Leveranciers!row 3:" in preview
+    assert "Leveranciers, rij 2:" in preview and "Leveranciers, rij 3:" in preview
+    assert "!row" not in preview
     assert "Import bevestigen" not in preview
     assert not Supplier.objects.exists()
 
@@ -174,7 +179,7 @@ def test_a_lone_workbook_cannot_reach_files_beside_the_upload(privacy_officer, t
         client, tmp_path, {"Documenten": [["Overeenkomst", "Bestand"], ["VO-1", "ander.pdf"]]}
     )
     preview = client.get(response["Location"]).content.decode()
-    assert "Documenten!row 2: Bestand “ander.pdf” is niet gevonden" in preview
+    assert "Documenten, rij 2: Bestand “ander.pdf” is niet gevonden" in preview
     (imports / "ander.pdf").unlink()
 
 
@@ -248,8 +253,8 @@ def test_the_zip_download_moves_the_register_with_its_documents_into_an_empty_on
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert "De werkmap is in orde" in client.get(response["Location"]).content.decode()
     client.post(reverse("register:workbook_import_confirm", args=[token]))
-    assert Document.objects.count() == documents == 12
-    assert ProcessingActivity.objects.count() == 5
+    assert Document.objects.count() == documents == 23  # ARPs and DPIAs (issues 15, 16)
+    assert ProcessingActivity.objects.count() == 9
 
 
 def test_the_import_page_lists_the_sheets_and_offers_an_empty_workbook(privacy_officer, tmp_path):
@@ -266,7 +271,7 @@ def test_the_import_page_lists_the_sheets_and_offers_an_empty_workbook(privacy_o
     workbook.save(filled)
     response = upload(client, tmp_path, content=filled.read_bytes())
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-    assert "Scholen!row 2: De Linde (12AB)" in client.get(response["Location"]).content.decode()
+    assert "Scholen, rij 2: De Linde (12AB)" in client.get(response["Location"]).content.decode()
     client.post(reverse("register:workbook_import_confirm", args=[token]))
     from register.models import School
 
@@ -299,7 +304,7 @@ def test_reloading_the_preview_shows_the_stored_dry_run_without_running_it_again
         with django_assert_max_num_queries(8):
             page = client.get(response["Location"]).content.decode()
         assert "Bij bevestigen: 300 nieuw, 0 gewijzigd" in page
-        assert "Verwerkingen!row 301: Verwerking 299" in page
+        assert "Verwerkingen, rij 301: Verwerking 299" in page
         assert "Gecontroleerd bij het uploaden" in page
     assert not ProcessingActivity.objects.exists()
 

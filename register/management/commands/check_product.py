@@ -28,6 +28,8 @@ class Command(BaseCommand):
         if verdict.product is not None:
             self.stdout.write(f"{verdict.supplier.name} / {verdict.product.name}")
         self.stdout.write(f"Oordeel: {verdict.label} ({verdict.verdict})")
+        if verdict.before_use:
+            self.stdout.write(verdict.before_use)
         if verdict.agreement is not None:
             self.stdout.write(f"Overeenkomst: {verdict.agreement.reference}")
         for reason in verdict.reasons:

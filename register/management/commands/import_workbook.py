@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
 
@@ -32,6 +33,14 @@ class Command(BaseCommand):
             help="Alleen controleren en tonen wat er zou veranderen; niets opslaan.",
         )
         parser.add_argument(
+            "--overwrite-newer",
+            action="store_true",
+            help=(
+                "Neem ook rijen over waarvan het register de gegevens na de export van de "
+                "werkmap heeft gewijzigd; zonder deze optie blijven die rijen ongemoeid."
+            ),
+        )
+        parser.add_argument(
             "--user",
             metavar="NAAM",
             help=(
@@ -40,11 +49,20 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, path: str, dry_run: bool, user: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        path: str,
+        dry_run: bool,
+        user: str | None,
+        overwrite_newer: bool = False,
+        **options,
+    ) -> None:
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"Bestand niet gevonden: {source}")
         acting = {"user": self.find_user(user)} if user else {"operator": operator_name()}
+        acting["overwrite"] = overwrite_newer
 
         def progress(sheet: str, rows: int) -> None:
             self.stderr.write(f"{sheet}: {rows} rijen gelezen")
@@ -69,11 +87,16 @@ class Command(BaseCommand):
                 self.stdout.write(error)
             self.stderr.write(f"{len(result.errors)} fout(en) gevonden; er is niets opgeslagen.")
             sys.exit(1)
+        if result.exported_at:
+            self.stdout.write(f"Werkmap geëxporteerd op {_moment(result.exported_moment)}.")
         for line in result.summary():
             text = f"{line['sheet']}: {line['created']} nieuw, {line['changed']} gewijzigd"
             if line["unchanged"] is not None:
                 text += f", {line['unchanged']} ongewijzigd"
+            if line["skipped"]:
+                text += f", {line['skipped']} overgeslagen (nieuwer in het register)"
             self.stdout.write(text)
+        self.report_newer(result, overwrite_newer)
         for reference in result.lapsing:
             self.stderr.write(
                 f"Let op: de inhoud van {reference} wijzigt na het akkoord van de FG; het "
@@ -86,6 +109,30 @@ class Command(BaseCommand):
                 f"Import voltooid: {len(result.created)} nieuw, {len(result.changed)} gewijzigd."
             )
 
+    def report_newer(self, result, overwrite_newer: bool) -> None:
+        """Rows whose record the register changed after the export: left alone (say how to
+        take them anyway) or, with --overwrite-newer, overwritten (say so)."""
+        for change in result.newer:
+            who = f" door {change.newer['by']}" if change.newer.get("by") else ""
+            diffs = "; ".join(f"{d['column']}: {d['old']!r} -> {d['new']!r}" for d in change.diffs)
+            if change.skipped:
+                verdict = "overgeslagen"
+            else:
+                verdict = "toch overgenomen (--overwrite-newer)"
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{change.sheet}!row {change.row}: {change.label} is in het register "
+                    f"gewijzigd na de export ({_moment(change.newer_at)}{who}); {verdict}. "
+                    f"{diffs}"
+                )
+            )
+        if result.skipped and not overwrite_newer:
+            self.stderr.write(
+                f"{len(result.skipped)} rij(en) overgeslagen omdat het register ze na de "
+                "export van de werkmap heeft gewijzigd; de rest is verwerkt. Exporteer "
+                "opnieuw, of geef --overwrite-newer om de werkmap toch over te nemen."
+            )
+
     @staticmethod
     def find_user(username: str):
         found = get_user_model().objects.filter(username=username, is_active=True).first()
@@ -95,6 +142,10 @@ class Command(BaseCommand):
                 "waarmee hij inlogt, of laat --user weg om als beheerder te importeren."
             )
         return found
+
+
+def _moment(moment) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
 
 
 def operator_name() -> str:

@@ -9,7 +9,7 @@ from register.revision import WriteTriggers
 
 
 class Migration(migrations.Migration):
-    dependencies = [("register", "0007_write_triggers_after_supplier_version")]
+    dependencies = [("register", "0011_write_triggers_after_art30_fields")]
 
     operations = [
         migrations.AddField(
