@@ -407,6 +407,19 @@ class Agreement(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in STATUS_TRANSITIONS[self.status]
 
+    def may_be_submitted(self, approval_matches: bool | None = None) -> bool:
+        """Whether "Indienen ter beoordeling" makes sense now. An approved agreement goes
+        back to the FG only when its content changed since the approval: submitting one the
+        approval still covers would only withdraw a valid approval. `approval_matches` is
+        `approval_matches_content()` when the caller has it already."""
+        if not self.can_move_to(AgreementStatus.SUBMITTED):
+            return False
+        if self.status != AgreementStatus.APPROVED:
+            return True
+        if approval_matches is None:
+            approval_matches = self.approval_matches_content()
+        return not approval_matches
+
     def set_status(
         self, status: str, *, user=None, reason: str = "", imported: bool = False
     ) -> None:

@@ -284,6 +284,14 @@ def submit_agreement(*, agreement: Agreement, user: User) -> Agreement:
     """The privacy officer asks the FG for a decision ("Indienen ter beoordeling")."""
     _require(user, "agreements.submit_agreement", _("U mag geen overeenkomsten indienen."))
     agreement = checklist_queryset().select_for_update().get(pk=agreement.pk)
+    if agreement.can_move_to(AgreementStatus.SUBMITTED) and not agreement.may_be_submitted():
+        raise ValidationError(
+            _(
+                "Niet ingediend: de FG heeft deze overeenkomst goedgekeurd en de inhoud is "
+                "sindsdien niet gewijzigd. Opnieuw indienen zou het geldige akkoord intrekken."
+            ),
+            code="approval_current",
+        )
     _refuse_if_incomplete(agreement)
     agreement.set_status(AgreementStatus.SUBMITTED, user=user)
     transaction.on_commit(lambda: notifications.notify_submitted(agreement.pk))

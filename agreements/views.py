@@ -163,6 +163,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
     changed = agreement.changed_since_approval()
     review = agreement.approving_review()
     fingerprint = agreement.content_fingerprint()
+    approval_matches = agreement.approval_matches_content()
     # Also for a re-submitted agreement: the FG sees what changed since their last approval.
     resubmitted = (
         agreement.awaits_review and review is not None and review.fingerprint != fingerprint
@@ -176,14 +177,14 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
             n for n in notices.values() if n.product not in agreement.products.all()
         ],
         "changed_since_approval": changed,
-        "approval_matches": agreement.approval_matches_content(),
+        "approval_matches": approval_matches,
         "approving_review": review,
         "changes": changes_since(agreement, approval_baseline(review)) if show_diff else [],
         "fingerprint": fingerprint,
         "own_submission": agreement.submitted_by_id == user.pk,
         "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
         "can_submit": user.has_perm("agreements.submit_agreement")
-        and agreement.can_move_to(AgreementStatus.SUBMITTED),
+        and agreement.may_be_submitted(approval_matches),
         "can_decide": services.is_fg(user) and agreement.awaits_review_by(user),
         "can_terminate": user.has_perm("agreements.terminate_agreement")
         and agreement.can_move_to(AgreementStatus.TERMINATED),

@@ -310,6 +310,21 @@ def test_the_old_review_stays_and_resubmitting_asks_the_fg_again(approved, priva
     assert Review.objects.filter(agreement=approved).count() == 2
 
 
+def test_an_approval_that_still_holds_is_not_withdrawn_by_submitting(approved, privacy_officer):
+    # Submitting would turn a current approval into "wacht op de FG": the tool would be
+    # flagged as not approved although the FG's approval covers it.
+    assert "Indienen ter beoordeling" not in detail(privacy_officer, approved)
+    response = client_for(privacy_officer).post(
+        reverse("agreements:agreement_submit", args=[approved.pk]), follow=True
+    )
+    assert "Opnieuw indienen zou het geldige akkoord intrekken" in response.content.decode()
+    approved.refresh_from_db()
+    assert approved.status == AgreementStatus.APPROVED and state(approved).is_current()
+    # Once the content changed, the agreement goes back to the FG as before.
+    edit(privacy_officer, approved, retention="2 jaar")
+    assert "Indienen ter beoordeling" in detail(privacy_officer, approved)
+
+
 def test_the_list_marks_agreements_changed_since_approval(approved, privacy_officer):
     edit(privacy_officer, approved, retention="2 jaar")
     page = client_for(privacy_officer).get(reverse("agreements:agreement_list")).content.decode()

@@ -62,6 +62,8 @@ def test_the_page_shows_what_the_evidence_says_beside_what_the_activity_says(rea
     assert "overeenkomst VO-US geeft gegevens door buiten de EER" in evidence
     assert "<code>gezondheid</code>" in evidence and "bijzonder persoonsgegeven" in evidence
     assert "<code>givenName</code>" in evidence
+    # The label first, as everywhere an FG reads attributes (issue 17).
+    assert "Voornaam (<code>givenName</code>)" in evidence
     assert "Niemand" in evidence  # what the activity itself says, beside it
 
 
