@@ -197,5 +197,6 @@ def test_the_new_flags_are_in_the_exports_signaleringen_sheet(tmp_path):
     call_command("export_register", str(path))
     sheet = load_workbook(path, read_only=True)["Signaleringen"]
     rows = [row for row in sheet.iter_rows(values_only=True)]
-    codes = {row[0] for row in rows[1:]}
+    code = rows[0].index("Code")  # the last column: the sheet leads with the labels
+    codes = {row[code] for row in rows[1:]}
     assert {"arp_missing", "subprocessor_location_unknown"} <= codes
