@@ -188,11 +188,25 @@ class WriteTriggers(Operation):
             schema_editor.execute(statement, params=None)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        for statement in drop_trigger_sql(schema_editor.connection.vendor, self.tables):
+        vendor = schema_editor.connection.vendor
+        for statement in drop_trigger_sql(vendor, self.tables):
             schema_editor.execute(statement, params=None)
+        if vendor == "postgresql" and _has_marks(to_state):
+            # The function the remaining triggers call must match the schema migrated back
+            # to (register/0012 reversed drops `last_write`).
+            function = _postgresql_function(MARKS, last_write=_has_last_write(to_state))
+            schema_editor.execute(function, params=None)
 
     def describe(self) -> str:
         return f"Install the register's write triggers on {len(self.tables)} tables"
+
+
+def _has_marks(state) -> bool:
+    try:
+        state.apps.get_model("register", "RegisterWrite")
+    except LookupError:
+        return False
+    return True
 
 
 def _has_last_write(state) -> bool:

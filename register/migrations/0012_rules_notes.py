@@ -1,7 +1,8 @@
 """The rules' notes (register/rules/notes.py) and, on PostgreSQL, the number of each writing
 transaction's latest write on its mark, so that the rules can update their kept results
 incrementally. `WriteTriggers([])` replaces the trigger function (PostgreSQL) and installs no
-trigger: the notes are not a register table."""
+trigger: the notes are not a register table. The first one does nothing new forwards; reversed,
+it puts back the function without `last_write`."""
 
 from django.db import migrations, models
 
@@ -12,6 +13,8 @@ class Migration(migrations.Migration):
     dependencies = [("register", "0011_write_triggers_after_art30_fields")]
 
     operations = [
+        # Reversed last: the trigger function back as it was before `last_write`.
+        WriteTriggers([]),
         migrations.AddField(
             model_name="registerwrite",
             name="last_write",

@@ -719,10 +719,12 @@ def activity_flags(
                 activity=activity,
             )
         )
-    if data is None:
+    checks_transfers = activity.records_no_transfer()
+    checks_special = is_blank(activity.special_category_exception)
+    if data is None or not (checks_transfers or checks_special):
         return flags
     evidence = data.evidence(activity, today or timezone.localdate())
-    if activity.records_no_transfer():
+    if checks_transfers:
         causes = [
             _("%(product)s (overeenkomst %(ref)s%(where)s)")
             % {
@@ -745,7 +747,7 @@ def activity_flags(
                     activity=activity,
                 )
             )
-    if is_blank(activity.special_category_exception):
+    if checks_special:
         causes = []
         for special in evidence.special_flows:
             values = {"code": special.attribute.code, "product": special.product.name}
