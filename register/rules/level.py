@@ -31,7 +31,7 @@ from suppliers.models import Product
 
 from ..models import LevelSnapshot, LevelText
 from . import cache
-from .flags import FLAG_CODES
+from .flags import FLAG_CODES, collector_paused
 
 CONDITION_NAME = "Verwerking van gegevens"
 THEME_NAME = "Toegang leermiddelen"
@@ -317,7 +317,14 @@ def compute_level(
 
 def level_from_state(state: Any) -> LevelResult:
     """The level from the rules' kept state (rules/incremental.py): its flags, the evidence
-    it kept per flag and per unreviewed agreement; one query (the level texts)."""
+    it kept per flag and per unreviewed agreement; one query (the level texts). Like the
+    flags, with the collector paused: it adds thousands of objects that all stay, beside a
+    kept state the collector would otherwise walk again and again."""
+    with collector_paused():
+        return _level_from_state(state)
+
+
+def _level_from_state(state: Any) -> LevelResult:
     kept = state.evidence
     if state.unreviewed is None:
         state.unreviewed = {item.subject.pk: item for item in unreviewed_agreements()}
