@@ -214,7 +214,7 @@ FLAG_SUPPLIER_FIELDS = ("name",)
 def agreements_queryset():
     """Agreements as the rules read them: not terminated, with their approving reviews
     (`approving_review()` reads only those). Their related content is read as tuples by
-    `load_content_values()`, which also fingerprints each agreement once."""
+    `load_content_values()`; each fingerprint is computed once, when first asked."""
     return (
         Agreement.objects.not_terminated()
         .select_related("supplier")
