@@ -471,18 +471,33 @@ class Agreement(models.Model):
         return self.status in EDITABLE_STATUSES
 
     def approving_review(self) -> Review | None:
-        """The latest review that approved this agreement (reads prefetched reviews)."""
+        """The latest review that approved this agreement (reads prefetched reviews).
+
+        An agreement read in bulk by `load_content_values()` is a snapshot (its content and
+        fingerprint are read once): its answer is kept with it, as the rules ask it for
+        every product it covers."""
+        if "_approving_review" in self.__dict__:
+            return self.__dict__["_approving_review"]
         approvals = [r for r in self.reviews.all() if r.decision == Decision.APPROVED]
-        return max(approvals, key=lambda r: (r.decided_at, r.pk), default=None)
+        review = max(approvals, key=lambda r: (r.decided_at, r.pk), default=None)
+        if "_content_values" in self.__dict__:
+            self.__dict__["_approving_review"] = review
+        return review
 
     def approval_matches_content(self) -> bool:
-        """Approved, and the approval covers exactly the current content (DESIGN.md section 3)."""
+        """Approved, and the approval covers exactly the current content (DESIGN.md section 3).
+        Kept with a snapshot like `approving_review()`."""
+        if "_approval_matches" in self.__dict__:
+            return self.__dict__["_approval_matches"]
         review = self.approving_review()
-        return (
+        matches = (
             self.status == AgreementStatus.APPROVED
             and review is not None
             and review.fingerprint == self.content_fingerprint()
         )
+        if "_content_values" in self.__dict__:
+            self.__dict__["_approval_matches"] = matches
+        return matches
 
     def changed_since_approval(self) -> bool:
         """Approved once, but the content no longer matches what the FG approved."""
@@ -549,11 +564,15 @@ class Agreement(models.Model):
     def content_fingerprint(self) -> str:
         """sha256 of `fingerprint_content()`; a review stores it, a mismatch voids the approval.
 
-        Agreements read by `load_content_values()` carry it, computed once."""
+        Agreements read by `load_content_values()` keep it, computed once when first asked
+        (the rules ask only of an approved agreement)."""
         known = self.__dict__.get("_content_fingerprint")
         if known is not None:
             return known
-        return fingerprint(self.fingerprint_content())
+        computed = fingerprint(self.fingerprint_content())
+        if "_content_values" in self.__dict__:
+            self.__dict__["_content_fingerprint"] = computed
+        return computed
 
 
 # What an FG's approval covers (DESIGN.md section 3, AVG art. 38-39): the agreement as the
@@ -702,8 +721,8 @@ def load_content_values(
 ) -> list[Agreement]:
     """Read the related content of many agreements as tuples (5 queries, whatever their
     number, and one more for the suppliers' names unless `select_related("supplier")` read
-    them) and fingerprint each agreement once; `content_values()` and
-    `content_fingerprint()` then need no queries. With `all_agreements`, the link tables are
+    them); `content_values()` and `content_fingerprint()` (computed once, when first asked)
+    then need no queries. With `all_agreements`, the link tables are
     read without a filter (cheaper than a long IN list when the agreements are all of them).
     """
     agreements = list(agreements)
@@ -788,9 +807,6 @@ def load_content_values(
             values[agreement_id].documents.append(tuple(document))
     for pk, agreement in by_id.items():
         agreement._content_values = values[pk]
-        agreement._content_fingerprint = fingerprint(
-            fingerprint_content_from(agreement, values[pk])
-        )
     return agreements
 
 

@@ -42,6 +42,7 @@ class RegisterConfig(AppConfig):
         from .panels import agreement_flags_panel, agreement_open_flags_panel, product_flags_panel
         from .revision import first_mark_after_flush
         from .roles import sync_roles_after_migrate
+        from .rules import notes
 
         # After every migrate (and flush): a first mark for the rules' cache (the triggers
         # come with the migrations), and the role groups with exactly the permissions of the
@@ -49,6 +50,8 @@ class RegisterConfig(AppConfig):
         post_migrate.connect(first_mark_after_flush, sender=self)
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         connection_created.connect(restrict_sqlite_file, dispatch_uid="restrict_sqlite_file")
+        # What each write touched, for the rules' incremental update (rules/notes.py).
+        notes.connect()
         # The product page (suppliers app) shows the product's flags through this panel.
         add_product_panel(product_flags_panel)
         # The review page (agreements app) shows what an approval would leave open.

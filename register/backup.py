@@ -210,8 +210,9 @@ def _dumped_models() -> list:
         if model._meta.managed
         and not model._meta.proxy
         and model._meta.app_label not in JSON_EXCLUDE
-        # The marks of the rules' cache are bookkeeping: loading the rows leaves fresh ones.
-        and model._meta.label != "register.RegisterWrite"
+        # The marks and notes of the rules' cache are bookkeeping: loading the rows leaves
+        # fresh ones.
+        and model._meta.label not in {"register.RegisterWrite", "register.RulesNote"}
     ]
 
 

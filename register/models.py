@@ -362,6 +362,9 @@ class RegisterWrite(models.Model):
     """
 
     mark = models.CharField(max_length=32, primary_key=True)  # 128 random bits in hex
+    # PostgreSQL: the number of the writing transaction's latest write (register/revision.py),
+    # so that the rules can tell whether every write of it was noted (register/rules/notes.py).
+    last_write = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("registerwijziging")
@@ -370,3 +373,23 @@ class RegisterWrite(models.Model):
 
     def __str__(self) -> str:
         return self.mark
+
+
+class RulesNote(models.Model):
+    """What one write through the application touched, for the rules' incremental update
+    (register/rules/notes.py): the register moved from position `before` to `after`, and
+    only the flags of `subjects` can have changed. Written in the writing transaction, so a
+    rollback takes it away with the write; not a register table (no write triggers)."""
+
+    mark = models.CharField(max_length=32, db_index=True)  # PostgreSQL: the transaction's mark
+    before = models.CharField(max_length=64)
+    after = models.CharField(max_length=64)
+    subjects = models.TextField()  # JSON: {"p": [...], "a": [...], "v": [...], "s": [...]}
+
+    class Meta:
+        verbose_name = _("notitie voor de regels")
+        verbose_name_plural = _("notities voor de regels")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.before} -> {self.after}"

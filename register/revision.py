@@ -60,7 +60,12 @@ def register_tables() -> list[str]:
             tables.append(model._meta.db_table)
     # No rule reads the level snapshots, and the level page writes one a day: leaving them
     # out keeps that write from setting the rules to work again.
-    skipped = {marks_table(), apps.get_model("register", "LevelSnapshot")._meta.db_table}
+    # The rules' notes (register/rules/notes.py) are written with the writes they describe.
+    skipped = {
+        marks_table(),
+        apps.get_model("register", "LevelSnapshot")._meta.db_table,
+        apps.get_model("register", "RulesNote")._meta.db_table,
+    }
     return sorted(t for t in set(tables) if t not in skipped)
 
 
@@ -73,20 +78,36 @@ def _sqlite_statements(table: str, marks: str) -> list[str]:
     ]
 
 
-def _postgresql_function(marks: str) -> str:
+def _postgresql_function(marks: str, *, last_write: bool = True) -> str:
     # The transaction's mark is made at its first write and kept in a transaction-local
     # setting; every write (re)inserts it, so it is there even after a delete of the marks.
     # Each write also draws a number from a sequence into another transaction-local
     # setting: a rollback (to a savepoint) restores the settings with the data, and a
     # number drawn is never drawn again, so inside the writing transaction the revision
     # changes with every write, without a row written twice.
+    # The mark's row keeps the number of the transaction's latest write (its own row: no
+    # other transaction waits for it), so that the rules can tell after the commit whether
+    # every write of the transaction was noted (register/rules/notes.py).
     # Past PRUNE_ABOVE marks, a transaction's first write deletes the marks it sees (never
     # another open transaction's, which it cannot see); only one transaction prunes at a
     # time, and no writer waits for it (pg_try_advisory_xact_lock does not wait).
+    # Without `last_write`: the function of a schema whose marks table has no such column yet
+    # (a WriteTriggers of a migration before register/0012; see `WriteTriggers`).
+    if last_write:
+        record = f"""
+            last_write := nextval('{SEQUENCE}');
+            INSERT INTO "{marks}" (mark, last_write) VALUES (this_mark, last_write)
+                ON CONFLICT (mark) DO UPDATE SET last_write = EXCLUDED.last_write;
+            PERFORM set_config('{WRITES}', last_write::text, true);"""
+    else:
+        record = f"""
+            INSERT INTO "{marks}" (mark) VALUES (this_mark) ON CONFLICT (mark) DO NOTHING;
+            PERFORM set_config('{WRITES}', nextval('{SEQUENCE}')::text, true);"""
     return f"""
         CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
             this_mark text := coalesce(current_setting('{MARK}', true), '');
+            last_write bigint;
         BEGIN
             IF this_mark = '' THEN
                 this_mark := {_POSTGRESQL_RANDOM};
@@ -96,9 +117,7 @@ def _postgresql_function(marks: str) -> str:
                    AND pg_try_advisory_xact_lock({PRUNE_LOCK}) THEN
                     DELETE FROM "{marks}";
                 END IF;
-            END IF;
-            INSERT INTO "{marks}" (mark) VALUES (this_mark) ON CONFLICT (mark) DO NOTHING;
-            PERFORM set_config('{WRITES}', nextval('{SEQUENCE}')::text, true);
+            END IF;{record}
             RETURN NULL;
         END $$"""
 
@@ -117,11 +136,15 @@ def _first_mark_sql(vendor: str) -> str:
     )
 
 
-def trigger_sql(vendor: str, tables: list[str]) -> list[str]:
+def trigger_sql(vendor: str, tables: list[str], *, last_write: bool = True) -> list[str]:
     """The statements that install the write triggers on `tables` (idempotent), and a first
-    mark so that the rules can keep results from the first request on."""
+    mark so that the rules can keep results from the first request on. `last_write`: the
+    marks table has that column (register/0012)."""
     if vendor == "postgresql":
-        statements = [f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}", _postgresql_function(MARKS)]
+        statements = [
+            f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}",
+            _postgresql_function(MARKS, last_write=last_write),
+        ]
         statements += [_postgresql_trigger(table) for table in tables]
     elif vendor == "sqlite":
         statements = [sql for table in tables for sql in _sqlite_statements(table, MARKS)]
@@ -157,15 +180,41 @@ class WriteTriggers(Operation):
         pass  # the schema Django models does not change
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        for statement in trigger_sql(schema_editor.connection.vendor, self.tables):
+        # The trigger function is replaced by every WriteTriggers; it must match the schema
+        # of the migration it runs in: one run before register/0012 adds `last_write` to the
+        # marks (the later ones' data migrations write register rows) writes no such column.
+        vendor = schema_editor.connection.vendor
+        for statement in trigger_sql(vendor, self.tables, last_write=_has_last_write(to_state)):
             schema_editor.execute(statement, params=None)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        for statement in drop_trigger_sql(schema_editor.connection.vendor, self.tables):
+        vendor = schema_editor.connection.vendor
+        for statement in drop_trigger_sql(vendor, self.tables):
             schema_editor.execute(statement, params=None)
+        if vendor == "postgresql" and _has_marks(to_state):
+            # The function the remaining triggers call must match the schema migrated back
+            # to (register/0012 reversed drops `last_write`).
+            function = _postgresql_function(MARKS, last_write=_has_last_write(to_state))
+            schema_editor.execute(function, params=None)
 
     def describe(self) -> str:
         return f"Install the register's write triggers on {len(self.tables)} tables"
+
+
+def _has_marks(state) -> bool:
+    try:
+        state.apps.get_model("register", "RegisterWrite")
+    except LookupError:
+        return False
+    return True
+
+
+def _has_last_write(state) -> bool:
+    try:
+        model = state.apps.get_model("register", "RegisterWrite")
+    except LookupError:
+        return False
+    return any(f.name == "last_write" for f in model._meta.get_fields())
 
 
 def first_mark_after_flush(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:

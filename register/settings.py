@@ -142,6 +142,23 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The rules' kept results (register/rules/cache.py, README "Kept results"). By default each
+# process keeps its own (local memory: nothing to set up). To let every gunicorn worker share
+# one computation: DJANGO_RULES_CACHE=db (the database cache; run `createcachetable` once) or
+# DJANGO_RULES_CACHE=redis://host:6379/1 (django-redis, the `redis` extra).
+RULES_CACHE = "rules"
+_rules_cache = os.environ.get("DJANGO_RULES_CACHE", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    RULES_CACHE: (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "rules_cache"}
+        if _rules_cache == "db"
+        else {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": _rules_cache}
+        if _rules_cache.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rules"}
+    ),
+}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.ModelBackendWithRoles",

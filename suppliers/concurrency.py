@@ -14,6 +14,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 
@@ -24,6 +25,11 @@ def stale_edit_message(record: str) -> str:
         "opende. Uw invoer staat nog in het formulier. Open %(record)s opnieuw in een nieuw "
         "tabblad, bekijk de wijziging en breng uw aanpassing daar nogmaals aan."
     ) % {"record": record}
+
+
+# Sent around the version claim, which writes with `update()` (no save signals).
+version_claiming = Signal()
+version_claimed = Signal()
 
 
 class StaleEditError(Exception):
@@ -42,11 +48,14 @@ def claim_version(instance: models.Model, expected_version: int | None) -> int:
     if expected_version is None:
         raise StaleEditError
     # update() skips history on purpose: the save that follows records the new version.
+    # The signals let the rules note this write like a save (register/rules/notes.py).
+    version_claiming.send(sender=type(instance), instance=instance)
     claimed = (
         type(instance)
         ._base_manager.filter(pk=instance.pk, version=expected_version)
         .update(version=F("version") + 1)
     )
+    version_claimed.send(sender=type(instance), instance=instance)
     if not claimed:
         raise StaleEditError
     instance.version = expected_version + 1

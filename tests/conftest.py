@@ -58,6 +58,16 @@ def _seeded_data_on_every_connection(django_db_setup, django_db_blocker) -> None
     type(wrapper)._test_serialized_contents = contents
 
 
+@pytest.fixture(autouse=True)
+def _rules_kept_per_test():
+    """Each test starts without the rules' state a previous test kept in this process (its
+    register was rolled back): correct either way, but a query-count test would pay for the
+    check that the old state no longer chains to the register."""
+    from register.rules import cache
+
+    cache.forget()
+
+
 @pytest.fixture
 def fg(db) -> User:
     return make_user("fg", "fg")

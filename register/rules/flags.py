@@ -205,6 +205,7 @@ class RegisterData:
 # The product fields a flag's reader may use; any other field would cost a query per flag
 # (the query-count tests of the dashboard, the Niveau page and the export would show it).
 FLAG_PRODUCT_FIELDS = ("name", "status", "processes_personal_data", "supplier", "supplier__name")
+FLAG_SUPPLIER_FIELDS = ("name",)
 
 
 def agreements_queryset():
@@ -232,18 +233,23 @@ def load_register(
     no links to activities either (`products_by_activity` stays empty).
     """
     whole_register = products is None
+    agreements_qs = agreements_queryset()
     if whole_register:
         # Only what the rules and the pages that show flags read (name, scope, supplier's
-        # name, the key for links): a third of the time of reading whole rows.
-        products = (
-            Product.objects.select_related("supplier")
-            .only(*FLAG_PRODUCT_FIELDS)
-            .order_by("name", "supplier__name")
+        # name, the key for links): a third of the time of reading whole rows. Each supplier
+        # is read once and shared by its products and agreements (not once per row).
+        suppliers = {s.pk: s for s in Supplier.objects.only(*FLAG_SUPPLIER_FIELDS)}
+        products = list(
+            Product.objects.only("name", "status", "processes_personal_data", "supplier").order_by(
+                "name", "supplier__name"
+            )
         )
+        agreements_qs = list(agreements_qs.select_related(None))
+        for row in (*products, *agreements_qs):
+            row.supplier = suppliers[row.supplier_id]
     products = list(products)
     product_ids = [p.pk for p in products]
     flows = DataFlow.objects.order_by("attribute__sort_order", "attribute__code", "channel")
-    agreements_qs = agreements_queryset()
     links = ProcessingActivity.products.through.objects.values_list(
         "processingactivity_id", "product_id"
     )
@@ -713,10 +719,12 @@ def activity_flags(
                 activity=activity,
             )
         )
-    if data is None:
+    checks_transfers = activity.records_no_transfer()
+    checks_special = is_blank(activity.special_category_exception)
+    if data is None or not (checks_transfers or checks_special):
         return flags
     evidence = data.evidence(activity, today or timezone.localdate())
-    if activity.records_no_transfer():
+    if checks_transfers:
         causes = [
             _("%(product)s (overeenkomst %(ref)s%(where)s)")
             % {
@@ -739,7 +747,7 @@ def activity_flags(
                     activity=activity,
                 )
             )
-    if is_blank(activity.special_category_exception):
+    if checks_special:
         causes = []
         for special in evidence.special_flows:
             values = {"code": special.attribute.code, "product": special.product.name}
@@ -770,9 +778,9 @@ def flags_for_activity(
     """The flags whose subject is this activity (for its page); a fixed number of queries:
     one when the register's flags are kept (rules/cache.py), else the activity's products'."""
     today = today or timezone.localdate()
-    whole = cache.kept("flags", today)
-    if whole is not None:
-        return [f for f in whole if f.activity is not None and f.activity.pk == activity.pk]
+    kept = cache.kept_rules(today, compute=False)
+    if kept is not None:
+        return sorted(kept.by_activity.get(activity.pk, []), key=Flag.sort_key)
     return sorted(
         activity_flags(activity, load_activity_register(activity), today), key=Flag.sort_key
     )
@@ -806,21 +814,29 @@ def unlinked_product_flag(product: Product) -> Flag:
     )
 
 
+def flags_of_product(product: Product, data: RegisterData, today: datetime.date) -> list[Flag]:
+    """The flags whose subject is `product`, from data read by `load_register()` (which read
+    the product's flows, covering agreements and links); no queries. The unit the rules
+    recompute when a write touches the product (rules/incremental.py)."""
+    if not product.is_in_scope:
+        return []
+    coverage = coverage_for(
+        product,
+        data.covering_by_product.get(product.pk, []),
+        data.flows_by_product.get(product.pk, []),
+        today,
+    )
+    flags = product_flags(coverage)
+    if product.pk not in data.linked_product_ids:
+        flags.append(unlinked_product_flag(product))
+    return flags
+
+
 def flags_from(data: RegisterData, today: datetime.date) -> list[Flag]:
     """All flags of DESIGN.md section 5 over data read by `load_register()`; no queries."""
     flags: list[Flag] = []
     for product in data.products:
-        if not product.is_in_scope:
-            continue
-        coverage = coverage_for(
-            product,
-            data.covering_by_product.get(product.pk, []),
-            data.flows_by_product.get(product.pk, []),
-            today,
-        )
-        flags.extend(product_flags(coverage))
-        if product.pk not in data.linked_product_ids:
-            flags.append(unlinked_product_flag(product))
+        flags.extend(flags_of_product(product, data, today))
     for agreement in data.agreements:
         flags.extend(agreement_flags(agreement))
     for activity in data.activities:
@@ -832,18 +848,19 @@ def compute_flags(today: datetime.date | None = None) -> list[Flag]:
     """The open flags of the whole register (DESIGN.md section 5), sorted by severity (high
     first), code and subject name; a fixed number of queries whatever the register's size.
 
-    Computed once per register revision and day (rules/cache.py): until the register
-    changes, a repeated call costs one query."""
+    Kept per register revision and day (rules/cache.py) and, after a write through the
+    application, updated for the subjects it touched only (rules/incremental.py): until the
+    register changes, a repeated call costs one query."""
     today = today or timezone.localdate()
-    return list(cache.keep("flags", today, lambda: _whole_register_flags(today)))
+    return list(cache.kept_rules(today).flags)
 
 
-def _whole_register_flags(today: datetime.date) -> list[Flag]:
+def whole_register_data() -> RegisterData:
     # Reading the register makes some 100,000 objects, none of them garbage: with the
     # collector paused it takes half the time (0.47 s instead of 0.65-1.4 s at scale 1,
     # more the more the process already holds, see docs/performance.md).
     with collector_paused():
-        return flags_from(load_register(), today)
+        return load_register()
 
 
 @contextmanager
@@ -863,9 +880,9 @@ def flags_for_product(product: Product, today: datetime.date | None = None) -> l
     """The flags whose subject is this product (for its page); a fixed number of queries:
     one when the register's flags are kept (rules/cache.py), else the product's own."""
     today = today or timezone.localdate()
-    whole = cache.kept("flags", today)
-    if whole is not None:
-        return [f for f in whole if f.product is not None and f.product.pk == product.pk]
+    kept = cache.kept_rules(today, compute=False)
+    if kept is not None:
+        return sorted(kept.by_product.get(product.pk, []), key=Flag.sort_key)
     data = load_register([product])
     data.agreements = []  # agreement flags have the agreement as subject, not the product
     return flags_from(data, today)

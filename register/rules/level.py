@@ -31,7 +31,7 @@ from suppliers.models import Product
 
 from ..models import LevelSnapshot, LevelText
 from . import cache
-from .flags import FLAG_CODES, compute_flags
+from .flags import FLAG_CODES
 
 CONDITION_NAME = "Verwerking van gegevens"
 THEME_NAME = "Toegang leermiddelen"
@@ -311,12 +311,39 @@ def compute_level(
     """
     today = today or timezone.localdate()
     if flags is None:
-        return cache.keep("level", today, lambda: _level(today, compute_flags(today=today)))
+        return cache.kept_rules(today).level()
     return _level(today, flags)
 
 
-def _level(today: datetime.date, flags: Sequence[Any]) -> LevelResult:
+def level_from_state(state: Any) -> LevelResult:
+    """The level from the rules' kept state (rules/incremental.py): its flags, the evidence
+    it kept per flag and per unreviewed agreement; one query (the level texts)."""
+    kept = state.evidence
+    if state.unreviewed is None:
+        state.unreviewed = {item.subject.pk: item for item in unreviewed_agreements()}
+
+    def evidence_of(flag: Any) -> Evidence:
+        found = kept.get(id(flag))
+        if found is None or found[0] is not flag:  # an id is only unique while alive
+            found = kept[id(flag)] = (flag, _flag_evidence(flag))
+        return found[1]
+
+    unreviewed = [state.unreviewed[pk] for pk in sorted(state.unreviewed, key=_reference_of(state))]
+    return _level(state.today, state.flags, evidence_of=evidence_of, unreviewed=unreviewed)
+
+
+def _reference_of(state: Any):
+    return lambda pk: state.unreviewed[pk].subject.reference
+
+
+def _level(
+    today: datetime.date,
+    flags: Sequence[Any],
+    evidence_of: Any = None,
+    unreviewed: list[Evidence] | None = None,
+) -> LevelResult:
     flags = list(flags)
+    evidence_of = evidence_of or _flag_evidence
     by_code: dict[str, list[Any]] = {}
     for flag in flags:
         by_code.setdefault(flag.code, []).append(flag)
@@ -324,10 +351,10 @@ def _level(today: datetime.date, flags: Sequence[Any]) -> LevelResult:
     criteria = []
     for spec in _criteria_specs():
         if spec.flag_codes is None:
-            evidence = _unreviewed_agreements()
+            evidence = unreviewed_agreements() if unreviewed is None else list(unreviewed)
         else:
             evidence = [
-                _flag_evidence(flag) for code in spec.flag_codes for flag in by_code.get(code, [])
+                evidence_of(flag) for code in spec.flag_codes for flag in by_code.get(code, [])
             ]
         criteria.append(Criterion(spec.level, spec.key, spec.title, spec.advice, evidence=evidence))
 
@@ -393,15 +420,18 @@ def _label(kind: str, subject: Any) -> str:
     return str(subject)
 
 
-def _unreviewed_agreements() -> list[Evidence]:
-    """Agreements covering a product in use with personal data that no FG ever reviewed.
+def unreviewed_agreements(agreement_ids: Iterable[int] | None = None) -> list[Evidence]:
+    """Agreements covering a product in use with personal data that no FG ever reviewed
+    (among `agreement_ids` when given).
 
     Two queries whatever the size of the register (AVG art. 38-39: the FG reviews).
     """
     in_scope = Product.objects.in_scope()
+    candidates = Agreement.objects.not_terminated()
+    if agreement_ids is not None:
+        candidates = candidates.filter(pk__in=list(agreement_ids))
     agreements = (
-        Agreement.objects.not_terminated()
-        .filter(Exists(in_scope.filter(agreements=OuterRef("pk"))))
+        candidates.filter(Exists(in_scope.filter(agreements=OuterRef("pk"))))
         .filter(~Exists(Review.objects.filter(agreement=OuterRef("pk"))))
         .select_related("supplier")
         .prefetch_related(

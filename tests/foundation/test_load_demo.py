@@ -11,7 +11,8 @@ DOMAIN_MODELS = [
     for m in apps.get_models()
     if m._meta.app_label in {"suppliers", "agreements", "register"}
     and not m._meta.model_name.startswith("historical")
-    and m._meta.model_name != "registerwrite"  # bookkeeping of the rules' cache
+    # bookkeeping of the rules' cache
+    and m._meta.model_name not in {"registerwrite", "rulesnote"}
 ]
 
 
