@@ -29,9 +29,10 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -438,7 +439,53 @@ def _restore_pg(dump: Path) -> None:
         raise BackupError(f"pg_restore is mislukt; er is niets teruggezet: {result.stderr.strip()}")
 
 
+def _one_basis_as_list(value: str) -> list[str]:
+    return [value] if value else []
+
+
+# Fields a migration replaced since the first JSON backups, with the conversion that migration
+# applied to the rows (agreements/0006: one country became a list of locations stored as
+# "NL, BE", a single country unchanged; register/0010: one legal basis became a list).
+# Serialized rows carry no migration state, so without this `loaddata` would refuse a
+# backup made before them.
+REPLACED_FIELDS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
+    "agreements.subprocessor": ("country", "countries", str),
+    "agreements.historicalsubprocessor": ("country", "countries", str),
+    "register.processingactivity": ("legal_basis", "legal_bases", _one_basis_as_list),
+    "register.historicalprocessingactivity": ("legal_basis", "legal_bases", _one_basis_as_list),
+}
+
+
+def upgrade_serialized_rows(rows: list[dict]) -> bool:
+    """Bring rows serialized by an older version to the current fields, as the migrations
+    did (REPLACED_FIELDS; a subprocessor listed twice under one agreement with the same name
+    and service gets "(2)" after its service, as agreements/0006 does). Returns whether any
+    row changed."""
+    changed = False
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        fields = row.get("fields", {})
+        replaced = REPLACED_FIELDS.get(row.get("model", ""))
+        if replaced is not None and replaced[0] in fields:
+            old, new, convert = replaced
+            value = fields.pop(old)
+            fields.setdefault(new, convert(value or ""))
+            changed = True
+    subprocessors = [row for row in rows if row.get("model") == "agreements.subprocessor"]
+    for row in sorted(subprocessors, key=lambda row: row.get("pk") or 0):
+        fields = row["fields"]
+        key = (fields.get("agreement"), fields.get("name"), fields.get("service", ""))
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            fields["service"] = f"{fields.get('service', '')} ({seen[key]})".strip()
+            changed = True
+    return changed
+
+
 def _restore_json(dump: Path) -> None:
+    rows = json.loads(dump.read_bytes())
+    if upgrade_serialized_rows(rows):
+        dump.write_text(json.dumps(rows), encoding="utf-8")
     call_command("migrate", interactive=False, verbosity=0)
     # All or nothing: empty every table (also the seeded vocabulary, groups and content
     # types, so the backup's own rows come back with their own keys), then load.

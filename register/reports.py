@@ -19,7 +19,6 @@ from .rules.level import (
     THEME_NAME,
     LevelResult,
     compute_level,
-    flags_by_severity,
     history_with_today,
 )
 
@@ -42,9 +41,10 @@ class AnnexGroup:
 
 
 def annex_groups(flags: list[Any], *, per_code: int = ANNEX_PER_CODE) -> list[AnnexGroup]:
-    """The open flags most severe first, grouped by code, each group cut at `per_code`."""
+    """The open flags (of a level result: most severe first, `flags_by_severity()`),
+    grouped by code, each group cut at `per_code`."""
     groups = []
-    for code, members in groupby(flags_by_severity(flags), key=lambda flag: flag.code):
+    for code, members in groupby(flags, key=lambda flag: flag.code):
         members = list(members)
         groups.append(AnnexGroup(code=code, count=len(members), flags=members[:per_code]))
     return groups

@@ -156,22 +156,33 @@ def evidence_for(
     covering_by_product: dict[int, list[Agreement]],
     flows_by_product: dict[int, list],
     today: datetime.date,
+    memo: dict[int, tuple] | None = None,
 ) -> ActivityEvidence:
-    """The evidence of these products (loaded by `load_register()`; no queries)."""
+    """The evidence of these products (loaded by `load_register()`; no queries). `memo`
+    keeps each product's part for the next call on the same register read (a product is
+    linked to several activities)."""
     products = sorted(products, key=lambda p: (p.supplier.name.lower(), p.name.lower()))
-    current = {
-        p.pk: [a for a in covering_by_product.get(p.pk, ()) if a.is_current(today)]
-        for p in products
-    }
+    memo = {} if memo is None else memo
+    current: dict[int, list[Agreement]] = {}
+    covering: dict[int, list[Agreement]] = {}
     attributes: dict[int, list[Attribute]] = {}
     for product in products:
-        seen: dict[str, Attribute] = {}
-        for flow in flows_by_product.get(product.pk, ()):
-            seen.setdefault(flow.attribute.code, flow.attribute)
-        attributes[product.pk] = list(seen.values())
+        pk = product.id
+        known = memo.get(pk)
+        if known is None:
+            seen: dict[str, Attribute] = {}
+            for flow in flows_by_product.get(pk, ()):
+                seen.setdefault(flow.attribute.code, flow.attribute)
+            agreements = covering_by_product.get(pk, ())
+            known = memo[pk] = (
+                [a for a in agreements if a.is_current(today)],
+                list(agreements),
+                list(seen.values()),
+            )
+        current[pk], covering[pk], attributes[pk] = known
     return ActivityEvidence(
         products=products,
         current_by_product=current,
-        covering_by_product={p.pk: list(covering_by_product.get(p.pk, ())) for p in products},
+        covering_by_product=covering,
         attributes_by_product=attributes,
     )

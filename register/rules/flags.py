@@ -182,6 +182,8 @@ class RegisterData:
     linked_product_ids: set[int] = field(default_factory=set)
     # activity id -> the ids of its linked products (read with the activities)
     products_by_activity: dict[int, list[int]] = field(default_factory=dict)
+    # day -> product id -> its part of an activity's evidence (rules/evidence.py)
+    _evidence_memo: dict[datetime.date, dict[int, tuple]] = field(default_factory=dict)
 
     @cached_property
     def products_by_id(self) -> dict[int, Product]:
@@ -199,6 +201,7 @@ class RegisterData:
             covering_by_product=self.covering_by_product,
             flows_by_product=self.flows_by_product,
             today=today,
+            memo=self._evidence_memo.setdefault(today, {}),
         )
 
 
@@ -590,12 +593,16 @@ def arp_flags(coverage: Coverage) -> list[Flag]:
     """`arp_missing` (DESIGN.md 11.3), one per attribute: Entree releases an attribute with
     `needs_arp` only under an attribute release policy the school signed, so a flow of it
     through Entree needs that ARP among the documents of an agreement covering the product."""
-    if any(holds_arp(a) for a in coverage.covering):
+    needing = [
+        flow.attribute
+        for flow in coverage.flows
+        if flow.attribute.needs_arp and flow.channel == Channel.ENTREE
+    ]
+    if not needing or any(holds_arp(a) for a in coverage.covering):
         return []
     product, flags, seen = coverage.product, [], set()
-    for flow in coverage.flows:
-        attribute = flow.attribute
-        if flow.channel != Channel.ENTREE or not attribute.needs_arp or attribute.code in seen:
+    for attribute in needing:
+        if attribute.code in seen:
             continue
         seen.add(attribute.code)
         flags.append(

@@ -46,6 +46,7 @@ from . import notes
 from .flags import (
     FLAG_PRODUCT_FIELDS,
     Flag,
+    RegisterData,
     activity_flags,
     agreement_flags,
     agreements_queryset,
@@ -378,10 +379,17 @@ def _recompute(
     ):
         for key in keys:
             dropped.extend(store.pop(key, []))
+    # One read for the touched products and, for the touched activities' evidence, all
+    # their linked products (not only the touched ones) with their flows and covering
+    # agreements, as the full computation reads them; with every link of each, so that an
+    # activity's products are complete.
+    links = _activity_links(activities) if activities else {}
+    read = products | {pk for pks in links.values() for pk in pks}
     loaded: dict[int, Agreement] = {}
-    if products:
+    data = None
+    if read:
         rows = (
-            Product.objects.filter(pk__in=list(products))
+            Product.objects.filter(pk__in=list(read))
             .select_related("supplier")
             .only(*FLAG_PRODUCT_FIELDS)
             .order_by("name", "supplier__name")
@@ -390,9 +398,12 @@ def _recompute(
         # The agreements covering these products, read with all their content: the touched
         # ones among them need not be read again.
         loaded = {agreement.pk: agreement for agreement in data.agreements}
+    if products:
         for product_id in products:
             new.product_supplier.pop(product_id, None)
         for product in data.products:
+            if product.pk not in products:
+                continue
             new.product_supplier[product.pk] = product.supplier_id
             found = flags_of_product(product, data, today)
             if found:
@@ -414,18 +425,9 @@ def _recompute(
     if activities:
         for activity_id in activities:
             new.activity_products.pop(activity_id, None)
-        links = _activity_links(activities)
         new.activity_products.update(links)
-        # The activities' evidence: all their linked products (not only the touched ones)
-        # with their flows and covering agreements, as the full computation reads them.
-        linked = {pk for pks in links.values() for pk in pks}
-        rows = (
-            Product.objects.filter(pk__in=list(linked))
-            .select_related("supplier")
-            .only(*FLAG_PRODUCT_FIELDS)
-            .order_by("name", "supplier__name")
-        )
-        data = load_register(rows, read_links=False)
+        if data is None:  # activities linking no product
+            data = RegisterData(products=[], agreements=[])
         data.products_by_activity = {v: sorted(pks) for v, pks in links.items()}
         for activity in ProcessingActivity.objects.filter(pk__in=list(activities)):
             found = activity_flags(activity, data, today)

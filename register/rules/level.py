@@ -250,7 +250,7 @@ class LevelResult:
     criteria: list[Criterion]
     next_step: str | None
     texts: dict[int, LevelText]
-    flags: list[Any]
+    flags: list[Any]  # most severe first (`flags_by_severity()`), as the annex lists them
     today: datetime.date
 
     @property
@@ -312,7 +312,7 @@ def compute_level(
     today = today or timezone.localdate()
     if flags is None:
         return cache.kept_rules(today).level()
-    return _level(today, flags)
+    return _level(today, flags_by_severity(flags))
 
 
 def level_from_state(state: Any) -> LevelResult:

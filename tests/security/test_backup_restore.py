@@ -27,6 +27,7 @@ from agreements.models import (
 from agreements.services import add_document
 from register import backup
 from register.demo import load_demo
+from register.models import ProcessingActivity
 from suppliers.models import Supplier
 
 from ..agreements.test_fingerprint_upgrade import old_fingerprint
@@ -267,3 +268,44 @@ def test_a_document_missing_from_the_media_folder_stops_the_backup(media, tmp_pa
     with pytest.raises(CommandError, match="ontbreken in de mediamap"):
         call_command("backup_register", str(tmp_path / "b.tar.gz"), stdout=io.StringIO())
     assert not (tmp_path / "b.tar.gz").exists()
+
+
+def test_a_json_backup_from_before_the_list_fields_comes_back_with_its_locations_and_bases(
+    media, tmp_path
+):
+    """A JSON backup made before agreements/0006 and register/0010 holds one `country` per
+    subprocessor and one `legal_basis` per activity; it restores as the migrations converted
+    them, instead of being refused by `loaddata`."""
+    load_demo()
+    sub = Subprocessor.objects.filter(countries="US").first() or Subprocessor.objects.first()
+    sub.countries = "US"
+    sub.save()
+    activity = ProcessingActivity.objects.exclude(legal_bases=[]).first()
+    activity.legal_bases = ["wettelijke_plicht"]
+    activity.save()
+    current = current_agreements()
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), "--format", "json", stdout=io.StringIO())
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(older, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "database.json":
+                rows = json.loads(data)
+                for row in rows:
+                    fields = row["fields"]
+                    if row["model"].endswith("subprocessor") and "countries" in fields:
+                        fields["country"] = fields.pop("countries")
+                    if row["model"].endswith("processingactivity"):
+                        bases = fields.pop("legal_bases")
+                        fields["legal_basis"] = bases[0] if bases else ""
+                data = json.dumps(rows).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    empty_the_database(media)
+
+    call_command("restore_register", str(older), stdout=io.StringIO())
+
+    assert Subprocessor.objects.get(pk=sub.pk).countries == "US"
+    assert ProcessingActivity.objects.get(pk=activity.pk).legal_bases == ["wettelijke_plicht"]
+    assert current_agreements() == current  # the approvals still hold
