@@ -17,26 +17,28 @@ class SubprocessorInline(admin.TabularInline):
     extra = 0
 
 
-class DocumentInline(NoDeleteMixin, admin.TabularInline):
+class ReadOnlyInline(NoDeleteMixin, admin.TabularInline):
+    """Records the agreement page shows but never adds or changes: documents are uploaded
+    through the agreement page (which checks the PDF), decisions through the review page."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return list(self.fields)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
     model = Document
-    extra = 0
     fields = ["kind", "version", "original_name", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class ReviewInline(NoDeleteMixin, admin.TabularInline):
+class ReviewInline(ReadOnlyInline):
     model = Review
-    extra = 0
     fields = ["decision", "comment", "reviewer", "reviewer_name", "decided_at", "imported"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Agreement)
