@@ -20,15 +20,11 @@ from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
 # Shown on the page of every agreement still to be approved (the register: the flags an
 # approval would leave open).
-_review_panels = Panels[Agreement]()
-add_review_panel = _review_panels.add
-review_panels = _review_panels.contents
+review_panels = Panels[Agreement]()
 # Shown on every agreement page (the register: the agreement's own open flags). The agreement
 # comes with the page's prefetches: a panel that reads only its `content_values()` costs no
 # query.
-_agreement_panels = Panels[Agreement]()
-add_agreement_panel = _agreement_panels.add
-agreement_panels = _agreement_panels.contents
+agreement_panels = Panels[Agreement]()
 
 
 def privacy_notices_panel(request: HttpRequest, product: Product) -> PanelContent:

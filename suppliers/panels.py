@@ -37,8 +37,9 @@ class PanelContent:
 
 
 class Panels(Generic[Page]):
-    """The panels higher apps add to one kind of page, in the order they were added; each is
-    called with the request and the page's object and returns its PanelContent."""
+    """The panels higher apps add to one kind of page (`add()`, in their `AppConfig.ready()`).
+    The page's view calls it with the request and its object: each panel's PanelContent, in
+    the order they were added."""
 
     def __init__(self) -> None:
         self._panels: list[Callable[[HttpRequest, Page], PanelContent]] = []
@@ -48,17 +49,12 @@ class Panels(Generic[Page]):
         if panel not in self._panels:
             self._panels.append(panel)
 
-    def contents(self, request: HttpRequest, obj: Page) -> list[PanelContent]:
+    def __call__(self, request: HttpRequest, obj: Page) -> list[PanelContent]:
         return [panel(request, obj) for panel in self._panels]
 
 
-_product_panels = Panels[Product]()
-add_product_panel = _product_panels.add
-product_panels = _product_panels.contents
-
-_supplier_panels = Panels[Supplier]()
-add_supplier_panel = _supplier_panels.add
-supplier_panels = _supplier_panels.contents
+product_panels = Panels[Product]()
+supplier_panels = Panels[Supplier]()
 
 
 class ProductFormExtension(Protocol):
