@@ -17,26 +17,27 @@ class SubprocessorInline(admin.TabularInline):
     extra = 0
 
 
-class DocumentInline(NoDeleteMixin, admin.TabularInline):
+class ViewOnlyMixin(NoDeleteMixin):
+    """Shown in the admin, never added or changed there: the app's own pages make these
+    records and check what the admin cannot (the FG's separation of duties, the upload)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DocumentInline(ViewOnlyMixin, admin.TabularInline):
     model = Document
     extra = 0
     fields = ["kind", "version", "original_name", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class ReviewInline(NoDeleteMixin, admin.TabularInline):
+class ReviewInline(ViewOnlyMixin, admin.TabularInline):
     model = Review
     extra = 0
     fields = ["decision", "comment", "reviewer", "reviewer_name", "decided_at", "imported"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Agreement)
@@ -94,33 +95,22 @@ class DocumentAdmin(NoDeleteMixin, HistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(NoDeleteMixin, HistoryAdmin):
+class ReviewAdmin(ViewOnlyMixin, HistoryAdmin):
+    """Read-only: decisions go through the review page (separation of duties)."""
+
     history_read_only = True
     list_display = ["agreement", "decision", "reviewer", "reviewer_name", "decided_at", "imported"]
     list_filter = ["decision", "imported"]
     search_fields = ["agreement__reference", "reviewer_name", "comment"]
     list_select_related = ["agreement", "reviewer"]
 
-    def has_add_permission(self, request) -> bool:
-        return False  # decisions go through the review page (separation of duties)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Finding)
-class FindingAdmin(NoDeleteMixin, HistoryAdmin):
+class FindingAdmin(ViewOnlyMixin, HistoryAdmin):
     """Read-only: the FG records and settles findings on the agreement page."""
 
     history_read_only = True
-
     list_display = ["agreement", "topic", "risk", "status", "created_by", "created_at"]
     list_filter = ["risk", "status"]
     search_fields = ["agreement__reference", "topic", "difference"]
     list_select_related = ["agreement", "created_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

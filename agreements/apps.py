@@ -7,7 +7,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Verwerkersovereenkomsten")
 
     def ready(self) -> None:
-        from suppliers.panels import add_product_panel, add_supplier_panel
+        from suppliers.panels import product_panels, supplier_panels
 
         from . import signals  # noqa: F401
         from .panels import (
@@ -18,9 +18,9 @@ class AgreementsConfig(AppConfig):
         )
 
         # The product page (suppliers app) shows the risks the FG accepted (issue 17).
-        add_product_panel(accepted_risks_panel)
+        product_panels.add(accepted_risks_panel)
         # And what its privacy notices say (DESIGN.md 11.2).
-        add_product_panel(privacy_notices_panel)
+        product_panels.add(privacy_notices_panel)
         # "Overeenkomst toevoegen" on the supplier and product pages (issue 17).
-        add_supplier_panel(add_agreement_for_supplier_panel)
-        add_product_panel(add_agreement_for_product_panel)
+        supplier_panels.add(add_agreement_for_supplier_panel)
+        product_panels.add(add_agreement_for_product_panel)

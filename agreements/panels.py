@@ -8,45 +8,23 @@ open (issue 17) by registering a review panel here, in its `AppConfig.ready()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from suppliers.models import Product, Supplier
-from suppliers.panels import PanelContent
+from suppliers.panels import PanelContent, Panels
 
 from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
-ReviewPanel = Callable[[HttpRequest, Agreement], PanelContent]
-_review_panels: list[ReviewPanel] = []
-# Shown on every agreement page (the register: the agreement's own open flags).
-_agreement_panels: list[ReviewPanel] = []
-
-
-def add_agreement_panel(panel: ReviewPanel) -> None:
-    """Show `panel(request, agreement)` on the page of every agreement (once, however often
-    called). The agreement comes with the page's prefetches: a panel that reads only its
-    `content_values()` costs no query."""
-    if panel not in _agreement_panels:
-        _agreement_panels.append(panel)
-
-
-def agreement_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
-    return [panel(request, agreement) for panel in _agreement_panels]
-
-
-def add_review_panel(panel: ReviewPanel) -> None:
-    """Show `panel(request, agreement)` on the page of every agreement still to be approved
-    (once, however often called)."""
-    if panel not in _review_panels:
-        _review_panels.append(panel)
-
-
-def review_panels(request: HttpRequest, agreement: Agreement) -> list[PanelContent]:
-    return [panel(request, agreement) for panel in _review_panels]
+# Shown on the page of every agreement still to be approved (the register: the flags an
+# approval would leave open).
+review_panels = Panels[Agreement]()
+# Shown on every agreement page (the register: the agreement's own open flags). The agreement
+# comes with the page's prefetches: a panel that reads only its `content_values()` costs no
+# query.
+agreement_panels = Panels[Agreement]()
 
 
 def privacy_notices_panel(request: HttpRequest, product: Product) -> PanelContent:

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -44,6 +48,7 @@ from .models import (
 from .panels import agreement_panels, review_panels
 
 PAGE_SIZE = 50
+T = TypeVar("T")
 CONFLICT_MESSAGE = gettext_lazy(
     "Niet opgeslagen: iemand anders heeft deze overeenkomst gewijzigd nadat u haar opende. "
     "Hieronder ziet u wat er veranderd is; uw invoer staat nog in het formulier. Open de "
@@ -53,6 +58,32 @@ CONFLICT_MESSAGE = gettext_lazy(
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+@dataclass
+class _Outcome(Generic[T]):
+    """What a service did for the user: its result, or nothing when it refused."""
+
+    result: T | None = None
+    conflict: list | None = None  # a stale edit: what the other editor changed meanwhile
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+
+def _carry_out(request: HttpRequest, service: Callable[..., T], **kwargs) -> _Outcome[T]:
+    """`service(user=request.user, **kwargs)`, with a refusal told to the user as an error
+    message (the service wrote nothing): the ValidationError's own text, or for a stale edit
+    the conflict message, keeping the other editor's changes for the page to show."""
+    try:
+        return _Outcome(result=service(user=request.user, **kwargs))
+    except services.ConcurrentEditError as error:
+        messages.error(request, CONFLICT_MESSAGE)
+        return _Outcome(conflict=error.changes)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return _Outcome()
 
 
 def _get_agreement(pk: int) -> Agreement:
@@ -303,21 +334,17 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     formset = SubprocessorFormSet(request.POST or None, instance=agreement, prefix="sub")
     conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            services.save_agreement(
-                form=form,
-                subprocessor_formset=formset,
-                user=request.user,
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except services.ConcurrentEditError as error:
-            conflict = error.changes
-            messages.error(request, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
+        outcome = _carry_out(
+            request,
+            services.save_agreement,
+            form=form,
+            subprocessor_formset=formset,
+            expected_version=form.cleaned_data.get("version"),
+        )
+        if outcome.done:
             messages.success(request, _("Wijzigingen opgeslagen."))
             return redirect(agreement)
+        conflict = outcome.conflict
     ctx = {"form": form, "formset": formset, "agreement": agreement, "conflict": conflict}
     return render(request, "agreements/agreement_form.html", ctx)
 
@@ -326,11 +353,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("agreements.submit_agreement", raise_exception=True)
 def agreement_submit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _get_agreement(pk)
-    try:
-        services.submit_agreement(agreement=agreement, user=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
+    if _carry_out(request, services.submit_agreement, agreement=agreement).done:
         messages.success(request, _("Ingediend ter beoordeling bij de FG."))
     return redirect(agreement)
 
@@ -376,13 +399,13 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _get_agreement(pk)
     form = TerminateForm(request.POST)
     if form.is_valid():
-        try:
-            services.terminate_agreement(
-                agreement=agreement, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
+        terminated = _carry_out(
+            request,
+            services.terminate_agreement,
+            agreement=agreement,
+            reason=form.cleaned_data["reason"],
+        )
+        if terminated.done:
             messages.success(request, _("De overeenkomst is beëindigd."))
         return redirect(agreement)
     ctx = _detail_context(request, agreement, terminate_form=form)
@@ -451,29 +474,25 @@ def privacy_notice_edit(request: HttpRequest, pk: int, product_pk: int) -> HttpR
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_privacy_notice(
-                agreement=agreement,
-                product=product,
-                attributes=form.cleaned_data["attributes"],
-                note=form.cleaned_data["note"],
-                content={name: form.cleaned_data[name] for name in APPROVED_NOTICE_FIELDS},
-                subprocessors=form.cleaned_data["subprocessors"],
-                upload=form.cleaned_data.get("file") or None,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ConcurrentEditError as error:
-            conflict = error.changes
-            messages.error(request, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
+        outcome = _carry_out(
+            request,
+            services.save_privacy_notice,
+            agreement=agreement,
+            product=product,
+            attributes=form.cleaned_data["attributes"],
+            note=form.cleaned_data["note"],
+            content={name: form.cleaned_data[name] for name in APPROVED_NOTICE_FIELDS},
+            subprocessors=form.cleaned_data["subprocessors"],
+            upload=form.cleaned_data.get("file") or None,
+            expected_version=form.cleaned_data["version"],
+        )
+        if outcome.done:
             messages.success(
                 request,
                 _("Privacybijsluiter voor %(product)s opgeslagen.") % {"product": product.name},
             )
             return redirect(agreement)
+        conflict = outcome.conflict
     ctx = {
         "agreement": agreement,
         "product": product,
@@ -511,13 +530,10 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _get_agreement(pk)
     form = FindingForm(request.POST)
     if form.is_valid():
-        try:
-            finding = services.record_finding(
-                agreement=agreement, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
+        finding = _carry_out(
+            request, services.record_finding, agreement=agreement, **form.cleaned_data
+        ).result
+        if finding is not None:
             messages.success(
                 request,
                 _("Bevinding “%(topic)s” vastgelegd (risico %(risk)s).")
@@ -536,16 +552,13 @@ def finding_settle(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
     if not form.is_valid():
         messages.error(request, _("Kies hoe de bevinding is afgehandeld."))
     else:
-        try:
-            finding = services.settle_finding(
-                finding=finding, user=request.user, status=form.cleaned_data["status"]
-            )
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
+        settled = _carry_out(
+            request, services.settle_finding, finding=finding, status=form.cleaned_data["status"]
+        ).result
+        if settled is not None:
             messages.success(
                 request,
                 _("Bevinding “%(topic)s”: %(status)s.")
-                % {"topic": finding.topic, "status": finding.get_status_display().lower()},
+                % {"topic": settled.topic, "status": settled.get_status_display().lower()},
             )
     return redirect(f"{finding.agreement.get_absolute_url()}#bevindingen")

@@ -35,8 +35,8 @@ class RegisterConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from agreements.panels import add_agreement_panel, add_review_panel
-        from suppliers.panels import add_product_form_extension, add_product_panel
+        from agreements.panels import agreement_panels, review_panels
+        from suppliers.panels import add_product_form_extension, product_panels
 
         from .forms import schools_of_product
         from .panels import agreement_flags_panel, agreement_open_flags_panel, product_flags_panel
@@ -53,10 +53,10 @@ class RegisterConfig(AppConfig):
         # What each write touched, for the rules' incremental update (rules/notes.py).
         notes.connect()
         # The product page (suppliers app) shows the product's flags through this panel.
-        add_product_panel(product_flags_panel)
+        product_panels.add(product_flags_panel)
         # The review page (agreements app) shows what an approval would leave open.
-        add_review_panel(agreement_open_flags_panel)
+        review_panels.add(agreement_open_flags_panel)
         # The product form (suppliers app) has a field for the schools using the product.
         add_product_form_extension(schools_of_product)
         # The agreement page (agreements app) shows its own flags.
-        add_agreement_panel(agreement_flags_panel)
+        agreement_panels.add(agreement_flags_panel)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from django.http import HttpRequest
 
@@ -21,6 +21,8 @@ from .models import Product, Supplier
 
 if TYPE_CHECKING:
     from django import forms
+
+Page = TypeVar("Page")  # the object a page shows: a product, a supplier, an agreement
 
 
 @dataclass(frozen=True)
@@ -34,32 +36,25 @@ class PanelContent:
     actions: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
 
 
-ProductPanel = Callable[[HttpRequest, Product], PanelContent]
-_product_panels: list[ProductPanel] = []
+class Panels(Generic[Page]):
+    """The panels higher apps add to one kind of page (`add()`, in their `AppConfig.ready()`).
+    The page's view calls it with the request and its object: each panel's PanelContent, in
+    the order they were added."""
+
+    def __init__(self) -> None:
+        self._panels: list[Callable[[HttpRequest, Page], PanelContent]] = []
+
+    def add(self, panel: Callable[[HttpRequest, Page], PanelContent]) -> None:
+        """Show `panel(request, obj)` on every such page (once, however often called)."""
+        if panel not in self._panels:
+            self._panels.append(panel)
+
+    def __call__(self, request: HttpRequest, obj: Page) -> list[PanelContent]:
+        return [panel(request, obj) for panel in self._panels]
 
 
-def add_product_panel(panel: ProductPanel) -> None:
-    """Show `panel(request, product)` on every product page (once, however often called)."""
-    if panel not in _product_panels:
-        _product_panels.append(panel)
-
-
-def product_panels(request: HttpRequest, product: Product) -> list[PanelContent]:
-    return [panel(request, product) for panel in _product_panels]
-
-
-SupplierPanel = Callable[[HttpRequest, Supplier], PanelContent]
-_supplier_panels: list[SupplierPanel] = []
-
-
-def add_supplier_panel(panel: SupplierPanel) -> None:
-    """Show `panel(request, supplier)` on every supplier page (once, however often called)."""
-    if panel not in _supplier_panels:
-        _supplier_panels.append(panel)
-
-
-def supplier_panels(request: HttpRequest, supplier: Supplier) -> list[PanelContent]:
-    return [panel(request, supplier) for panel in _supplier_panels]
+product_panels = Panels[Product]()
+supplier_panels = Panels[Supplier]()
 
 
 class ProductFormExtension(Protocol):

@@ -21,6 +21,7 @@ from ..models import Organisation, ProcessingActivity
 from ..reports import activity_register_filename, dpia_documents, render_activity_register
 from ..rules.flags import Flag, activity_flags, load_activity_register
 from ..services import copy_derived_into_activity
+from . import pdf_download
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 20
@@ -96,9 +97,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_register_pdf(request: HttpRequest) -> HttpResponse:
     """The Verwerkingsregister as a PDF, from the rows of the workbook's Verwerkingen sheet."""
     today = timezone.localdate()
-    response = HttpResponse(render_activity_register(today=today), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{activity_register_filename(today)}"'
-    return response
+    return pdf_download(render_activity_register(today=today), activity_register_filename(today))
 
 
 @permission_required("register.change_processingactivity", raise_exception=True)

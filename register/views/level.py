@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..reports import level_context, render_condition_report, report_filename
+from . import pdf_download
 
 
 @permission_required("register.view_leveltext", raise_exception=True)
@@ -15,6 +16,4 @@ def level_page(request: HttpRequest) -> HttpResponse:
 @permission_required("register.view_leveltext", raise_exception=True)
 def level_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    response = HttpResponse(render_condition_report(today=today), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(today)}"'
-    return response
+    return pdf_download(render_condition_report(today=today), report_filename(today))

@@ -112,18 +112,26 @@ class Lookups:
 
     # -- a name in a cell --
 
+    def _unknown(self, reader: RowReader, sheet: str, key: object, message: str) -> None:
+        """A name the register does not hold: the row fails. The message is left out when
+        the row of `sheet` that would have added the name failed: that row says why."""
+        if key not in self.failed_keys[sheet]:
+            reader.error(message)
+        reader.failed = True
+
     def supplier(self, reader: RowReader, name: str) -> Supplier | None:
         supplier = self.suppliers.get(name.strip().lower())
-        if supplier is None and name.strip().lower() not in self.failed_keys["Leveranciers"]:
-            reader.error(
+        if supplier is None:
+            self._unknown(
+                reader,
+                "Leveranciers",
+                name.strip().lower(),
                 _(
                     "onbekende leverancier “%(name)s”; voeg die toe op het tabblad Leveranciers "
                     "of controleer de spelling."
                 )
-                % {"name": name}
+                % {"name": name},
             )
-        if supplier is None:
-            reader.failed = True
         return supplier
 
     def product(self, reader: RowReader, ref: str, supplier_hint: str = "") -> Product | None:
@@ -151,15 +159,16 @@ class Lookups:
                 % {"name": ref, "suppliers": names}
             )
             return None
-        if ref.lower() not in self.failed_keys["Producten"]:
-            reader.error(
-                _(
-                    "onbekend product “%(name)s”; voeg het toe op het tabblad Producten of "
-                    "controleer de spelling."
-                )
-                % {"name": ref}
+        self._unknown(
+            reader,
+            "Producten",
+            ref.lower(),
+            _(
+                "onbekend product “%(name)s”; voeg het toe op het tabblad Producten of "
+                "controleer de spelling."
             )
-        reader.failed = True
+            % {"name": ref},
+        )
         return None
 
     def product_list(
@@ -177,15 +186,13 @@ class Lookups:
         for brin in codes:
             school = self.schools.get(brin.upper())
             if school is None:
-                if brin.upper() not in self.failed_keys["Scholen"]:
-                    reader.error(
-                        _(
-                            "onbekende school (BRIN) “%(brin)s”; voeg die toe op het tabblad "
-                            "Scholen."
-                        )
-                        % {"brin": brin}
-                    )
-                reader.failed = True
+                self._unknown(
+                    reader,
+                    "Scholen",
+                    brin.upper(),
+                    _("onbekende school (BRIN) “%(brin)s”; voeg die toe op het tabblad Scholen.")
+                    % {"brin": brin},
+                )
             elif school not in found:
                 found.append(school)
         return found
@@ -220,13 +227,14 @@ class Lookups:
     def agreement(self, reader: RowReader, reference: str) -> Agreement | None:
         agreement = self.agreements.get(reference)
         if agreement is None:
-            if reference not in self.failed_keys["Overeenkomsten"]:
-                reader.error(
-                    _(
-                        "onbekende overeenkomst “%(reference)s”; voeg die toe op het tabblad "
-                        "Overeenkomsten of controleer het kenmerk."
-                    )
-                    % {"reference": reference}
+            self._unknown(
+                reader,
+                "Overeenkomsten",
+                reference,
+                _(
+                    "onbekende overeenkomst “%(reference)s”; voeg die toe op het tabblad "
+                    "Overeenkomsten of controleer het kenmerk."
                 )
-            reader.failed = True
+                % {"reference": reference},
+            )
         return agreement
