@@ -178,13 +178,13 @@ class Criterion:
 
     @property
     def shown_evidence(self) -> list[Evidence]:
-        """The first EVIDENCE_SHOWN blocking records, the ones a page or report lists."""
+        """The first EVIDENCE_SHOWN blocking records, the ones a page lists."""
         return self.evidence[:EVIDENCE_SHOWN]
 
     @property
     def hidden_count(self) -> int:
         """How many blocking records are left out of `shown_evidence`."""
-        return max(0, len(self.evidence) - EVIDENCE_SHOWN)
+        return self._left_out(EVIDENCE_SHOWN)
 
     @property
     def report_evidence(self) -> list[Evidence]:
@@ -193,7 +193,10 @@ class Criterion:
 
     @property
     def report_hidden_count(self) -> int:
-        return max(0, len(self.evidence) - REPORT_EVIDENCE_SHOWN)
+        return self._left_out(REPORT_EVIDENCE_SHOWN)
+
+    def _left_out(self, shown: int) -> int:
+        return max(0, len(self.evidence) - shown)
 
     def flag_list_links(self) -> list[dict[str, Any]]:
         """Per flag code among the blocking records: its label, count and a link to the
