@@ -16,28 +16,13 @@ Public API (import from `register.rules`):
   `level_rows(result)` giving the rows of the workbook's `Niveau` sheet
 """
 
-from .flags import (  # noqa: E402
-    AGREEMENT_MISSING_CODES,
-    FLAG_CODES,
-    SEVERITY_LABELS,
-    SEVERITY_ORDER,
-    Flag,
-    compute_flags,
-    flags_for_product,
-    matching_flags,
-)
-from .level import LevelResult, compute_level, level_rows  # noqa: E402
-from .verdict import Verdict, verdict_for, verdict_for_product  # noqa: E402
+from . import flags as _flags
+from .flags import *  # noqa: F403 (the names of flags.__all__)
+from .level import LevelResult, compute_level, level_rows
+from .verdict import Verdict, verdict_for, verdict_for_product
 
 __all__ = [
-    "AGREEMENT_MISSING_CODES",
-    "FLAG_CODES",
-    "SEVERITY_LABELS",
-    "SEVERITY_ORDER",
-    "Flag",
-    "compute_flags",
-    "flags_for_product",
-    "matching_flags",
+    *_flags.__all__,
     "LevelResult",
     "compute_level",
     "level_rows",

@@ -70,18 +70,19 @@ class ActivityEvidence:
 
     @property
     def current_agreements(self) -> list[Agreement]:
-        seen: dict[int, Agreement] = {}
-        for product in self.products:
-            for agreement in self.current_by_product.get(product.pk, ()):
-                seen.setdefault(agreement.pk, agreement)
-        return sorted(seen.values(), key=lambda a: a.reference)
+        """The current agreements covering a linked product."""
+        return self._agreements_of(self.current_by_product)
 
     @property
     def covering_agreements(self) -> list[Agreement]:
         """The not-terminated agreements covering a linked product, current or not."""
+        return self._agreements_of(self.covering_by_product)
+
+    def _agreements_of(self, by_product: dict[int, list[Agreement]]) -> list[Agreement]:
+        """The agreements of `by_product` for the linked products, each once, by reference."""
         seen: dict[int, Agreement] = {}
         for product in self.products:
-            for agreement in self.covering_by_product.get(product.pk, ()):
+            for agreement in by_product.get(product.pk, ()):
                 seen.setdefault(agreement.pk, agreement)
         return sorted(seen.values(), key=lambda a: a.reference)
 

@@ -214,7 +214,7 @@ FLAG_SUPPLIER_FIELDS = ("name",)
 def agreements_queryset():
     """Agreements as the rules read them: not terminated, with their approving reviews
     (`approving_review()` reads only those). Their related content is read as tuples by
-    `load_content_values()`, which also fingerprints each agreement once."""
+    `load_content_values()`; each fingerprint is computed once, when first asked."""
     return (
         Agreement.objects.not_terminated()
         .select_related("supplier")
@@ -609,7 +609,7 @@ def arp_flags(coverage: Coverage) -> list[Flag]:
             _flag(
                 ARP_MISSING,
                 _(
-                    "Attribuut %(code)s (%(label)s) gaat via Entree naar %(product)s, maar "
+                    "Attribuut %(label)s (%(code)s) gaat via Entree naar %(product)s, maar "
                     "Entree geeft het alleen vrij onder een getekend attribuutvrijgavebeleid "
                     "(ARP), en geen overeenkomst voor dit product bevat een ARP. Upload het "
                     "getekende ARP bij de overeenkomst (soort ARP) of stop deze gegevensstroom."
@@ -757,12 +757,18 @@ def activity_flags(
     if checks_special:
         causes = []
         for special in evidence.special_flows:
-            values = {"code": special.attribute.code, "product": special.product.name}
+            values = {
+                "label": special.attribute.label,
+                "code": special.attribute.code,
+                "product": special.product.name,
+            }
             if special.agreement is not None:
                 values["ref"] = special.agreement.reference
-                causes.append(_("%(code)s naar %(product)s (overeenkomst %(ref)s)") % values)
+                causes.append(
+                    _("%(label)s (%(code)s) naar %(product)s (overeenkomst %(ref)s)") % values
+                )
             else:
-                causes.append(_("%(code)s naar %(product)s") % values)
+                causes.append(_("%(label)s (%(code)s) naar %(product)s") % values)
         if causes:
             flags.append(
                 _flag(

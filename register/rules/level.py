@@ -31,7 +31,7 @@ from suppliers.models import Product
 
 from ..models import LevelSnapshot, LevelText
 from . import cache
-from .flags import FLAG_CODES
+from .flags import FLAG_CODES, collector_paused
 
 CONDITION_NAME = "Verwerking van gegevens"
 THEME_NAME = "Toegang leermiddelen"
@@ -178,13 +178,13 @@ class Criterion:
 
     @property
     def shown_evidence(self) -> list[Evidence]:
-        """The first EVIDENCE_SHOWN blocking records, the ones a page or report lists."""
+        """The first EVIDENCE_SHOWN blocking records, the ones a page lists."""
         return self.evidence[:EVIDENCE_SHOWN]
 
     @property
     def hidden_count(self) -> int:
         """How many blocking records are left out of `shown_evidence`."""
-        return max(0, len(self.evidence) - EVIDENCE_SHOWN)
+        return self._left_out(EVIDENCE_SHOWN)
 
     @property
     def report_evidence(self) -> list[Evidence]:
@@ -193,7 +193,10 @@ class Criterion:
 
     @property
     def report_hidden_count(self) -> int:
-        return max(0, len(self.evidence) - REPORT_EVIDENCE_SHOWN)
+        return self._left_out(REPORT_EVIDENCE_SHOWN)
+
+    def _left_out(self, shown: int) -> int:
+        return max(0, len(self.evidence) - shown)
 
     def flag_list_links(self) -> list[dict[str, Any]]:
         """Per flag code among the blocking records: its label, count and a link to the
@@ -317,7 +320,14 @@ def compute_level(
 
 def level_from_state(state: Any) -> LevelResult:
     """The level from the rules' kept state (rules/incremental.py): its flags, the evidence
-    it kept per flag and per unreviewed agreement; one query (the level texts)."""
+    it kept per flag and per unreviewed agreement; one query (the level texts). Like the
+    flags, with the collector paused: it adds thousands of objects that all stay, beside a
+    kept state the collector would otherwise walk again and again."""
+    with collector_paused():
+        return _level_from_state(state)
+
+
+def _level_from_state(state: Any) -> LevelResult:
     kept = state.evidence
     if state.unreviewed is None:
         state.unreviewed = {item.subject.pk: item for item in unreviewed_agreements()}

@@ -100,7 +100,10 @@ def test_special_category_data_without_an_art_9_exception_is_flagged_naming_prod
     target = activity(product)
     flags = [f for f in compute_flags(TODAY) if f.activity == target and f.code == SPECIAL]
     assert len(flags) == 1
-    assert "gezondheid naar Zorgdossier" in flags[0].message
+    # The label first, the code beside it, as every flag names an attribute.
+    assert "Gezondheidsgegevens en ondersteuningsbehoefte (gezondheid) naar Zorgdossier" in (
+        flags[0].message
+    )
     assert agreement.reference in flags[0].message
     assert "art. 9" in flags[0].message
 
