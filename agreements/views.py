@@ -40,6 +40,7 @@ from .models import (
     PrivacyNotice,
     Review,
     attach_subprocessors,
+    load_content_values,
 )
 from .panels import agreement_panels, review_panels
 
@@ -62,7 +63,9 @@ def _get_agreement(pk: int) -> Agreement:
 @permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_list(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET or None)
-    agreements = Agreement.objects.select_related("supplier").with_fingerprint_content()
+    agreements = Agreement.objects.select_related("supplier").prefetch_related(
+        "reviews", Prefetch("products", queryset=Product.objects.only("name"))
+    )
     sort = "reference"
     if form.is_valid():
         data = form.cleaned_data
@@ -88,6 +91,10 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         sort = data["sort"] or "reference"
     agreements = agreements.order_by(AgreementFilterForm.SORTS[sort], "reference")
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    # "Gewijzigd na akkoord" compares an approved agreement's content with its approval: read
+    # as plain values for the approved ones on this page (a handful of queries), rather than
+    # as objects of every related table for all of them.
+    load_content_values(agreement for agreement in page.object_list if agreement.is_approved)
     ctx = {
         "page": page,
         "form": form,
