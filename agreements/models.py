@@ -14,11 +14,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from suppliers.links import detail_url
 from suppliers.models import Attribute, Product, Supplier
 
 # The EEA: the EU-27 plus Iceland, Liechtenstein and Norway (DESIGN.md section 5).
@@ -359,7 +359,7 @@ class Agreement(models.Model):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:agreement_detail", args=[self.pk])
+        return detail_url("agreements:agreement_detail", self.pk)
 
     def is_in_force(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .links import detail_url
 
 
 class ConvenantStatus(models.TextChoices):
@@ -180,7 +181,7 @@ class Supplier(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("suppliers:supplier_detail", args=[self.pk])
+        return detail_url("suppliers:supplier_detail", self.pk)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -259,7 +260,7 @@ class Product(models.Model):
         return f"{self.supplier.name} / {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("suppliers:product_detail", args=[self.pk])
+        return detail_url("suppliers:product_detail", self.pk)
 
     @property
     def is_in_scope(self) -> bool:
