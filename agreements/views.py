@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -504,7 +504,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     agreements = (
         Agreement.objects.awaiting_review_by(request.user)
         .select_related("supplier", "submitted_by")
-        .prefetch_related("products", "reviews")
+        .annotate(review_count=Count("reviews"))
+        .prefetch_related(Prefetch("products", queryset=Product.objects.only("name")))
         .order_by("submitted_at", "pk")
     )
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import AgreementStatus, PrivacyNotice
-from agreements.services import submit_agreement
+from agreements.services import decide_agreement, submit_agreement
 
 from ..conftest import (
     attrs,
@@ -161,3 +161,23 @@ def test_the_review_queue_is_paginated_oldest_first(privacy_officer, fg):
     assert first.context["review_queue_count"] == 52  # the menu still counts them all
     second = client.get(reverse("agreements:review_queue"), {"page": 2})
     assert [a.reference for a in second.context["page"].object_list] == ["R-50", "R-51"]
+
+
+def test_the_review_queue_says_how_often_the_fg_decided_before(privacy_officer, fg):
+    new = make_agreement([make_product("Nieuw")], reference="NIEUW")
+    back = make_agreement([make_product("Terug")], reference="TERUG")
+    for agreement in (new, back):
+        complete_checklist(agreement)
+        submit_agreement(agreement=agreement, user=privacy_officer)
+    for _round in range(2):
+        decide_agreement(
+            agreement=back, user=fg, decision="aanpassing_gevraagd", comment="Bijsluiter mist"
+        )
+        back.refresh_from_db()
+        back.set_status(AgreementStatus.DRAFT, user=privacy_officer)
+        submit_agreement(agreement=back, user=privacy_officer)
+    page = client_for(fg).get(reverse("agreements:review_queue")).text
+    rows = {ref: page[page.index(f">{ref}<") :].split("</tr>")[0] for ref in ("NIEUW", "TERUG")}
+    assert "<td>nee</td>" in rows["NIEUW"]
+    assert "<td>2 keer</td>" in rows["TERUG"]
+    assert "Nieuw" in rows["NIEUW"] and "Terug" in rows["TERUG"]
