@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from suppliers.links import detail_url
-from suppliers.models import Attribute, Product, Supplier
+from suppliers.models import Attribute, Product, Supplier, choice_label
 
 # The EEA: the EU-27 plus Iceland, Liechtenstein and Norway (DESIGN.md section 5).
 EEA_COUNTRIES = frozenset(
@@ -360,6 +360,9 @@ class Agreement(models.Model):
 
     def get_absolute_url(self) -> str:
         return detail_url("agreements:agreement_detail", self.pk)
+
+    def get_status_display(self) -> str:
+        return choice_label(AgreementStatus, self.status)
 
     def is_in_force(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()
