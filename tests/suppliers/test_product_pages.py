@@ -53,6 +53,19 @@ def test_an_unknown_filter_value_is_ignored_not_an_error(reader, catalogue):
     assert response.status_code == 200
 
 
+def test_each_cell_of_a_row_is_labelled_for_the_phone_layout(reader):
+    make_product("Rekenrijk", make_supplier("Noorderlicht"), kind="toets")
+    row = client_for(reader).get(reverse("suppliers:product_list")).text.split("<tbody>")[1]
+    for label, value in (
+        ("Leverancier", "Noorderlicht"),
+        ("Soort", "Toets"),
+        ("Status", "In gebruik"),
+        ("Persoonsgegevens", "ja"),
+    ):
+        assert f'data-label="{label}">' in row
+        assert value in row.split(f'data-label="{label}">')[1].split("</td>")[0]
+
+
 def test_the_list_is_paginated(reader):
     supplier = make_supplier()
     for i in range(55):
