@@ -720,13 +720,15 @@ def _subprocessor_fingerprint(values: tuple) -> list:
 
 
 def load_content_values(
-    agreements: Iterable[Agreement], *, all_agreements: bool = False
+    agreements: Iterable[Agreement], *, all_agreements: bool = False, approvals: bool = False
 ) -> list[Agreement]:
     """Read the related content of many agreements as tuples (5 queries, whatever their
     number, and one more for the suppliers' names unless `select_related("supplier")` read
     them); `content_values()` and `content_fingerprint()` (computed once, when first asked)
     then need no queries. With `all_agreements`, the link tables are
     read without a filter (cheaper than a long IN list when the agreements are all of them).
+    With `approvals`, each agreement's approving review is read too (one more query), so that
+    `approving_review()` and the approval checks need no prefetched reviews.
     """
     agreements = list(agreements)
     by_id = {a.pk: a for a in agreements}
@@ -808,6 +810,14 @@ def load_content_values(
     ):
         if agreement_id in values:
             values[agreement_id].documents.append(tuple(document))
+    if approvals:
+        approving: dict[int, Review] = {}
+        for review in scoped(Review.objects.filter(decision=Decision.APPROVED)).order_by(
+            "decided_at", "pk"
+        ):
+            approving[review.agreement_id] = review  # the latest one stays
+        for pk, agreement in by_id.items():
+            agreement.__dict__["_approving_review"] = approving.get(pk)
     for pk, agreement in by_id.items():
         agreement._content_values = values[pk]
     return agreements

@@ -64,7 +64,7 @@ def _get_agreement(pk: int) -> Agreement:
 def agreement_list(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET or None)
     agreements = Agreement.objects.select_related("supplier").prefetch_related(
-        "reviews", Prefetch("products", queryset=Product.objects.only("name"))
+        Prefetch("products", queryset=Product.objects.only("name"))
     )
     sort = "reference"
     if form.is_valid():
@@ -94,7 +94,9 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     # "Gewijzigd na akkoord" compares an approved agreement's content with its approval: read
     # as plain values for the approved ones on this page (a handful of queries), rather than
     # as objects of every related table for all of them.
-    load_content_values(agreement for agreement in page.object_list if agreement.is_approved)
+    load_content_values(
+        (agreement for agreement in page.object_list if agreement.is_approved), approvals=True
+    )
     ctx = {
         "page": page,
         "form": form,
