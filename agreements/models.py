@@ -1114,6 +1114,22 @@ def attach_subprocessors(agreement: Agreement) -> None:
         _prefetched(notice, "subprocessors", served.get(notice.pk, []))
 
 
+def attach_product_names(agreements: Iterable[Agreement]) -> None:
+    """Set `product_names` on each agreement: the names of the products it lists, in the
+    products' order, read in one query of names. A list page of 50 agreements showed them
+    through prefetched products, whose objects cost more than the rest of its queries."""
+    names: dict[int, list[str]] = {agreement.pk: [] for agreement in agreements}
+    rows = (
+        Agreement.products.through.objects.filter(agreement_id__in=list(names))
+        .order_by("product__name", "product__supplier__name")
+        .values_list("agreement_id", "product__name")
+    )
+    for agreement_id, name in rows:
+        names[agreement_id].append(name)
+    for agreement in agreements:
+        agreement.product_names = names[agreement.pk]
+
+
 def _prefetched(instance: models.Model, name: str, rows: list) -> None:
     # As prefetch_related() leaves it: a queryset whose results are already read.
     queryset = Subprocessor.objects.all()

@@ -39,6 +39,7 @@ from .models import (
     FindingStatus,
     PrivacyNotice,
     Review,
+    attach_product_names,
     attach_subprocessors,
     load_content_values,
 )
@@ -63,9 +64,7 @@ def _get_agreement(pk: int) -> Agreement:
 @permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_list(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET or None)
-    agreements = Agreement.objects.select_related("supplier").prefetch_related(
-        Prefetch("products", queryset=Product.objects.only("name"))
-    )
+    agreements = Agreement.objects.select_related("supplier")
     sort = "reference"
     if form.is_valid():
         data = form.cleaned_data
@@ -97,6 +96,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     load_content_values(
         (agreement for agreement in page.object_list if agreement.is_approved), approvals=True
     )
+    attach_product_names(page.object_list)
     ctx = {
         "page": page,
         "form": form,

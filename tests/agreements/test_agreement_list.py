@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import AgreementStatus, PrivacyNotice
+from agreements.models import Agreement, AgreementStatus, PrivacyNotice
 from agreements.services import decide_agreement, submit_agreement
 
 from ..conftest import (
@@ -181,3 +181,18 @@ def test_the_review_queue_says_how_often_the_fg_decided_before(privacy_officer, 
     assert "<td>nee</td>" in rows["NIEUW"]
     assert "<td>2 keer</td>" in rows["TERUG"]
     assert "Nieuw" in rows["NIEUW"] and "Terug" in rows["TERUG"]
+
+
+def test_each_row_names_the_products_the_agreement_covers(reader):
+    supplier = make_supplier("Noorderlicht")
+    make_agreement(
+        [make_product("Taal & Co", supplier), make_product("Rekenrijk", supplier)],
+        reference="MET-PRODUCTEN",
+    )
+    Agreement.objects.create(supplier=supplier, reference="ZONDER-PRODUCTEN")
+    page = client_for(reader).get(reverse("agreements:agreement_list")).text
+    row = {
+        ref: page[page.index(f">{ref}-PRODUCTEN<") :].split("</tr>")[0] for ref in ("MET", "ZONDER")
+    }
+    assert 'data-label="Producten">Rekenrijk, Taal &amp; Co</td>' in row["MET"]
+    assert 'data-label="Producten">—</td>' in row["ZONDER"]
