@@ -507,10 +507,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         Agreement.objects.awaiting_review_by(request.user)
         .select_related("supplier", "submitted_by")
         .annotate(review_count=Count("reviews"))
-        .prefetch_related(Prefetch("products", queryset=Product.objects.only("name")))
         .order_by("submitted_at", "pk")
     )
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_product_names(page.object_list)
     ctx = {"page": page, "agreements": page.object_list}
     return render(request, "agreements/review_queue.html", ctx)
 
