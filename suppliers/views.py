@@ -106,6 +106,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 def _flow_grid(attributes: list[Attribute], checked: set[str], subject: str) -> list[dict]:
     """Rows of one subject's checklist: one per attribute, one cell per channel."""
+    channels = Channel.choices  # a new list on every access
     return [
         {
             "attribute": attribute,
@@ -115,7 +116,7 @@ def _flow_grid(attributes: list[Attribute], checked: set[str], subject: str) -> 
                     "label": label,
                     "checked": flow_key(attribute.pk, channel, subject) in checked,
                 }
-                for channel, label in Channel.choices
+                for channel, label in channels
             ],
         }
         for attribute in attributes
@@ -154,12 +155,17 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
         .select_related("history_user")
         .order_by("-history_date")[:20]
     ]
+    # The checklist is a form for those who may record flows; others see the flows only.
+    can_record_flows = request.user.has_perms(
+        ["suppliers.add_dataflow", "suppliers.change_dataflow"]
+    )
     ctx = {
         "product": product,
         "agreements": product.agreements.select_related("supplier").order_by("-created_at"),
         "flows": flows,
         "form": form,
-        "grids": _flow_grids(attributes, checked),
+        "can_record_flows": can_record_flows,
+        "grids": _flow_grids(attributes, checked) if can_record_flows else [],
         "channels": Channel.choices,
         "flow_history": flow_history,
         "history": product.history.select_related("history_user")[:10],
