@@ -1,22 +1,18 @@
-import hashlib
 from collections import Counter
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementStatus
+from suppliers.kept import kept_parts
 
 from ..intake import intake_agreements
 from ..models import Organisation
-from ..revision import current_revision
 from ..rules.flags import (
     AGREEMENT_MISSING_CODES,
     FLAG_CODES,
@@ -31,8 +27,6 @@ FLAGS_PER_PAGE = 50
 MISSING_SHOWN = 50
 INTAKES_SHOWN = 20
 AWAITING_SHOWN = 10
-# The flag sections of a revision that is no longer current are never asked for again.
-FLAG_SECTIONS_KEPT_S = 24 * 3600
 
 
 def _flag_filter(request: HttpRequest) -> dict[str, str]:
@@ -72,33 +66,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _flag_sections(request: HttpRequest) -> dict[str, str]:
     """The two sections that show the flags (the missing agreements; the counts and the
-    flag list), as HTML. They show nothing but the flags, so they are rendered once per
-    register revision, day, language and query string and kept in this process's cache:
-    rendering some hundred flags took most of the page's time. Whoever asks sees the same
-    sections (nothing in them depends on the user's role)."""
-    revision = current_revision()
-    key = None
-    if revision is not None:
-        identity = (
-            revision,
-            timezone.localdate().isoformat(),
-            get_language(),
-            settings.EXPIRING_WITHIN_DAYS,
-            settings.ADVISED_CONDITION_LEVEL,
-            sorted(request.GET.lists()),
-        )
-        key = "dashboard-flags:" + hashlib.sha256(repr(identity).encode()).hexdigest()
-        kept = cache.get(key)
-        if kept is not None:
-            return kept
-    context = {"request": request, **_flag_context(request)}
-    sections = {
-        "missing": render_to_string("register/_dashboard_missing.html", context),
-        "flags": render_to_string("register/_dashboard_flags.html", context),
-    }
-    if key is not None:
-        cache.set(key, sections, FLAG_SECTIONS_KEPT_S)
-    return sections
+    flag list), as HTML. They show nothing but the flags, the same for every role, and
+    rendering some hundred flags took most of the page's time: they are kept until the
+    register changes (suppliers/kept.py)."""
+
+    def render_sections() -> dict[str, str]:
+        context = {"request": request, **_flag_context(request)}
+        return {
+            "missing": render_to_string("register/_dashboard_missing.html", context),
+            "flags": render_to_string("register/_dashboard_flags.html", context),
+        }
+
+    # The settings the rules read change the flags too.
+    vary = (settings.EXPIRING_WITHIN_DAYS, settings.ADVISED_CONDITION_LEVEL)
+    return kept_parts("dashboard-flags", request, render_sections, vary)
 
 
 def _flag_context(request: HttpRequest) -> dict:

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -196,3 +197,30 @@ def test_each_row_names_the_products_the_agreement_covers(reader):
     }
     assert 'data-label="Producten">Rekenrijk, Taal &amp; Co</td>' in row["MET"]
     assert 'data-label="Producten">—</td>' in row["ZONDER"]
+
+
+def _rendered(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def test_the_rows_are_rendered_once_until_the_register_changes(reader, fg):
+    make_agreement([make_product("Rekenrijk")], reference="EERSTE")
+    url = reverse("agreements:agreement_list")
+    assert "agreements/_agreement_rows.html" in _rendered(client_for(reader).get(url))
+    again = client_for(fg).get(url)
+    assert "agreements/_agreement_rows.html" not in _rendered(again)
+    assert "EERSTE" in again.text
+    make_agreement([make_product("Taalplein")], reference="TWEEDE")
+    changed = client_for(reader).get(url)
+    assert "EERSTE" in changed.text and "TWEEDE" in changed.text
+    assert "TWEEDE" not in client_for(reader).get(url, {"q": "EERSTE"}).text
+
+
+def test_an_agreement_that_ended_yesterday_is_marked_ended_today(reader):
+    ends = datetime.date(2026, 6, 30)
+    make_agreement([make_product()], reference="LOOPT-AF", ends_on=ends)
+    url = reverse("agreements:agreement_list")
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 12, tzinfo=datetime.UTC)):
+        assert "afgelopen" not in client_for(reader).get(url).text
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 12, tzinfo=datetime.UTC)):
+        assert "afgelopen" in client_for(reader).get(url).text
