@@ -226,3 +226,15 @@ def test_the_product_page_links_to_the_procurement_check_of_that_product(procure
     verdict = client.get(html.unescape(link.group(1)))
 
     assert verdict.context["verdict"].product == rekenen
+
+
+def test_the_rows_are_rendered_once_until_the_register_changes(reader, privacy_officer):
+    make_product("Rekenrijk")
+    url = reverse("suppliers:product_list")
+    first = client_for(reader).get(url)
+    assert "suppliers/_product_rows.html" in {t.name for t in first.templates}
+    again = client_for(privacy_officer).get(url)
+    assert "suppliers/_product_rows.html" not in {t.name for t in again.templates}
+    assert "Rekenrijk" in again.text and "Product toevoegen" in again.text
+    make_product("Taalplein")
+    assert "Taalplein" in client_for(reader).get(url).text
