@@ -36,30 +36,43 @@ def confirmed_devices(user: User) -> tuple[TOTPDevice | None, StaticDevice | Non
     )
 
 
+SECOND_FACTOR_FACTS = ("second_factor_group", "second_factor_app", "second_factor_codes")
+
+
+def second_factor_facts() -> dict:
+    """Annotations of a User queryset with what `second_factor_due()` reads: the backend
+    loads them with the user on every request (accounts/backends.py), saving a query."""
+    return {
+        "second_factor_group": Exists(
+            User.groups.through.objects.filter(
+                user_id=OuterRef("pk"), group__name__in=settings.TWO_FACTOR_REQUIRED_GROUPS
+            )
+        ),
+        "second_factor_app": Exists(
+            TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+        ),
+        "second_factor_codes": Exists(
+            StaticDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+        ),
+    }
+
+
 def second_factor_due(user: User) -> Due | None:
-    """What `user` must do before reaching any page, in one query; None when nothing.
+    """What `user` must do before reaching any page, in one query (none when the user was
+    loaded with `second_factor_facts()`); None when nothing.
 
     A user with a device always gives its code, required or not: turning two-factor login on
     is a promise that the password alone no longer opens the account.
     """
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            in_required_group=Exists(
-                User.groups.through.objects.filter(
-                    user_id=OuterRef("pk"), group__name__in=settings.TWO_FACTOR_REQUIRED_GROUPS
-                )
-            ),
-            has_app=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
-            has_codes=Exists(StaticDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
-        )
-        .values("in_required_group", "has_app", "has_codes")
-        .first()
-    )
-    if row is None:
-        return None
-    if row["has_app"] or row["has_codes"]:
+    if all(hasattr(user, name) for name in SECOND_FACTOR_FACTS):
+        row = {name: getattr(user, name) for name in SECOND_FACTOR_FACTS}
+    else:
+        facts = second_factor_facts()
+        row = User.objects.filter(pk=user.pk).annotate(**facts).values(*facts).first()
+        if row is None:
+            return None
+    if row["second_factor_app"] or row["second_factor_codes"]:
         return Due.VERIFY
-    if user.is_staff or user.is_superuser or row["in_required_group"]:
+    if user.is_staff or user.is_superuser or row["second_factor_group"]:
         return Due.ENROL
     return None

@@ -14,12 +14,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from suppliers.models import Attribute, Product, Supplier
+from suppliers.links import detail_url
+from suppliers.models import Attribute, Product, Supplier, choice_label
 
 # The EEA: the EU-27 plus Iceland, Liechtenstein and Norway (DESIGN.md section 5).
 EEA_COUNTRIES = frozenset(
@@ -359,7 +359,10 @@ class Agreement(models.Model):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:agreement_detail", args=[self.pk])
+        return detail_url("agreements:agreement_detail", self.pk)
+
+    def get_status_display(self) -> str:
+        return choice_label(AgreementStatus, self.status)
 
     def is_in_force(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()
@@ -717,13 +720,15 @@ def _subprocessor_fingerprint(values: tuple) -> list:
 
 
 def load_content_values(
-    agreements: Iterable[Agreement], *, all_agreements: bool = False
+    agreements: Iterable[Agreement], *, all_agreements: bool = False, approvals: bool = False
 ) -> list[Agreement]:
     """Read the related content of many agreements as tuples (5 queries, whatever their
     number, and one more for the suppliers' names unless `select_related("supplier")` read
     them); `content_values()` and `content_fingerprint()` (computed once, when first asked)
     then need no queries. With `all_agreements`, the link tables are
     read without a filter (cheaper than a long IN list when the agreements are all of them).
+    With `approvals`, each agreement's approving review is read too (one more query), so that
+    `approving_review()` and the approval checks need no prefetched reviews.
     """
     agreements = list(agreements)
     by_id = {a.pk: a for a in agreements}
@@ -805,6 +810,14 @@ def load_content_values(
     ):
         if agreement_id in values:
             values[agreement_id].documents.append(tuple(document))
+    if approvals:
+        approving: dict[int, Review] = {}
+        for review in scoped(Review.objects.filter(decision=Decision.APPROVED)).order_by(
+            "decided_at", "pk"
+        ):
+            approving[review.agreement_id] = review  # the latest one stays
+        for pk, agreement in by_id.items():
+            agreement.__dict__["_approving_review"] = approving.get(pk)
     for pk, agreement in by_id.items():
         agreement._content_values = values[pk]
     return agreements
@@ -1099,6 +1112,22 @@ def attach_subprocessors(agreement: Agreement) -> None:
     _prefetched(agreement, "subprocessors", list(subprocessors.values()))
     for notice in agreement.privacy_notices.all():
         _prefetched(notice, "subprocessors", served.get(notice.pk, []))
+
+
+def attach_product_names(agreements: Iterable[Agreement]) -> None:
+    """Set `product_names` on each agreement: the names of the products it lists, in the
+    products' order, read in one query of names. A list page of 50 agreements showed them
+    through prefetched products, whose objects cost more than the rest of its queries."""
+    names: dict[int, list[str]] = {agreement.pk: [] for agreement in agreements}
+    rows = (
+        Agreement.products.through.objects.filter(agreement_id__in=list(names))
+        .order_by("product__name", "product__supplier__name")
+        .values_list("agreement_id", "product__name")
+    )
+    for agreement_id, name in rows:
+        names[agreement_id].append(name)
+    for agreement in agreements:
+        agreement.product_names = names[agreement.pk]
 
 
 def _prefetched(instance: models.Model, name: str, rows: list) -> None:

@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from suppliers.kept import kept_parts
 from suppliers.models import Product, Supplier
 
 from . import services
@@ -43,7 +44,9 @@ from .models import (
     FindingStatus,
     PrivacyNotice,
     Review,
+    attach_product_names,
     attach_subprocessors,
+    load_content_values,
 )
 from .panels import agreement_panels, review_panels
 
@@ -93,7 +96,7 @@ def _get_agreement(pk: int) -> Agreement:
 @permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_list(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET or None)
-    agreements = Agreement.objects.select_related("supplier").with_fingerprint_content()
+    agreements = Agreement.objects.select_related("supplier")
     sort = "reference"
     if form.is_valid():
         data = form.cleaned_data
@@ -118,14 +121,31 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             agreements = agreements.not_terminated().ending_in_expiry_window()
         sort = data["sort"] or "reference"
     agreements = agreements.order_by(AgreementFilterForm.SORTS[sort], "reference")
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def render_rows() -> dict[str, str]:
+        page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+        # "Gewijzigd na akkoord" compares an approved agreement's content with its approval:
+        # read as plain values for the approved ones on this page (a handful of queries),
+        # rather than as objects of every related table for all of them.
+        load_content_values(
+            (agreement for agreement in page.object_list if agreement.is_approved),
+            approvals=True,
+        )
+        attach_product_names(page.object_list)
+        context = {
+            "request": request,
+            "page": page,
+            "sort": sort,
+            "sort_links": _sort_links(request, sort),
+        }
+        return {"rows": render_to_string("agreements/_agreement_rows.html", context)}
+
     ctx = {
-        "page": page,
+        # The rows show register data only, the same for everyone: kept until it changes.
+        "rows": kept_parts("agreement-list", request, render_rows)["rows"],
         "form": form,
         "sort": sort,
         "query": request.GET.get("q", ""),
-        "sort_links": _sort_links(request, sort),
-        "today": timezone.localdate(),
         "chosen_supplier": form.cleaned_data["supplier"] if form.is_valid() else None,
         "without_supplier": _without(request, "supplier", "page"),
     }
@@ -516,10 +536,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     agreements = (
         Agreement.objects.awaiting_review_by(request.user)
         .select_related("supplier", "submitted_by")
-        .prefetch_related("products", "reviews")
+        .annotate(review_count=Count("reviews"))
         .order_by("submitted_at", "pk")
     )
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_product_names(page.object_list)
     ctx = {"page": page, "agreements": page.object_list}
     return render(request, "agreements/review_queue.html", ctx)
 

@@ -4,8 +4,9 @@ base.html belongs to the project's lower layer (register), which never names the
 the API hands it the link through this hook instead."""
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from suppliers.links import page_url
 
 
 def user_menu(request: HttpRequest) -> dict:
@@ -14,4 +15,4 @@ def user_menu(request: HttpRequest) -> dict:
         return {}
     match = getattr(request, "resolver_match", None)
     current = match is not None and match.namespace == "tokens"
-    return {"user_menu_links": [(reverse("tokens:token_list"), _("API-tokens"), current)]}
+    return {"user_menu_links": [(page_url("tokens:token_list"), _("API-tokens"), current)]}

@@ -36,11 +36,12 @@ class RegisterConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from agreements.panels import agreement_panels, review_panels
+        from suppliers.kept import set_revision
         from suppliers.panels import add_product_form_extension, product_panels
 
         from .forms import schools_of_product
         from .panels import agreement_flags_panel, agreement_open_flags_panel, product_flags_panel
-        from .revision import first_mark_after_flush
+        from .revision import current_revision, first_mark_after_flush
         from .roles import sync_roles_after_migrate
         from .rules import notes
 
@@ -58,5 +59,7 @@ class RegisterConfig(AppConfig):
         review_panels.add(agreement_open_flags_panel)
         # The product form (suppliers app) has a field for the schools using the product.
         add_product_form_extension(schools_of_product)
+        # Parts of pages that show register data only are kept until the revision changes.
+        set_revision(current_revision)
         # The agreement page (agreements app) shows its own flags.
         agreement_panels.add(agreement_flags_panel)

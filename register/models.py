@@ -7,10 +7,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from suppliers.links import detail_url
 from suppliers.models import Product
 
 board_number_validator = RegexValidator(
@@ -280,7 +280,7 @@ class ProcessingActivity(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("register:activity_detail", args=[self.pk])
+        return detail_url("register:activity_detail", self.pk)
 
     def missing_fields(self) -> list[str]:
         """Verbose names of the required Art. 30(1) fields that are empty or only whitespace

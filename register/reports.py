@@ -51,10 +51,12 @@ def annex_groups(flags: list[Any], *, per_code: int = ANNEX_PER_CODE) -> list[An
 
 
 def level_context(
-    *, today: datetime.date | None = None, chart_id: str = "niveau-grafiek"
+    *, today: datetime.date | None = None, chart_id: str = "niveau-grafiek", annex: bool = True
 ) -> dict[str, Any]:
     """Everything the Niveau page and the report show. Writes nothing: the chart's point for
-    today is measured now when the daily `snapshot_level` has not recorded it yet."""
+    today is measured now when the daily `snapshot_level` has not recorded it yet. Only the
+    report has the annex of open flags (`annex=False` leaves it out: sorting every open flag
+    of a large register for it takes some 10 ms)."""
     today = today or timezone.localdate()
     result: LevelResult = compute_level(today=today)
     snapshots = history_with_today(result, today)
@@ -69,7 +71,7 @@ def level_context(
         "snapshots": snapshots,
         "chart": level_chart_svg(snapshots, advised_level=result.advised_level, chart_id=chart_id),
         "annex_count": len(result.flags),
-        "annex_groups": annex_groups(result.flags),
+        "annex_groups": annex_groups(result.flags) if annex else [],
     }
 
 

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .links import detail_url
 
 
 class ConvenantStatus(models.TextChoices):
@@ -99,6 +100,16 @@ attribute_code_validator = RegexValidator(
 )
 
 
+def choice_label(choices: type[models.Choices], value):
+    """What `get_FOO_display()` shows for `value`, read from the enumeration. Django's own
+    rebuilds the field's choices on every call, translating each label (some 30 µs); a list
+    page of 50 rows asks it three times a row, so the models of the lists override it."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def new_attribute_code_problem(code: str, existing: Iterable[str]) -> str | None:
     """Why `code` cannot be a new attribute's code (None when it can): codes are matched
     ignoring case in the workbook, and "geen" there means a notice without attributes."""
@@ -180,7 +191,10 @@ class Supplier(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("suppliers:supplier_detail", args=[self.pk])
+        return detail_url("suppliers:supplier_detail", self.pk)
+
+    def get_convenant_display(self) -> str:
+        return choice_label(ConvenantStatus, self.convenant)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -259,7 +273,16 @@ class Product(models.Model):
         return f"{self.supplier.name} / {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("suppliers:product_detail", args=[self.pk])
+        return detail_url("suppliers:product_detail", self.pk)
+
+    def get_kind_display(self) -> str:
+        return choice_label(ProductKind, self.kind)
+
+    def get_access_channel_display(self) -> str:
+        return choice_label(AccessChannel, self.access_channel)
+
+    def get_status_display(self) -> str:
+        return choice_label(LifecycleStatus, self.status)
 
     @property
     def is_in_scope(self) -> bool:
@@ -363,3 +386,9 @@ class DataFlow(models.Model):
             f"{self.product.name}: {self.attribute.code} ({self.get_channel_display()}, "
             f"{self.get_subject_display()})"
         )
+
+    def get_channel_display(self) -> str:
+        return choice_label(Channel, self.channel)
+
+    def get_subject_display(self) -> str:
+        return choice_label(DataSubject, self.subject)

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +23,7 @@ from .forms import (
     SupplierForm,
     flow_key,
 )
+from .kept import kept_parts
 from .models import Attribute, Channel, DataFlow, DataSubject, Product, Supplier
 from .panels import product_panels, supplier_panels
 from .services import set_data_flows
@@ -93,9 +95,15 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def product_list(request: HttpRequest) -> HttpResponse:
     filters = ProductFilterForm(request.GET or None)
     products = filters.filter(Product.objects.select_related("supplier"))
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def render_rows() -> dict[str, str]:
+        page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {"request": request, "page": page}
+        return {"rows": render_to_string("suppliers/_product_rows.html", context)}
+
     ctx = {
-        "page": page,
+        # The rows show register data only, the same for everyone: kept until it changes.
+        "rows": kept_parts("product-list", request, render_rows)["rows"],
         "filters": filters,
         "query": request.GET.get("q", "").strip(),
         "query_string": _query_string(request),
@@ -106,6 +114,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 def _flow_grid(attributes: list[Attribute], checked: set[str], subject: str) -> list[dict]:
     """Rows of one subject's checklist: one per attribute, one cell per channel."""
+    channels = Channel.choices  # a new list on every access
     return [
         {
             "attribute": attribute,
@@ -115,7 +124,7 @@ def _flow_grid(attributes: list[Attribute], checked: set[str], subject: str) -> 
                     "label": label,
                     "checked": flow_key(attribute.pk, channel, subject) in checked,
                 }
-                for channel, label in Channel.choices
+                for channel, label in channels
             ],
         }
         for attribute in attributes
@@ -154,12 +163,17 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
         .select_related("history_user")
         .order_by("-history_date")[:20]
     ]
+    # The checklist is a form for those who may record flows; others see the flows only.
+    can_record_flows = request.user.has_perms(
+        ["suppliers.add_dataflow", "suppliers.change_dataflow"]
+    )
     ctx = {
         "product": product,
         "agreements": product.agreements.select_related("supplier").order_by("-created_at"),
         "flows": flows,
         "form": form,
-        "grids": _flow_grids(attributes, checked),
+        "can_record_flows": can_record_flows,
+        "grids": _flow_grids(attributes, checked) if can_record_flows else [],
         "channels": Channel.choices,
         "flow_history": flow_history,
         "history": product.history.select_related("history_user")[:10],

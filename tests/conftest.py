@@ -68,6 +68,15 @@ def _rules_kept_per_test():
     cache.forget()
 
 
+@pytest.fixture(autouse=True)
+def _pages_kept_per_test():
+    """Nor the parts of pages a previous test kept in this process's cache (the dashboard's
+    flag sections, kept per register revision)."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture
 def fg(db) -> User:
     return make_user("fg", "fg")

@@ -30,6 +30,12 @@ P95_GOAL_MS = float(os.environ.get("LOAD_P95_MS", "300"))
 SUMMARY_PATH = os.environ.get("LOAD_SUMMARY")
 MEASURE_SECONDS = float(os.environ.get("LOAD_MEASURE_S", "60"))
 RUN = {"logged_in": 0, "measuring_since": None, "login": None, "requests": 0, "errors": 0}
+# run.sh passes the process ids of gunicorn's master and PostgreSQL's postmaster: the CPU
+# their children use while browsing is measured gives the CPU per page.
+CPU_PARENTS = {
+    name: os.environ.get(variable, "")
+    for name, variable in (("app", "LOAD_APP_PID"), ("database", "LOAD_DB_PID"))
+}
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRODUCT_LINK = re.compile(r'href="(/leveranciers/producten/\d+/)"')
@@ -37,11 +43,15 @@ SUPPLIER_LINK = re.compile(r'href="(/leveranciers/\d+/)"')
 AGREEMENT_LINK = re.compile(r'href="(/overeenkomsten/\d+/)"')
 ACTIVITY_LINK = re.compile(r'href="(/register/verwerkingen/\d+/)"')
 SEARCH_TERMS = ["Rekentuin", "taal", "Wis", "Magister", "Onbekend product", "toets", "a"]
+# The FG logs in with a second factor: one recovery code per login (run.sh makes them with
+# `load_test_codes`; an app's code would be accepted only once per 30 seconds).
+FG_CODES = [code for code in os.environ.get("LOAD_FG_CODES", "").split(",") if code]
 
 
 class RegisterUser(FastHttpUser):
     abstract = True
     username = ""
+    second_factor = False
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
@@ -66,10 +76,34 @@ class RegisterUser(FastHttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login as {self.username} gave {response.status_code}")
+        if self.second_factor:
+            self.give_code()
         self.links: dict[str, list[str]] = {}
         RUN["logged_in"] += 1
         if RUN["logged_in"] == self.environment.parsed_options.num_users:
             start_measuring(self.environment)
+
+    def give_code(self) -> None:
+        """The code page after the password, answered with a recovery code."""
+        page = self.client.get("/inloggen/code/", name="login")
+        token = CSRF_INPUT.search(page.text or "")
+        form = {
+            "code": FG_CODES.pop() if FG_CODES else "",
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+        }
+        with self.client.post(
+            "/inloggen/code/?next=/",
+            data=urlencode(form),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"{self.host}/inloggen/code/",
+            },
+            name="login",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"the code of {self.username} gave {response.status_code}")
 
     def visit(self, url: str, name: str, pattern: re.Pattern | None = None, key: str = ""):
         # No redirects are followed: a page that redirects (to the login) is an error.
@@ -112,6 +146,7 @@ class FgUser(RegisterUser):
     """The FG: reviews the queue, reads agreements and the condition level."""
 
     username = "fg"
+    second_factor = True
     weight = 2
 
     @task(3)
@@ -161,6 +196,7 @@ def start_measuring(environment) -> None:
             login.extend(entry)
     RUN["login"] = _figures(login, max(stats.last_request_timestamp - stats.start_time, 1e-9))
     stats.reset_all()
+    RUN["cpu_before"] = {name: cpu_seconds(pid) for name, pid in CPU_PARENTS.items()}
     RUN["measuring_since"] = time.time()
     gevent.spawn_later(MEASURE_SECONDS, environment.runner.quit)
 
@@ -170,6 +206,22 @@ def count_everything(exception=None, **kwargs) -> None:
     RUN["requests"] += 1
     if exception is not None:
         RUN["errors"] += 1
+
+
+def cpu_seconds(parent: str) -> float:
+    """CPU seconds (user + system) used so far by the children of process `parent`."""
+    if not parent:
+        return 0.0
+    ticks = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == parent:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _figures(entry: StatsEntry, seconds: float) -> dict:
@@ -196,10 +248,23 @@ def summarise(environment, **kwargs) -> None:
     for (name, _method), entry in stats.entries.items():
         if name != "login":
             pages.extend(entry)
+    cpu = {
+        name: round(cpu_seconds(pid) - RUN["cpu_before"][name], 1)
+        for name, pid in CPU_PARENTS.items()
+        if pid
+    }
     summary = {
         "users": environment.parsed_options.num_users,
         "measured_s": round(seconds, 1),
         "pages": _figures(pages, seconds),
+        # CPU seconds of the gunicorn workers and of PostgreSQL while browsing was measured,
+        # and the workers' CPU per page.
+        "cpu_s": cpu,
+        "app_cpu_ms_per_page": (
+            round(cpu["app"] * 1000 / pages.num_requests, 1)
+            if "app" in cpu and pages.num_requests
+            else None
+        ),
         "login": RUN["login"],
         "whole_run": {"requests": RUN["requests"], "errors": RUN["errors"]},
         "per_page": {

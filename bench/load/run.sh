@@ -69,14 +69,24 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1
 # Plain HTTP on the loopback interface: no HTTPS redirect, cookies without the Secure flag.
 export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_HSTS_SECONDS=0
 export DJANGO_LOG_LEVEL=ERROR
+# The workers share the rules' kept results through the database cache (README, "Kept
+# results"): one full computation for all of them instead of one per worker.
+export DJANGO_RULES_CACHE=db
 
 echo "=== Migrate and load data ==="
 "$PY" manage.py migrate --noinput -v0
+"$PY" manage.py createcachetable
 if [ -n "${LOAD_SCALE:-}" ]; then
   # The generator is a development-only app, installed by the benchmark settings.
   DJANGO_SETTINGS_MODULE=bench.settings "$PY" manage.py generate_register --scale "$LOAD_SCALE"
 fi
 "$PY" manage.py load_demo >/dev/null
+# The simulated FGs give a recovery code after the password, one each (bench/load/locustfile.py).
+LOAD_FG_CODES=$(DJANGO_SETTINGS_MODULE=bench.settings "$PY" manage.py load_test_codes fg "$USERS" | paste -sd, -)
+export LOAD_FG_CODES
+# Compute the flags and the level once into the shared cache, as the first page after a
+# deploy would: the workers take them from there.
+"$PY" manage.py flags >/dev/null
 "$PY" manage.py collectstatic --noinput -v0
 
 echo "=== gunicorn on 127.0.0.1:$PORT with $WORKERS workers ==="
@@ -117,7 +127,7 @@ APP_CPU_BEFORE=$(cpu_seconds "$GUNICORN_PID")
 DB_CPU_BEFORE=$(cpu_seconds "$PG_PID")
 set +e
 TIMEFORMAT="locust CPU: %U s user + %S s system, %R s wall"
-time LOAD_SUMMARY="$OUT/summary.json" "$LOCUST" -f bench/load/locustfile.py --headless \
+time LOAD_SUMMARY="$OUT/summary.json" LOAD_APP_PID="$GUNICORN_PID" LOAD_DB_PID="$PG_PID" "$LOCUST" -f bench/load/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" --users "$USERS" --spawn-rate "$SPAWN_RATE" \
   --run-time "$RUN_TIME" --stop-timeout 10 --csv "$OUT/stats" --only-summary \
   --loglevel WARNING

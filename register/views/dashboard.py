@@ -1,12 +1,15 @@
 from collections import Counter
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementStatus
+from suppliers.kept import kept_parts
 
 from ..intake import intake_agreements
 from ..models import Organisation
@@ -48,6 +51,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("suppliers.view_product"):
         # An account in no role group (e.g. just made in the admin) sees nothing of the register.
         return render(request, "register/dashboard_no_role.html")
+    # One more than shown tells whether there are more, without counting them all.
+    intakes = list(intake_agreements()[: INTAKES_SHOWN + 1])
+    ctx = {
+        **_awaiting_decision(request),
+        "organisation": Organisation.load(),
+        "flag_sections": _flag_sections(request),
+        "intakes": intakes[:INTAKES_SHOWN],
+        "more_intakes": len(intakes) > INTAKES_SHOWN,
+        "intake_list_link": "?" + urlencode({"status": AgreementStatus.DRAFT}),
+    }
+    return render(request, "register/dashboard.html", ctx)
+
+
+def _flag_sections(request: HttpRequest) -> dict[str, str]:
+    """The two sections that show the flags (the missing agreements; the counts and the
+    flag list), as HTML. They show nothing but the flags, the same for every role, and
+    rendering some hundred flags took most of the page's time: they are kept until the
+    register changes (suppliers/kept.py)."""
+
+    def render_sections() -> dict[str, str]:
+        context = {"request": request, **_flag_context(request)}
+        return {
+            "missing": render_to_string("register/_dashboard_missing.html", context),
+            "flags": render_to_string("register/_dashboard_flags.html", context),
+        }
+
+    # The settings the rules read change the flags too.
+    vary = (settings.EXPIRING_WITHIN_DAYS, settings.ADVISED_CONDITION_LEVEL)
+    return kept_parts("dashboard-flags", request, render_sections, vary)
+
+
+def _flag_context(request: HttpRequest) -> dict:
     flags = compute_flags()
     missing = [f for f in flags if f.code in AGREEMENT_MISSING_CODES]
     by_code = Counter(f.code for f in flags)
@@ -73,12 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         code=chosen.get("code"),
         missing="missing" in chosen,
     )
-    page = Paginator(shown, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
-    # One more than shown tells whether there are more, without counting them all.
-    intakes = list(intake_agreements()[: INTAKES_SHOWN + 1])
-    ctx = {
-        **_awaiting_decision(request),
-        "organisation": Organisation.load(),
+    return {
         "missing_agreement": missing[:MISSING_SHOWN],
         "missing_count": len(missing),
         "missing_link": _filter_link(missing="1"),
@@ -96,12 +126,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "chosen_label": _chosen_label(chosen),
         "shown_count": len(shown),
-        "page": page,
-        "intakes": intakes[:INTAKES_SHOWN],
-        "more_intakes": len(intakes) > INTAKES_SHOWN,
-        "intake_list_link": "?" + urlencode({"status": AgreementStatus.DRAFT}),
+        "page": Paginator(shown, FLAGS_PER_PAGE).get_page(request.GET.get("page")),
     }
-    return render(request, "register/dashboard.html", ctx)
 
 
 def _chosen_label(chosen: dict[str, str]) -> str:

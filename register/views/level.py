@@ -10,7 +10,7 @@ from . import pdf_download
 @permission_required("register.view_leveltext", raise_exception=True)
 def level_page(request: HttpRequest) -> HttpResponse:
     """The board's level on "Verwerking van gegevens", what blocks the next one, and history."""
-    return render(request, "register/level.html", level_context())
+    return render(request, "register/level.html", level_context(annex=False))
 
 
 @permission_required("register.view_leveltext", raise_exception=True)

@@ -7,7 +7,9 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -162,3 +164,21 @@ def test_an_address_outside_the_register_is_not_followed(fg):
     password_login(client, "fg")
     response = client.post(VERIFY, {"code": code_of(device), "next": "https://elders.example/"})
     assert response["Location"] == reverse("dashboard")
+
+
+def test_an_app_added_after_the_login_is_asked_for_at_the_next_page(reader):
+    client = Client()
+    password_login(client, "reader")
+    assert client.get(reverse("dashboard")).status_code == 200
+    app_for(reader)
+    assert client.get(reverse("dashboard"))["Location"].startswith(VERIFY)
+
+
+def test_the_second_factor_is_read_with_the_user_in_one_query(reader):
+    client = Client()
+    password_login(client, "reader")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("dashboard")).status_code == 200
+    reading_devices = [q for q in captured.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(reading_devices) == 1
+    assert '"auth_user"."username"' in reading_devices[0]["sql"]  # the user's own query

@@ -1,12 +1,13 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import AgreementStatus, PrivacyNotice
-from agreements.services import submit_agreement
+from agreements.models import Agreement, AgreementStatus, PrivacyNotice
+from agreements.services import decide_agreement, submit_agreement
 
 from ..conftest import (
     attrs,
@@ -161,3 +162,65 @@ def test_the_review_queue_is_paginated_oldest_first(privacy_officer, fg):
     assert first.context["review_queue_count"] == 52  # the menu still counts them all
     second = client.get(reverse("agreements:review_queue"), {"page": 2})
     assert [a.reference for a in second.context["page"].object_list] == ["R-50", "R-51"]
+
+
+def test_the_review_queue_says_how_often_the_fg_decided_before(privacy_officer, fg):
+    new = make_agreement([make_product("Nieuw")], reference="NIEUW")
+    back = make_agreement([make_product("Terug")], reference="TERUG")
+    for agreement in (new, back):
+        complete_checklist(agreement)
+        submit_agreement(agreement=agreement, user=privacy_officer)
+    for _round in range(2):
+        decide_agreement(
+            agreement=back, user=fg, decision="aanpassing_gevraagd", comment="Bijsluiter mist"
+        )
+        back.refresh_from_db()
+        back.set_status(AgreementStatus.DRAFT, user=privacy_officer)
+        submit_agreement(agreement=back, user=privacy_officer)
+    page = client_for(fg).get(reverse("agreements:review_queue")).text
+    rows = {ref: page[page.index(f">{ref}<") :].split("</tr>")[0] for ref in ("NIEUW", "TERUG")}
+    assert "<td>nee</td>" in rows["NIEUW"]
+    assert "<td>2 keer</td>" in rows["TERUG"]
+    assert "Nieuw" in rows["NIEUW"] and "Terug" in rows["TERUG"]
+
+
+def test_each_row_names_the_products_the_agreement_covers(reader):
+    supplier = make_supplier("Noorderlicht")
+    make_agreement(
+        [make_product("Taal & Co", supplier), make_product("Rekenrijk", supplier)],
+        reference="MET-PRODUCTEN",
+    )
+    Agreement.objects.create(supplier=supplier, reference="ZONDER-PRODUCTEN")
+    page = client_for(reader).get(reverse("agreements:agreement_list")).text
+    row = {
+        ref: page[page.index(f">{ref}-PRODUCTEN<") :].split("</tr>")[0] for ref in ("MET", "ZONDER")
+    }
+    assert 'data-label="Producten">Rekenrijk, Taal &amp; Co</td>' in row["MET"]
+    assert 'data-label="Producten">—</td>' in row["ZONDER"]
+
+
+def _rendered(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def test_the_rows_are_rendered_once_until_the_register_changes(reader, fg):
+    make_agreement([make_product("Rekenrijk")], reference="EERSTE")
+    url = reverse("agreements:agreement_list")
+    assert "agreements/_agreement_rows.html" in _rendered(client_for(reader).get(url))
+    again = client_for(fg).get(url)
+    assert "agreements/_agreement_rows.html" not in _rendered(again)
+    assert "EERSTE" in again.text
+    make_agreement([make_product("Taalplein")], reference="TWEEDE")
+    changed = client_for(reader).get(url)
+    assert "EERSTE" in changed.text and "TWEEDE" in changed.text
+    assert "TWEEDE" not in client_for(reader).get(url, {"q": "EERSTE"}).text
+
+
+def test_an_agreement_that_ended_yesterday_is_marked_ended_today(reader):
+    ends = datetime.date(2026, 6, 30)
+    make_agreement([make_product()], reference="LOOPT-AF", ends_on=ends)
+    url = reverse("agreements:agreement_list")
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 12, tzinfo=datetime.UTC)):
+        assert "afgelopen" not in client_for(reader).get(url).text
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 12, tzinfo=datetime.UTC)):
+        assert "afgelopen" in client_for(reader).get(url).text

@@ -331,6 +331,15 @@ def test_the_list_marks_agreements_changed_since_approval(approved, privacy_offi
     assert "gewijzigd na akkoord" in page
 
 
+def test_the_list_marks_an_agreement_whose_agreed_attributes_changed_since_approval(
+    approved, privacy_officer
+):
+    client = client_for(privacy_officer)
+    assert "gewijzigd na akkoord" not in client.get(reverse("agreements:agreement_list")).text
+    approved.attributes.add(Attribute.objects.get(code="foto"))
+    assert "gewijzigd na akkoord" in client.get(reverse("agreements:agreement_list")).text
+
+
 def test_a_resubmitted_agreement_shows_the_fg_what_changed_since_the_last_approval(
     approved, privacy_officer, fg
 ):

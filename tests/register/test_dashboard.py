@@ -167,3 +167,32 @@ def test_a_flow_beyond_the_agreement_names_the_attribute_by_its_label_first(read
     load_demo()
     text = client_for(reader).get(URL).text
     assert "Attribuut Geboortedatum (geboortedatum) gaat naar" in text
+
+
+def _rendered(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def test_the_flag_sections_are_rendered_once_until_the_register_changes(reader, fg):
+    make_product("Rekenrijk")
+    first = client_for(reader).get(URL)
+    assert "register/_dashboard_flags.html" in _rendered(first)
+    again = client_for(fg).get(URL)  # another user, another role: the same sections
+    assert "register/_dashboard_flags.html" not in _rendered(again)
+    assert "Rekenrijk" in again.text and "Wacht op uw besluit" in again.text
+    make_product("Taalplein")
+    changed = client_for(reader).get(URL)
+    assert "register/_dashboard_flags.html" in _rendered(changed)
+    assert "Rekenrijk" in changed.text and "Taalplein" in changed.text
+
+
+def test_each_filter_and_page_of_the_flag_list_has_its_own_sections(reader):
+    for _ in range(60):
+        make_product()
+    client = client_for(reader)
+    client.get(URL)
+    second_page = client.get(URL, {"page": "2"})
+    assert "Pagina 2 van" in second_page.text
+    by_code = client.get(URL, {"code": "no_agreement"})
+    assert "signaleringen: Geen verwerkersovereenkomst" in by_code.text
+    assert "Pagina 1 van" in client.get(URL).text

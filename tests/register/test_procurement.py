@@ -140,6 +140,26 @@ def test_an_intake_creates_a_proposed_product_a_supplier_and_a_draft_agreement(p
     assert agreement.reference in follow.context["verdict"].reasons[0]
 
 
+def test_the_intake_form_lists_the_schools_and_keeps_the_chosen_ones_after_an_error(
+    procurement,
+):
+    regenboog = School.objects.create(brin="12AB", name="De Regenboog")
+    School.objects.create(brin="34CD", name="Het Kompas")
+    page = client_for(procurement).get(URL, {"q": "Nieuwe App"}).text
+    assert (
+        f'<input type="checkbox" name="schools" value="{regenboog.pk}" id="id_schools_0">' in page
+    )
+    assert "De Regenboog" in page and "Het Kompas" in page
+    refused = client_for(procurement).post(
+        INTAKE_URL, {"name": "Nieuwe App", "supplier_name": "", "schools": [regenboog.pk]}
+    )
+    assert (
+        f'value="{regenboog.pk}" id="id_schools_0" checked> De Regenboog (12AB)</label>'
+        in refused.text
+    )
+    assert 'id="id_schools_1" checked' not in refused.text
+
+
 def test_an_intake_reuses_a_known_supplier_by_name(procurement):
     supplier = make_supplier("Noorderlicht")
     client_for(procurement).post(

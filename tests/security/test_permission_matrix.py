@@ -694,7 +694,7 @@ def test_migrate_puts_the_role_matrix_back(reader):
 
 # --- a GET never writes ---------------------------------------------------------------------------
 
-# The session is renewed on every request (SESSION_SAVE_EVERY_REQUEST: the inactivity timeout).
+# A request renews the session (the inactivity timeout; accounts/sessions.py).
 WRITES_ALLOWED_ON_GET = ("django_session",)
 # The import preview runs the import in a transaction that it rolls back: nothing stays.
 ROLLED_BACK_ON_GET = {"register:workbook_import_preview"}

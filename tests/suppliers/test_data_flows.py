@@ -149,6 +149,15 @@ def test_a_reader_sees_whose_data_flows(reader):
     assert page.text.count("<td>Directe koppeling</td><td>Leerling</td>") == 1
 
 
+def test_a_reader_sees_the_flows_without_the_checklist(reader):
+    product = make_product()
+    make_flow(product, "mail", "direct")
+    page = client_for(reader).get(product.get_absolute_url()).text
+    assert "<td>Directe koppeling</td><td>Leerling</td>" in page
+    assert reverse("suppliers:product_flows", args=[product.pk]) not in page
+    assert 'name="flows"' not in page
+
+
 def test_the_history_names_the_subject(privacy_officer):
     product = make_product()
     save(client_for(privacy_officer), product, key("mail", "direct", "medewerker"))

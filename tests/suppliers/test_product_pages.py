@@ -53,6 +53,19 @@ def test_an_unknown_filter_value_is_ignored_not_an_error(reader, catalogue):
     assert response.status_code == 200
 
 
+def test_each_cell_of_a_row_is_labelled_for_the_phone_layout(reader):
+    make_product("Rekenrijk", make_supplier("Noorderlicht"), kind="toets")
+    row = client_for(reader).get(reverse("suppliers:product_list")).text.split("<tbody>")[1]
+    for label, value in (
+        ("Leverancier", "Noorderlicht"),
+        ("Soort", "Toets"),
+        ("Status", "In gebruik"),
+        ("Persoonsgegevens", "ja"),
+    ):
+        assert f'data-label="{label}">' in row
+        assert value in row.split(f'data-label="{label}">')[1].split("</td>")[0]
+
+
 def test_the_list_is_paginated(reader):
     supplier = make_supplier()
     for i in range(55):
@@ -213,3 +226,15 @@ def test_the_product_page_links_to_the_procurement_check_of_that_product(procure
     verdict = client.get(html.unescape(link.group(1)))
 
     assert verdict.context["verdict"].product == rekenen
+
+
+def test_the_rows_are_rendered_once_until_the_register_changes(reader, privacy_officer):
+    make_product("Rekenrijk")
+    url = reverse("suppliers:product_list")
+    first = client_for(reader).get(url)
+    assert "suppliers/_product_rows.html" in {t.name for t in first.templates}
+    again = client_for(privacy_officer).get(url)
+    assert "suppliers/_product_rows.html" not in {t.name for t in again.templates}
+    assert "Rekenrijk" in again.text and "Product toevoegen" in again.text
+    make_product("Taalplein")
+    assert "Taalplein" in client_for(reader).get(url).text
