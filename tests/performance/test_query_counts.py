@@ -66,6 +66,7 @@ PAGES = [
     ("document upload form", "agreements:document_upload", ("agreement",), "", "privacy_officer"),
     ("review queue", "agreements:review_queue", (), "", "fg"),
     ("procurement check", "register:procurement_check", (), "q={product_name}", "procurement"),
+    ("procurement verdict PDF", "register:procurement_pdf", (), "q={product_name}", "procurement"),
     ("activity list", "register:activity_list", (), "", "privacy_officer"),
     ("activity detail", "register:activity_detail", ("activity",), "", "privacy_officer"),
     ("activity form (new)", "register:activity_create", (), "", "privacy_officer"),

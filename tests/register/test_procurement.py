@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from agreements.models import Agreement, AgreementStatus
-from register.models import School
+from register.models import Organisation, School
 from suppliers.models import Product, Supplier
 
 from ..conftest import client_for, make_agreement, make_flow, make_product, make_supplier
@@ -107,6 +107,25 @@ def test_the_verdict_prints_as_an_a4_pdf_with_date_and_register_state(procuremen
     text = " ".join(p.extract_text() for p in reader.pages)
     assert "Toegestaan" in text and "VO-2024-1" in text
     assert "Stand van het register" in text
+
+
+def test_the_pdf_names_the_board_and_the_registers_size_also_before_the_board_is_filled_in(
+    procurement, rekenrijk
+):
+    make_product("Taalwijs")
+
+    def pdf_text() -> str:
+        response = client_for(procurement).get(PDF_URL, {"q": "Rekenrijk Online"})
+        reader = PdfReader(io.BytesIO(response.content))
+        return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+    text = pdf_text()
+    assert "schoolbestuur" in text.lower()  # the placeholder until the organisation is saved
+    assert "2 producten en 1 overeenkomsten" in text
+    Organisation(name="Stichting De Waterlinie").save()
+    text = pdf_text()
+    assert "stichting de waterlinie" in text.lower()
+    assert "2 producten en 1 overeenkomsten" in text
 
 
 def test_an_unknown_tool_offers_the_intake_form_to_procurement(procurement, reader):
