@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suppliers.concurrency import VersionedFormMixin
 from suppliers.models import Product
+from suppliers.widgets import ManyCheckboxes
 
 from .models import LegalBasis, Organisation, ProcessingActivity, School
 
@@ -195,7 +196,7 @@ class SchoolsOfProduct:
         form.fields[self.field_name] = forms.ModelMultipleChoiceField(
             queryset=School.objects.order_by("name"),
             required=False,
-            widget=forms.CheckboxSelectMultiple,
+            widget=ManyCheckboxes,  # every school of the board (250 at scale 1)
             label=_("Scholen"),
             help_text=_("De scholen van het bestuur die dit product gebruiken."),
         )

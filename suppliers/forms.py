@@ -21,6 +21,7 @@ from .models import (
     new_attribute_code_problem,
 )
 from .panels import product_form_extensions
+from .widgets import ManyOptionsSelect
 
 
 class SupplierForm(VersionedFormMixin, forms.ModelForm):
@@ -56,6 +57,8 @@ class ProductForm(VersionedFormMixin, forms.ModelForm):
             "processes_personal_data",
             "description",
         ]
+        # Every supplier is an option (1,500 at scale 1): written without a template per option.
+        widgets = {"supplier": ManyOptionsSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
