@@ -15,14 +15,14 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Prefetch
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from agreements.models import (
     Agreement,
@@ -40,6 +40,32 @@ from suppliers.models import Attribute, Channel, DataFlow, Product, Supplier
 from ..models import ProcessingActivity, is_blank
 from . import cache
 from .evidence import ActivityEvidence, evidence_for
+
+# Inside `translated_once()`: the message texts translated so far (a register's flags repeat a
+# few dozen texts thousands of times, and each gettext call looks up the active language).
+_translated: ContextVar[dict[str, str] | None] = ContextVar("flags_translated", default=None)
+
+
+def _(message: str) -> str:
+    """gettext, looked up once per text inside `translated_once()`."""
+    known = _translated.get()
+    if known is None:
+        return gettext(message)
+    text = known.get(message)
+    if text is None:
+        text = known[message] = gettext(message)
+    return text
+
+
+@contextmanager
+def translated_once() -> Iterator[None]:
+    """Translate each message text once in this block (the language does not change in it)."""
+    token = _translated.set({})
+    try:
+        yield
+    finally:
+        _translated.reset(token)
+
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -258,12 +284,17 @@ def load_register(
     )
     flows_by_product: dict[int, list[Flow]] = defaultdict(list)
     if whole_register:
-        # Flows as plain tuples (a register holds tens of thousands), one Attribute each code.
+        # Flows as plain tuples (a register holds tens of thousands), one Attribute each code
+        # and one Flow each attribute and channel (a flow is a value: they share it).
         attributes = {a.pk: a for a in Attribute.objects.all()}
+        shared: dict[tuple[int, str], Flow] = {}
         for product_id, attribute_id, channel in flows.values_list(
             "product_id", "attribute_id", "channel"
         ):
-            flows_by_product[product_id].append(Flow(attributes[attribute_id], channel))
+            flow = shared.get((attribute_id, channel))
+            if flow is None:
+                flow = shared[attribute_id, channel] = Flow(attributes[attribute_id], channel)
+            flows_by_product[product_id].append(flow)
     else:
         # A few products: their flows with their attributes, in one query.
         for flow in flows.filter(product_id__in=product_ids).select_related("attribute"):
@@ -848,12 +879,13 @@ def flags_of_product(product: Product, data: RegisterData, today: datetime.date)
 def flags_from(data: RegisterData, today: datetime.date) -> list[Flag]:
     """All flags of DESIGN.md section 5 over data read by `load_register()`; no queries."""
     flags: list[Flag] = []
-    for product in data.products:
-        flags.extend(flags_of_product(product, data, today))
-    for agreement in data.agreements:
-        flags.extend(agreement_flags(agreement))
-    for activity in data.activities:
-        flags.extend(activity_flags(activity, data, today))
+    with translated_once():
+        for product in data.products:
+            flags.extend(flags_of_product(product, data, today))
+        for agreement in data.agreements:
+            flags.extend(agreement_flags(agreement))
+        for activity in data.activities:
+            flags.extend(activity_flags(activity, data, today))
     return sorted(flags, key=Flag.sort_key)
 
 

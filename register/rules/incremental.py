@@ -53,6 +53,7 @@ from .flags import (
     collector_paused,
     flags_of_product,
     load_register,
+    translated_once,
 )
 
 Links = dict[int, set[int]]
@@ -134,7 +135,7 @@ def full_state(
 ) -> RulesState:
     """Everything computed afresh; `position` and `latest` as read (before reading) by
     `read_position()`."""
-    with collector_paused():
+    with collector_paused(), translated_once():
         data = load_register()
         state = RulesState(today=today, position=position, latest_note=latest)
         flags: list[Flag] = []
