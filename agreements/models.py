@@ -7,7 +7,9 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.conf import settings
@@ -719,6 +721,35 @@ def _subprocessor_fingerprint(values: tuple) -> list:
     return list(first) + list(added) if any(added) else list(first)
 
 
+class _ReadOnce:
+    """What `load_content_values()` read inside `content_read_once()`: per agreement its
+    content and fingerprint, and the register revision they were read at."""
+
+    def __init__(self, revision: Callable[[], object]) -> None:
+        self.revision = revision
+        self.read_at: object = None
+        self.known: dict[int, Agreement] = {}
+
+
+_read_once: ContextVar[_ReadOnce | None] = ContextVar("content_read_once", default=None)
+
+
+@contextmanager
+def content_read_once(revision: Callable[[], object]) -> Iterator[None]:
+    """Inside this block `load_content_values()` reads an agreement's content once while the
+    register does not change: a later call takes what an earlier one read when `revision()`
+    (the register's revision, which every write changes) still returns what it returned
+    before that read. A write in between, or no revision (None), and it reads afresh.
+
+    The export reads the content of every agreement for its sheets, and the flags engine,
+    which it runs for its Signaleringen sheet, reads it again (docs/performance.md)."""
+    token = _read_once.set(_ReadOnce(revision))
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def load_content_values(
     agreements: Iterable[Agreement], *, all_agreements: bool = False, approvals: bool = False
 ) -> list[Agreement]:
@@ -729,8 +760,42 @@ def load_content_values(
     read without a filter (cheaper than a long IN list when the agreements are all of them).
     With `approvals`, each agreement's approving review is read too (one more query), so that
     `approving_review()` and the approval checks need no prefetched reviews.
+    Inside `content_read_once()`, one more query (the revision), and none of the others for
+    agreements already read there.
     """
     agreements = list(agreements)
+    memo = _read_once.get()
+    if memo is None:
+        return _read_content_values(agreements, all_agreements=all_agreements, approvals=approvals)
+    revision = memo.revision()
+    if revision is None or revision != memo.read_at:
+        # Read before the content: a write after this read changes the revision again.
+        memo.known, memo.read_at = {}, revision
+    missing = [
+        a
+        for a in agreements
+        if a.pk not in memo.known
+        or (approvals and "_approving_review" not in memo.known[a.pk].__dict__)
+    ]
+    if missing:
+        everything = all_agreements and len(missing) == len(agreements)
+        for agreement in _read_content_values(
+            missing, all_agreements=everything, approvals=approvals
+        ):
+            memo.known[agreement.pk] = agreement
+    for agreement in agreements:
+        # What the first reader read, and what it has computed since (the fingerprint is
+        # computed when first asked).
+        read = memo.known[agreement.pk].__dict__
+        for name in ("_content_values", "_content_fingerprint", "_approving_review"):
+            if name in read:
+                agreement.__dict__[name] = read[name]
+    return agreements
+
+
+def _read_content_values(
+    agreements: list[Agreement], *, all_agreements: bool, approvals: bool
+) -> list[Agreement]:
     by_id = {a.pk: a for a in agreements}
     supplier_names = {
         a.supplier_id: a.supplier.name for a in agreements if Agreement.supplier.is_cached(a)
