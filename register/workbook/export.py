@@ -95,6 +95,16 @@ def _records(queryset: models.QuerySet, spec: SheetSpec, **lookups: str) -> Iter
         yield dict(zip(keys, values, strict=True))
 
 
+def _table_rows(queryset: models.QuerySet, spec: SheetSpec, **lookups: str) -> Iterator[Row]:
+    """The rows of a sheet whose every column `queryset` reads (the field of the column's
+    name, or its ORM path in `lookups`), in chunks (one query); as tuples all the way, which
+    for the 48,000 data flows is a tenth of the time of records."""
+    paths = [lookups.get(column.field, column.field) for column in spec.columns]
+    formatters = [format_ for _field, format_ in spec.formatters()]
+    for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+        yield [format_(value) for format_, value in zip(formatters, values, strict=True)]
+
+
 def controller_text(organisation: Organisation) -> str:
     """Art. 30(1)(a): the controller's name, numbers and contact, and its FG, in one cell."""
     parts = [organisation.name]
@@ -122,6 +132,17 @@ def _reviewer_name(review) -> str:
     if review.reviewer_name:
         return review.reviewer_name
     return review.reviewer.get_full_name() if review.reviewer_id else ""
+
+
+class StoredDocument(NamedTuple):
+    """A document as the export lists and copies it."""
+
+    kind: str
+    name: str  # the stored file's name, relative to the media folder
+    sha256: str
+
+    def open(self) -> IO[bytes]:
+        return Document.file.field.storage.open(self.name, "rb")
 
 
 class _ProductInfo(NamedTuple):
@@ -185,27 +206,26 @@ class RegisterExport:
             return load_content_values(agreements, all_agreements=True)
 
     @cached_property
-    def _documents(self) -> list[tuple[str, Document]]:
+    def _documents(self) -> list[tuple[str, StoredDocument]]:
         """Every document with its agreement's reference, in the Documenten sheet's order."""
-        by_agreement: dict[int, list[Document]] = defaultdict(list)
-        for document in Document.objects.all():
-            by_agreement[document.agreement_id].append(document)
+        by_agreement: dict[int, list[tuple]] = defaultdict(list)
+        fields = ("agreement_id", "kind", "version", "pk", "file", "sha256")
+        for agreement_id, *document in Document.objects.values_list(*fields):
+            by_agreement[agreement_id].append(document)
         return [
-            (agreement.reference, document)
+            (agreement.reference, StoredDocument(kind, name, sha256))
             for agreement in self.agreements
-            for document in sorted(
-                by_agreement.get(agreement.pk, ()), key=lambda d: (d.kind, d.version, d.pk)
-            )
+            for kind, _version, _pk, name, sha256 in sorted(by_agreement.get(agreement.pk, ()))
         ]
 
-    def organisation_records(self) -> Iterator[Record]:
-        yield from _records(Organisation.objects.order_by("pk")[:1], ORGANISATION)
+    def organisation_rows(self) -> Iterator[Row]:
+        yield from _table_rows(Organisation.objects.order_by("pk")[:1], ORGANISATION)
 
-    def school_records(self) -> Iterator[Record]:
-        yield from _records(School.objects.order_by("brin"), SCHOOLS)
+    def school_rows(self) -> Iterator[Row]:
+        yield from _table_rows(School.objects.order_by("brin"), SCHOOLS)
 
-    def supplier_records(self) -> Iterator[Record]:
-        yield from _records(Supplier.objects.order_by("name"), SUPPLIERS)
+    def supplier_rows(self) -> Iterator[Row]:
+        yield from _table_rows(Supplier.objects.order_by("name"), SUPPLIERS)
 
     def product_records(self) -> Iterator[Record]:
         schools: dict[int, list[str]] = defaultdict(list)
@@ -215,8 +235,8 @@ class RegisterExport:
         for record in self._products:
             yield {**record, "schools": schools.get(record["pk"])}
 
-    def attribute_records(self) -> Iterator[Record]:
-        yield from _records(Attribute.objects.order_by("sort_order", "code"), ATTRIBUTES)
+    def attribute_rows(self) -> Iterator[Row]:
+        yield from _table_rows(Attribute.objects.order_by("sort_order", "code"), ATTRIBUTES)
 
     def agreement_records(self) -> Iterator[Record]:
         stored = [c.field for c in AGREEMENTS.stored]
@@ -274,7 +294,7 @@ class RegisterExport:
                     "countries": locations_cell(record["countries"]),
                 }
 
-    def documents(self) -> Iterator[tuple[str, Document]]:
+    def documents(self) -> Iterator[tuple[str, StoredDocument]]:
         """(agreement reference, document) of every document."""
         yield from self._documents
 
@@ -285,11 +305,11 @@ class RegisterExport:
             yield {
                 "agreement": reference,
                 "kind": document.kind,
-                "file": document.file.name,
+                "file": document.name,
                 "sha256": document.sha256,
             }
 
-    def flow_records(self) -> Iterator[Record]:
+    def flow_rows(self) -> Iterator[Row]:
         # The largest table: streamed as tuples in chunks (still one query), memory bounded.
         # Every key column in the order, so that two exports list the flows alike (one
         # attribute may flow through two channels and for two subjects).
@@ -301,7 +321,7 @@ class RegisterExport:
             "channel",
             "subject",
         )
-        yield from _records(
+        yield from _table_rows(
             flows,
             FLOWS,
             product="product__name",
@@ -329,13 +349,20 @@ class RegisterExport:
         return compute_flags(self.today)
 
     def flag_records(self) -> Iterator[Record]:
+        # A code's label and a severity's, translated once (not twice for each of 4,000 flags).
+        labels: dict[str, str] = {}
+        severities: dict[str, str] = {}
         for flag in self.flags:
             supplier = flag.supplier
             attribute = flag.attribute
+            if flag.code not in labels:
+                labels[flag.code] = flag.label
+            if flag.severity not in severities:
+                severities[flag.severity] = flag.severity_label
             yield {
-                "label": flag.label,
+                "label": labels[flag.code],
                 "code": flag.code,
-                "severity": flag.severity_label,
+                "severity": severities[flag.severity],
                 "product": flag.product.name if flag.product else "",
                 "supplier": supplier.name if supplier else "",
                 "agreement": flag.agreement.reference if flag.agreement else "",
@@ -384,17 +411,20 @@ class RegisterExport:
         )
 
     def sheets(self) -> Iterator[tuple[SheetSpec, Iterator[Row]]]:
+        # A sheet read straight from one table as rows; the others as records.
+        rows: dict[SheetSpec, Callable[[], Iterator[Row]]] = {
+            ORGANISATION: self.organisation_rows,
+            SCHOOLS: self.school_rows,
+            SUPPLIERS: self.supplier_rows,
+            ATTRIBUTES: self.attribute_rows,
+            FLOWS: self.flow_rows,
+        }
         records: dict[SheetSpec, Callable[[], Iterator[Record]]] = {
-            ORGANISATION: self.organisation_records,
-            SCHOOLS: self.school_records,
-            SUPPLIERS: self.supplier_records,
             PRODUCTS: self.product_records,
-            ATTRIBUTES: self.attribute_records,
             AGREEMENTS: self.agreement_records,
             NOTICES: self.notice_records,
             SUBPROCESSORS: self.subprocessor_records,
             DOCUMENTS: self.document_records,
-            FLOWS: self.flow_records,
             ACTIVITIES: self.activity_records,
             FLAGS: self.flag_records,
             LEVEL: self.level_records,
@@ -407,10 +437,13 @@ class RegisterExport:
             self.agreements  # noqa: B018
         for spec in EXPORT_ORDER:
             if spec is FLOWS:
-                # The agreements (the largest thing read) are done with: freed before the
-                # flows and the flags engine read theirs, it lowers the peak memory.
+                # The agreements (the largest thing the export reads) are done with: freed
+                # before the largest sheet.
                 self.__dict__.pop("agreements", None)
-            yield spec, _rows(spec, records[spec]())
+            if spec in rows:
+                yield spec, rows[spec]()
+            else:
+                yield spec, _rows(spec, records[spec]())
 
 
 # The register as the AP reads it comes first (issue 16); the other sheets keep the contract's
@@ -670,9 +703,9 @@ def copy_documents(export: RegisterExport, folder: Path) -> int:
     """Copy the stored PDFs beside the workbook, at the paths its Documenten sheet names."""
     count = 0
     for _reference, document in export.documents():
-        destination = folder / document.file.name
+        destination = folder / document.name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        with document.file.open("rb") as source, open(destination, "wb") as out:
+        with document.open() as source, open(destination, "wb") as out:
             shutil.copyfileobj(source, out)
         count += 1
     return count
@@ -694,10 +727,7 @@ def export_bundle(target: IO[bytes], *, today: datetime.date | None = None) -> N
             with archive.open(export_filename(today), "w") as out:
                 shutil.copyfileobj(workbook, out)
             for _reference, document in export.documents():
-                with (
-                    document.file.open("rb") as source,
-                    archive.open(document.file.name, "w") as out,
-                ):
+                with document.open() as source, archive.open(document.name, "w") as out:
                     shutil.copyfileobj(source, out)
 
 
