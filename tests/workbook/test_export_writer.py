@@ -71,3 +71,33 @@ def test_the_renderer_uses_only_openpyxls_public_api():
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             owner = node.value
             assert isinstance(owner, ast.Name) and owner.id == "self", ast.unparse(node)
+
+
+def test_every_row_of_a_long_sheet_keeps_its_own_wrapped_text_and_date():
+    # The renderer reuses styled cells across rows (export.BATCH at a time): each row must
+    # still read back with its own values and styles, past several batches.
+    spec = SHEETS_BY_NAME["Overeenkomsten"]
+    columns = [column.header for column in spec.columns]
+    purposes, signed = columns.index("Doeleinden"), columns.index("Getekend op")
+    count = export.BATCH * 2 + 7
+    rows = []
+    for n in range(count):
+        row = [None] * len(columns)
+        row[0] = f"REF-{n}"
+        row[purposes] = f"Doel {n}" if n % 3 else ""  # some empty: no cell taken
+        row[signed] = datetime.date(2020, 1, 1) + datetime.timedelta(days=n)
+        rows.append(row)
+    out = io.BytesIO()
+    render_xlsx([(spec, iter(rows))], out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))[spec.name]
+    for n, cells in enumerate(sheet.iter_rows(min_row=2)):
+        assert cells[0].value == f"REF-{n}"
+        assert not cells[0].alignment.wrap_text
+        if n % 3:
+            assert cells[purposes].value == f"Doel {n}"
+            assert cells[purposes].alignment.wrap_text
+        else:
+            assert cells[purposes].value is None
+        assert cells[signed].value == datetime.datetime(2020, 1, 1) + datetime.timedelta(days=n)
+        assert cells[signed].number_format == "dd-mm-yyyy"
+    assert n == count - 1
