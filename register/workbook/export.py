@@ -516,7 +516,7 @@ def _cell(sheet, value: Any, wrap: bool = False) -> Any:
 
 # Rows are made ready this many at a time, then appended: openpyxl's writing runs faster in a
 # tight loop than interleaved with reading the register (about 0.2 s of the 48,000 data flows).
-BATCH = 500
+BATCH = 100
 
 
 class _StyledCells:
