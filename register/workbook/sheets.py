@@ -116,7 +116,7 @@ class Column:
             return yes_no
         if self.kind == ITEMS:
             return lambda items: join(items) if items else None
-        return _identity
+        return identity
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,8 @@ def join(items: Iterable[str]) -> str:
     return LIST_SEPARATOR.join(items)
 
 
-def _identity(value: Any) -> Any:
+def identity(value: Any) -> Any:
+    """A column's formatter when the value is the cell's as it is."""
     return value
 
 
