@@ -832,8 +832,9 @@ def _read_content_values(
             values[agreement_id].attribute_codes.append(code)
     # One row per notice, attribute and subprocessor (one query); a notice without
     # attributes or subprocessors gives rows with None.
-    notice_codes: dict[int, list[str]] = {}
-    notice_own: dict[int, dict] = {}
+    # Per notice, in the order first read: its agreement, product, own content, attribute
+    # codes (a dict as an ordered set) and subprocessors (name, service).
+    notices: dict[int, tuple[int, int, dict, dict[str, None], set[tuple[str, str]]]] = {}
     for notice_id, agreement_id, product_id, code, sub_name, sub_service, *own in scoped(
         PrivacyNotice.objects.values_list(
             "pk",
@@ -845,24 +846,26 @@ def _read_content_values(
             *APPROVED_NOTICE_FIELDS,
         )
     ):
-        if agreement_id not in values:
-            continue
-        if notice_id not in notice_codes:
-            notice_codes[notice_id] = []
-            notice_own[notice_id] = {
-                **dict(zip(APPROVED_NOTICE_FIELDS, own, strict=True)),
-                "subprocessors": [],
-            }
-            values[agreement_id].notices.append(
-                (product_id, notice_codes[notice_id], notice_own[notice_id])
+        notice = notices.get(notice_id)
+        if notice is None:
+            if agreement_id not in values:
+                continue
+            notice = notices[notice_id] = (
+                agreement_id,
+                product_id,
+                dict(zip(APPROVED_NOTICE_FIELDS, own, strict=True)),
+                {},
+                set(),
             )
-        if code is not None and code not in notice_codes[notice_id]:
-            notice_codes[notice_id].append(code)
-        names = notice_own[notice_id]["subprocessors"]
-        if sub_name is not None and subprocessor_label(sub_name, sub_service) not in names:
-            names.append(subprocessor_label(sub_name, sub_service))
-    for own in notice_own.values():
-        own["subprocessors"].sort()
+        if code is not None:
+            notice[3][code] = None
+        if sub_name is not None:
+            notice[4].add((sub_name, sub_service))
+    for agreement_id, product_id, own_content, codes, subprocessors in notices.values():
+        own_content["subprocessors"] = sorted(
+            {subprocessor_label(name, service) for name, service in subprocessors}
+        )
+        values[agreement_id].notices.append((product_id, list(codes), own_content))
     for agreement_id, *subprocessor in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(
             "agreement_id", *APPROVED_SUBPROCESSOR_FIELDS

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -238,17 +237,11 @@ FLAG_SUPPLIER_FIELDS = ("name",)
 
 
 def agreements_queryset():
-    """Agreements as the rules read them: not terminated, with their approving reviews
-    (`approving_review()` reads only those). Their related content is read as tuples by
-    `load_content_values()`; each fingerprint is computed once, when first asked."""
-    return (
-        Agreement.objects.not_terminated()
-        .select_related("supplier")
-        .prefetch_related(
-            Prefetch("reviews", queryset=Review.objects.filter(decision=Decision.APPROVED))
-        )
-        .order_by("reference")
-    )
+    """Agreements as the rules read them: not terminated. Read them with
+    `load_content_values(..., approvals=True)`: their related content as tuples and their
+    approving reviews (`approving_review()` reads only those); each fingerprint is computed
+    once, when first asked."""
+    return Agreement.objects.not_terminated().select_related("supplier").order_by("reference")
 
 
 def load_register(
@@ -301,7 +294,7 @@ def load_register(
             flows_by_product[flow.product_id].append(Flow(flow.attribute, flow.channel))
         agreements_qs = agreements_qs.filter(products__in=product_ids).distinct()
         links = links.filter(product_id__in=product_ids)
-    agreements = load_content_values(agreements_qs, all_agreements=whole_register)
+    agreements = load_content_values(agreements_qs, all_agreements=whole_register, approvals=True)
     covering: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in agreements:
         for product_id in agreement.content_values().product_ids:
@@ -1003,7 +996,9 @@ def _flags_if_approved(agreement: Agreement, today: datetime.date) -> list[Flag]
     data = load_register(products)
     loaded = next((a for a in data.agreements if a.pk == agreement.pk), None)
     if loaded is None:  # it covers no product yet: only its own flags
-        loaded = load_content_values(agreements_queryset().filter(pk=agreement.pk))[0]
+        loaded = load_content_values(agreements_queryset().filter(pk=agreement.pk), approvals=True)[
+            0
+        ]
     assumed = _assumed_approved(loaded)
     data.covering_by_product = {
         product_id: [assumed if a.pk == agreement.pk else a for a in covering]

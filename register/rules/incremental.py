@@ -413,7 +413,9 @@ def _recompute(
         rows = [loaded[pk] for pk in agreements if pk in loaded]
         missing = [pk for pk in agreements if pk not in loaded]
         if missing:  # terminated, or covering no product
-            rows += load_content_values(agreements_queryset().filter(pk__in=missing))
+            rows += load_content_values(
+                agreements_queryset().filter(pk__in=missing), approvals=True
+            )
         for agreement_id in agreements:
             new.agreement_products.pop(agreement_id, None)
             new.agreement_supplier.pop(agreement_id, None)
