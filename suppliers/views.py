@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .concurrency import StaleEditError, save_edit, stale_edit_message
@@ -64,31 +65,53 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "suppliers/supplier_detail.html", ctx)
 
 
+# What a supplier's and a product's form page say of a new record ("... is toegevoegd.") and
+# of one that someone else saved after the editor loaded it (`stale_edit_message`).
+_RECORD_WORDS = {
+    Supplier: (
+        gettext_lazy("Leverancier %(name)s is toegevoegd."),
+        gettext_lazy("deze leverancier"),
+    ),
+    Product: (gettext_lazy("Product %(name)s is toegevoegd."), gettext_lazy("dit product")),
+}
+
+
+def _record_form(request: HttpRequest, form: SupplierForm | ProductForm) -> HttpResponse:
+    """The form of a new or an existing supplier or product, saved when it is posted valid.
+
+    An edit is refused, the input kept in the form, when someone else saved the record after
+    the editor loaded it (suppliers/concurrency.py).
+    """
+    model_name = form._meta.model._meta.model_name  # "supplier" or "product"
+    added, stale_record = _RECORD_WORDS[form._meta.model]
+    record = form.instance if form.instance.pk is not None else None
+    if request.method == "POST" and form.is_valid():
+        if record is None:
+            record = form.save()
+            messages.success(request, added % {"name": record.name})
+            return redirect(record)
+        try:
+            save_edit(form=form, expected_version=form.loaded_version)
+        except StaleEditError:
+            form.add_error(None, stale_edit_message(stale_record))
+        else:
+            messages.success(request, _("De wijzigingen zijn opgeslagen."))
+            return redirect(record)
+    ctx = {"form": form}
+    if record is not None:
+        ctx[model_name] = record
+    return render(request, f"suppliers/{model_name}_form.html", ctx)
+
+
 @permission_required("suppliers.add_supplier", raise_exception=True)
 def supplier_create(request: HttpRequest) -> HttpResponse:
-    form = SupplierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        supplier = form.save()
-        messages.success(
-            request, _("Leverancier %(name)s is toegevoegd.") % {"name": supplier.name}
-        )
-        return redirect(supplier)
-    return render(request, "suppliers/supplier_form.html", {"form": form})
+    return _record_form(request, SupplierForm(request.POST or None))
 
 
 @permission_required("suppliers.change_supplier", raise_exception=True)
 def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = get_object_or_404(Supplier, pk=pk)
-    form = SupplierForm(request.POST or None, instance=supplier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_edit(form=form, expected_version=form.loaded_version)
-        except StaleEditError:
-            form.add_error(None, stale_edit_message(_("deze leverancier")))
-        else:
-            messages.success(request, _("De wijzigingen zijn opgeslagen."))
-            return redirect(supplier)
-    return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
+    return _record_form(request, SupplierForm(request.POST or None, instance=supplier))
 
 
 @permission_required("suppliers.view_product", raise_exception=True)
@@ -233,27 +256,13 @@ def product_create(request: HttpRequest) -> HttpResponse:
     supplier_id = request.GET.get("supplier", "")
     if supplier_id.isdigit():
         initial["supplier"] = supplier_id
-    form = ProductForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        product = form.save()
-        messages.success(request, _("Product %(name)s is toegevoegd.") % {"name": product.name})
-        return redirect(product)
-    return render(request, "suppliers/product_form.html", {"form": form})
+    return _record_form(request, ProductForm(request.POST or None, initial=initial))
 
 
 @permission_required("suppliers.change_product", raise_exception=True)
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product.objects.select_related("supplier"), pk=pk)
-    form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_edit(form=form, expected_version=form.loaded_version)
-        except StaleEditError:
-            form.add_error(None, stale_edit_message(_("dit product")))
-        else:
-            messages.success(request, _("De wijzigingen zijn opgeslagen."))
-            return redirect(product)
-    return render(request, "suppliers/product_form.html", {"form": form, "product": product})
+    return _record_form(request, ProductForm(request.POST or None, instance=product))
 
 
 @permission_required("suppliers.view_attribute", raise_exception=True)
