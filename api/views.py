@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Agreement, AgreementStatus
-from register.intake import IntakeForm, file_intake
+from register.intake import IntakeForm
 from register.models import ProcessingActivity, School
 from register.rules import (
     compute_flags,
@@ -277,13 +277,7 @@ class IntakeCreate(ApiMixin, APIView):
         if not form.is_valid():
             raise ValidationError(_form_errors(form))
         try:
-            agreement = file_intake(
-                name=form.cleaned_data["name"],
-                supplier_name=form.cleaned_data["supplier_name"],
-                intended_use=form.cleaned_data["intended_use"],
-                schools=list(form.cleaned_data["schools"]),
-                user=request.user,
-            )
+            agreement = form.file(user=request.user)
         except DjangoValidationError as error:
             raise ValidationError(
                 error.message_dict if hasattr(error, "error_dict") else list(error.messages)

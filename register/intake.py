@@ -147,3 +147,14 @@ class IntakeForm(forms.Form):
                     ),
                 )
         return cleaned
+
+    def file(self, *, user=None) -> Agreement:
+        """File the intake this valid form describes (`file_intake`, which may still raise a
+        ValidationError: the supplier already has a product of that name)."""
+        return file_intake(
+            name=self.cleaned_data["name"],
+            supplier_name=self.cleaned_data["supplier_name"],
+            intended_use=self.cleaned_data["intended_use"],
+            schools=list(self.cleaned_data["schools"]),
+            user=user,
+        )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from agreements.models import Agreement
 from suppliers.models import Product
 
-from ..intake import IntakeForm, file_intake
+from ..intake import IntakeForm
 from ..models import Organisation
 from ..rules.verdict import Verdict, verdict_and_flags_for, verdict_for
 
@@ -134,13 +134,7 @@ def procurement_intake(request: HttpRequest) -> HttpResponse:
     form = IntakeForm(request.POST)
     if form.is_valid():
         try:
-            agreement = file_intake(
-                name=form.cleaned_data["name"],
-                supplier_name=form.cleaned_data["supplier_name"],
-                intended_use=form.cleaned_data["intended_use"],
-                schools=list(form.cleaned_data["schools"]),
-                user=request.user,
-            )
+            agreement = form.file(user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
