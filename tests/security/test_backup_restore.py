@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,31 @@ def current_agreements() -> list[str]:
     return [a.reference for a in agreements if a.approval_matches_content()]
 
 
+def copy_archive(source: Path, target: Path, change: Callable[[str, bytes], bytes]) -> None:
+    """Copy a backup archive, each member's bytes passed through `change(name, data)`."""
+    with tarfile.open(source) as original, tarfile.open(target, "w:gz") as copy:
+        for member in original.getmembers():
+            data = original.extractfile(member).read()
+            data = change(member.name, data)
+            member.size = len(data)
+            copy.addfile(member, io.BytesIO(data))
+
+
+def copy_with_other_rows(source: Path, target: Path, change_row: Callable[[dict], None]) -> None:
+    """Copy a JSON backup archive, each row of its `database.json` passed to `change_row`,
+    which changes it in place (as an older version of the register would have written it)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "database.json":
+            return data
+        rows = json.loads(data)
+        for row in rows:
+            change_row(row)
+        return json.dumps(rows).encode()
+
+    copy_archive(source, target, change)
+
+
 def test_a_json_backup_from_before_the_fingerprint_upgrade_keeps_its_approvals(media, tmp_path):
     load_demo()
     # A register from before 0003 held none of issue 15's content (agreements 0006).
@@ -203,19 +229,14 @@ def test_a_json_backup_from_before_the_fingerprint_upgrade_keeps_its_approvals(m
     older = {a.pk: old_fingerprint(a) for a in Agreement.objects.all()}
     matching = {a.pk: a.content_fingerprint() for a in Agreement.objects.all()}
     before_upgrade = tmp_path / "older.tar.gz"
-    with tarfile.open(archive) as source, tarfile.open(before_upgrade, "w:gz") as target:
-        for member in source.getmembers():
-            data = source.extractfile(member).read()
-            if member.name == "database.json":
-                rows = json.loads(data)
-                for row in rows:
-                    fields = row["fields"]
-                    if row["model"] in ("agreements.review", "agreements.historicalreview"):
-                        if fields["fingerprint"] == matching[fields["agreement"]]:
-                            fields["fingerprint"] = older[fields["agreement"]]
-                data = json.dumps(rows).encode()
-                member.size = len(data)
-            target.addfile(member, io.BytesIO(data))
+
+    def with_older_fingerprint(row: dict) -> None:
+        fields = row["fields"]
+        if row["model"] in ("agreements.review", "agreements.historicalreview"):
+            if fields["fingerprint"] == matching[fields["agreement"]]:
+                fields["fingerprint"] = older[fields["agreement"]]
+
+    copy_with_other_rows(archive, before_upgrade, with_older_fingerprint)
     empty_the_database(media)
 
     call_command("restore_register", str(before_upgrade), stdout=io.StringIO())
@@ -233,13 +254,13 @@ def test_a_tampered_document_in_the_archive_is_refused_before_anything_is_writte
     archive = tmp_path / "b.tar.gz"
     call_command("backup_register", str(archive), stdout=io.StringIO())
     tampered = tmp_path / "tampered.tar.gz"
-    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
-        for member in source.getmembers():
-            data = source.extractfile(member).read()
-            if member.name.startswith("media/documents/") and b"tampered" not in data:
-                data = data.replace(b"%%EOF", b"% tampered\n%%EOF")
-                member.size = len(data)
-            target.addfile(member, io.BytesIO(data))
+
+    def tamper(name: str, data: bytes) -> bytes:
+        if name.startswith("media/documents/") and b"tampered" not in data:
+            return data.replace(b"%%EOF", b"% tampered\n%%EOF")
+        return data
+
+    copy_archive(archive, tampered, tamper)
     empty_the_database(media)
 
     with pytest.raises(CommandError, match="beschadigd"):
@@ -287,21 +308,16 @@ def test_a_json_backup_from_before_the_list_fields_comes_back_with_its_locations
     archive = tmp_path / "b.tar.gz"
     call_command("backup_register", str(archive), "--format", "json", stdout=io.StringIO())
     older = tmp_path / "older.tar.gz"
-    with tarfile.open(archive) as source, tarfile.open(older, "w:gz") as target:
-        for member in source.getmembers():
-            data = source.extractfile(member).read()
-            if member.name == "database.json":
-                rows = json.loads(data)
-                for row in rows:
-                    fields = row["fields"]
-                    if row["model"].endswith("subprocessor") and "countries" in fields:
-                        fields["country"] = fields.pop("countries")
-                    if row["model"].endswith("processingactivity"):
-                        bases = fields.pop("legal_bases")
-                        fields["legal_basis"] = bases[0] if bases else ""
-                data = json.dumps(rows).encode()
-                member.size = len(data)
-            target.addfile(member, io.BytesIO(data))
+
+    def as_before_the_list_fields(row: dict) -> None:
+        fields = row["fields"]
+        if row["model"].endswith("subprocessor") and "countries" in fields:
+            fields["country"] = fields.pop("countries")
+        if row["model"].endswith("processingactivity"):
+            bases = fields.pop("legal_bases")
+            fields["legal_basis"] = bases[0] if bases else ""
+
+    copy_with_other_rows(archive, older, as_before_the_list_fields)
     empty_the_database(media)
 
     call_command("restore_register", str(older), stdout=io.StringIO())
