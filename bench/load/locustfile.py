@@ -55,55 +55,44 @@ class RegisterUser(FastHttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        page = self.client.get("/inloggen/", name="login")
-        token = CSRF_INPUT.search(page.text or "")
-        form = {
-            "username": self.username,
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": token.group(1) if token else "",
-            "next": "/",
-        }
-        with self.client.post(
+        self.send_form(
             "/inloggen/",
-            data=urlencode(form),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Referer": f"{self.host}/inloggen/",
-            },
-            name="login",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"login as {self.username} gave {response.status_code}")
+            {"username": self.username, "password": PASSWORD, "next": "/"},
+            what=f"login as {self.username}",
+        )
         if self.second_factor:
-            self.give_code()
+            # The code page after the password, answered with a recovery code.
+            code = FG_CODES.pop() if FG_CODES else ""
+            self.send_form(
+                "/inloggen/code/",
+                {"code": code},
+                to="/inloggen/code/?next=/",
+                what=f"the code of {self.username}",
+            )
         self.links: dict[str, list[str]] = {}
         RUN["logged_in"] += 1
         if RUN["logged_in"] == self.environment.parsed_options.num_users:
             start_measuring(self.environment)
 
-    def give_code(self) -> None:
-        """The code page after the password, answered with a recovery code."""
-        page = self.client.get("/inloggen/code/", name="login")
-        token = CSRF_INPUT.search(page.text or "")
-        form = {
-            "code": FG_CODES.pop() if FG_CODES else "",
-            "csrfmiddlewaretoken": token.group(1) if token else "",
-        }
+    def send_form(self, page: str, fields: dict[str, str], *, what: str, to: str = "") -> None:
+        """Open the login form at `page` and post `fields` to it (or to `to`) with the page's
+        CSRF token, as a browser would; anything but a redirect is a failed login."""
+        form_page = self.client.get(page, name="login")
+        token = CSRF_INPUT.search(form_page.text or "")
+        form = {**fields, "csrfmiddlewaretoken": token.group(1) if token else ""}
         with self.client.post(
-            "/inloggen/code/?next=/",
+            to or page,
             data=urlencode(form),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Referer": f"{self.host}/inloggen/code/",
+                "Referer": f"{self.host}{page}",
             },
             name="login",
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"the code of {self.username} gave {response.status_code}")
+                response.failure(f"{what} gave {response.status_code}")
 
     def visit(self, url: str, name: str, pattern: re.Pattern | None = None, key: str = ""):
         # No redirects are followed: a page that redirects (to the login) is an error.
