@@ -27,6 +27,15 @@ def pytest_report_header(config) -> str:
     return f"database: {engine}"
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """`make test` runs the suite in parallel (pytest-xdist, `--dist loadgroup`): the browser
+    tests all go to one worker, so that one chromium and one live server run at a time and a
+    journey never waits for a second browser on a small CI machine."""
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 ROLES = ["fg", "privacy_officer", "procurement", "reader"]
 _counter = itertools.count(1)
 

@@ -6,6 +6,15 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="privacyregister-test-"))
+if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("TEST_DATA_DIR_PER_WORKER"):
+    # Parallel runs (`make test` uses pytest-xdist): the workers inherit the main process's
+    # DATA_DIR, so each takes a folder of its own in it (media, staging, imports, the SQLite
+    # test database): an import's clean-up in one worker never sees another worker's files.
+    # Once: the processes a test starts inherit the worker's environment and its folder.
+    _worker_dir = os.path.join(os.environ["DATA_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(_worker_dir, exist_ok=True)
+    os.environ["DATA_DIR"] = _worker_dir
+    os.environ["TEST_DATA_DIR_PER_WORKER"] = "1"
 
 from register.settings import *  # noqa: E402,F403
 
