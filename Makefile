@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
-# `make test` runs the suite on every core (pytest-xdist; each worker has its own test
-# database and data folder); `make test PYTEST_WORKERS=0` runs it in one process.
-PYTEST_WORKERS ?= auto
+# `make test` runs the suite in parallel (pytest-xdist): one worker per logical CPU, each
+# with its own test database and data folder. `make test PYTEST_WORKERS=0`: one process.
+PYTEST_WORKERS ?= logical
 
 .PHONY: demo demo-code test install system-deps lint bench
 

@@ -31,7 +31,9 @@ from suppliers.models import Attribute
 from ..conftest import pass_second_factor
 
 # The marker makes pytest-django set up the test database before the module fixture runs.
-pytestmark = pytest.mark.django_db
+# One worker of a parallel run (`make test`) takes the whole module: both registers are
+# generated once for it (the `counts` fixture), not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("query_counts")]
 
 SMALL, LARGE = 0.03, 0.09
 PAGE_QUERY_BUDGET = 20  # issue 8: at most 20 queries per page
