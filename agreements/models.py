@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -671,6 +672,12 @@ class ContentValues(NamedTuple):
         return [product_id for product_id, _supplier, _name in self.products]
 
 
+@functools.cache
+def _approved_attnames() -> tuple[tuple[str, str], ...]:
+    """`APPROVED_FIELDS` with the attribute each is read from (`supplier_id` for `supplier`)."""
+    return tuple((name, Agreement._meta.get_field(name).attname) for name in APPROVED_FIELDS)
+
+
 def fingerprint_content_from(agreement, values: ContentValues) -> dict:
     """The one definition of what an FG's approval covers (DESIGN.md section 3): the
     agreement's own `APPROVED_FIELDS` plus its related content, as plain, sorted values.
@@ -683,8 +690,8 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
         if current is None or version > current[0]:
             latest_documents[kind] = (version, sha256)
     content: dict = {}
-    for name in APPROVED_FIELDS:
-        value = getattr(agreement, Agreement._meta.get_field(name).attname)
+    for name, attname in _approved_attnames():
+        value = getattr(agreement, attname)
         if name == "supplier":
             value = [value, values.supplier_name]  # the id, and the name the FG read
         elif isinstance(value, datetime.date):
@@ -818,24 +825,26 @@ def _read_content_values(
     def scoped(qs, field="agreement_id"):
         return qs if all_agreements else qs.filter(**{f"{field}__in": list(by_id)})
 
-    for agreement_id, *product in scoped(
+    for row in scoped(
         Agreement.products.through.objects.values_list(
             "agreement_id", "product_id", "product__supplier__name", "product__name"
         )
     ):
-        if agreement_id in values:
-            values[agreement_id].products.append(tuple(product))
+        if row[0] in values:
+            values[row[0]].products.append(row[1:])
     for agreement_id, code in scoped(
         Agreement.attributes.through.objects.values_list("agreement_id", "attribute__code")
     ):
-        if agreement_id in values:
-            values[agreement_id].attribute_codes.append(code)
+        found = values.get(agreement_id)
+        if found is not None:
+            found.attribute_codes.append(code)
     # One row per notice, attribute and subprocessor (one query); a notice without
     # attributes or subprocessors gives rows with None.
     # Per notice, in the order first read: its agreement, product, own content, attribute
     # codes (a dict as an ordered set) and subprocessors (name, service).
     notices: dict[int, tuple[int, int, dict, dict[str, None], set[tuple[str, str]]]] = {}
-    for notice_id, agreement_id, product_id, code, sub_name, sub_service, *own in scoped(
+    # Rows by position, not unpacked: tens of thousands of them at ten times a large board.
+    for row in scoped(
         PrivacyNotice.objects.values_list(
             "pk",
             "agreement_id",
@@ -846,21 +855,21 @@ def _read_content_values(
             *APPROVED_NOTICE_FIELDS,
         )
     ):
-        notice = notices.get(notice_id)
+        notice = notices.get(row[0])
         if notice is None:
-            if agreement_id not in values:
+            if row[1] not in values:
                 continue
-            notice = notices[notice_id] = (
-                agreement_id,
-                product_id,
-                dict(zip(APPROVED_NOTICE_FIELDS, own, strict=True)),
+            notice = notices[row[0]] = (
+                row[1],
+                row[2],
+                dict(zip(APPROVED_NOTICE_FIELDS, row[6:], strict=True)),
                 {},
                 set(),
             )
-        if code is not None:
-            notice[3][code] = None
-        if sub_name is not None:
-            notice[4].add((sub_name, sub_service))
+        if row[3] is not None:
+            notice[3][row[3]] = None
+        if row[4] is not None:
+            notice[4].add(row[4:6])
     for agreement_id, product_id, own_content, codes, subprocessors in notices.values():
         own_content["subprocessors"] = sorted(
             {subprocessor_label(name, service) for name, service in subprocessors}
