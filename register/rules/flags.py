@@ -292,7 +292,13 @@ def load_register(
         # A few products: their flows with their attributes, in one query.
         for flow in flows.filter(product_id__in=product_ids).select_related("attribute"):
             flows_by_product[flow.product_id].append(Flow(flow.attribute, flow.channel))
-        agreements_qs = agreements_qs.filter(products__in=product_ids).distinct()
+        # The covering agreements by their links (a DISTINCT over whole agreement rows costs
+        # more than the subquery on PostgreSQL).
+        agreements_qs = agreements_qs.filter(
+            pk__in=Agreement.products.through.objects.filter(product_id__in=product_ids).values(
+                "agreement_id"
+            )
+        )
         links = links.filter(product_id__in=product_ids)
     agreements = load_content_values(agreements_qs, all_agreements=whole_register, approvals=True)
     covering: dict[int, list[Agreement]] = defaultdict(list)
