@@ -276,22 +276,20 @@ def load_register(
         "processingactivity_id", "product_id"
     )
     flows_by_product: dict[int, list[Flow]] = defaultdict(list)
-    if whole_register:
-        # Flows as plain tuples (a register holds tens of thousands), one Attribute each code
-        # and one Flow each attribute and channel (a flow is a value: they share it).
-        attributes = {a.pk: a for a in Attribute.objects.all()}
-        shared: dict[tuple[int, str], Flow] = {}
-        for product_id, attribute_id, channel in flows.values_list(
-            "product_id", "attribute_id", "channel"
-        ):
-            flow = shared.get((attribute_id, channel))
-            if flow is None:
-                flow = shared[attribute_id, channel] = Flow(attributes[attribute_id], channel)
-            flows_by_product[product_id].append(flow)
-    else:
-        # A few products: their flows with their attributes, in one query.
-        for flow in flows.filter(product_id__in=product_ids).select_related("attribute"):
-            flows_by_product[flow.product_id].append(Flow(flow.attribute, flow.channel))
+    if not whole_register:
+        flows = flows.filter(product_id__in=product_ids)
+    # Flows as plain tuples (a register holds tens of thousands), one Attribute each code
+    # and one Flow each attribute and channel (a flow is a value: they share it).
+    attributes = {a.pk: a for a in Attribute.objects.all()}
+    shared: dict[tuple[int, str], Flow] = {}
+    for product_id, attribute_id, channel in flows.values_list(
+        "product_id", "attribute_id", "channel"
+    ):
+        flow = shared.get((attribute_id, channel))
+        if flow is None:
+            flow = shared[attribute_id, channel] = Flow(attributes[attribute_id], channel)
+        flows_by_product[product_id].append(flow)
+    if not whole_register:
         # The covering agreements by their links (a DISTINCT over whole agreement rows costs
         # more than the subquery on PostgreSQL).
         agreements_qs = agreements_qs.filter(
