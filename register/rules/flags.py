@@ -1000,9 +1000,8 @@ def _flags_if_approved(agreement: Agreement, today: datetime.date) -> list[Flag]
     data = load_register(products)
     loaded = next((a for a in data.agreements if a.pk == agreement.pk), None)
     if loaded is None:  # it covers no product yet: only its own flags
-        loaded = load_content_values(agreements_queryset().filter(pk=agreement.pk), approvals=True)[
-            0
-        ]
+        alone = agreements_queryset().filter(pk=agreement.pk)
+        loaded = load_content_values(alone, approvals=True)[0]
     assumed = _assumed_approved(loaded)
     data.covering_by_product = {
         product_id: [assumed if a.pk == agreement.pk else a for a in covering]
