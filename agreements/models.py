@@ -838,12 +838,11 @@ def _read_content_values(
         found = values.get(agreement_id)
         if found is not None:
             found.attribute_codes.append(code)
-    # One row per notice, attribute and subprocessor (one query); a notice without
-    # attributes or subprocessors gives rows with None.
-    # Per notice, in the order first read: its agreement, product, own content, attribute
-    # codes (a dict as an ordered set) and subprocessors (name, service).
+    # One row per notice, attribute and subprocessor (one query; a notice without attributes
+    # or subprocessors gives rows with None), read by position: tens of thousands of rows at
+    # ten times a large board. Per notice, in the order first read: its agreement, product,
+    # own content, attribute codes (a dict as an ordered set) and subprocessors.
     notices: dict[int, tuple[int, int, dict, dict[str, None], set[tuple[str, str]]]] = {}
-    # Rows by position, not unpacked: tens of thousands of them at ten times a large board.
     for row in scoped(
         PrivacyNotice.objects.values_list(
             "pk",
@@ -875,18 +874,18 @@ def _read_content_values(
             {subprocessor_label(name, service) for name, service in subprocessors}
         )
         values[agreement_id].notices.append((product_id, list(codes), own_content))
-    for agreement_id, *subprocessor in scoped(
+    for row in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(
             "agreement_id", *APPROVED_SUBPROCESSOR_FIELDS
         )
     ):
-        if agreement_id in values:
-            values[agreement_id].subprocessors.append(tuple(subprocessor))
-    for agreement_id, *document in scoped(
+        if row[0] in values:
+            values[row[0]].subprocessors.append(row[1:])
+    for row in scoped(
         Document.objects.order_by("pk").values_list("agreement_id", "kind", "version", "sha256")
     ):
-        if agreement_id in values:
-            values[agreement_id].documents.append(tuple(document))
+        if row[0] in values:
+            values[row[0]].documents.append(row[1:])
     if approvals:
         approving: dict[int, Review] = {}
         for review in scoped(Review.objects.filter(decision=Decision.APPROVED)).order_by(
