@@ -12,7 +12,6 @@ what `load_register()` read.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agreements.models import (
@@ -123,8 +122,8 @@ class ActivityEvidence:
     def special_flows(self) -> list[SpecialFlow]:
         found = []
         for product in self.products:
-            current = self.current_by_product.get(product.pk) or [None]
-            for attribute in self.attributes_by_product.get(product.pk, ()):
+            current = self.current_by_product.get(product.id) or [None]
+            for attribute in self.attributes_by_product.get(product.id, ()):
                 if attribute.special:
                     found.append(SpecialFlow(product, attribute, current[0]))
         return found
@@ -152,7 +151,7 @@ class ActivityEvidence:
 
 
 def evidence_for(
-    products: Iterable[Product],
+    products: list[Product],
     *,
     covering_by_product: dict[int, list[Agreement]],
     flows_by_product: dict[int, list],
@@ -162,11 +161,11 @@ def evidence_for(
     """The evidence of these products (loaded by `load_register()`; no queries). `memo`
     keeps each product's part for the next call on the same register read (a product is
     linked to several activities)."""
-    products = sorted(products, key=lambda p: (p.supplier.name.lower(), p.name.lower()))
     memo = {} if memo is None else memo
     current: dict[int, list[Agreement]] = {}
     covering: dict[int, list[Agreement]] = {}
     attributes: dict[int, list[Attribute]] = {}
+    order: dict[int, tuple[str, str]] = {}
     for product in products:
         pk = product.id
         known = memo.get(pk)
@@ -179,10 +178,11 @@ def evidence_for(
                 [a for a in agreements if a.is_current(today)],
                 list(agreements),
                 list(seen.values()),
+                (product.supplier.name.lower(), product.name.lower()),
             )
-        current[pk], covering[pk], attributes[pk] = known
+        current[pk], covering[pk], attributes[pk], order[pk] = known
     return ActivityEvidence(
-        products=products,
+        products=sorted(products, key=lambda p: order[p.id]),
         current_by_product=current,
         covering_by_product=covering,
         attributes_by_product=attributes,

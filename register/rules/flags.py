@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.utils import formats, timezone
@@ -40,9 +42,12 @@ from ..models import ProcessingActivity, is_blank
 from . import cache
 from .evidence import ActivityEvidence, evidence_for
 
-# Inside `translated_once()`: the message texts translated so far (a register's flags repeat a
-# few dozen texts thousands of times, and each gettext call looks up the active language).
-_translated: ContextVar[dict[str, str] | None] = ContextVar("flags_translated", default=None)
+# Inside `translated_once()`: the message texts translated and the days formatted so far (a
+# register's flags repeat a few dozen texts thousands of times, and each gettext call looks up
+# the active language; some 500 dates in a register's messages are a hundred distinct days).
+_translated: ContextVar[dict[str | datetime.date, str] | None] = ContextVar(
+    "flags_translated", default=None
+)
 
 
 def _(message: str) -> str:
@@ -58,7 +63,8 @@ def _(message: str) -> str:
 
 @contextmanager
 def translated_once() -> Iterator[None]:
-    """Translate each message text once in this block (the language does not change in it)."""
+    """Translate each message text and format each day once in this block (the language does
+    not change in it)."""
     token = _translated.set({})
     try:
         yield
@@ -116,7 +122,7 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
 AGREEMENT_MISSING_CODES = frozenset({NO_AGREEMENT, NOT_APPROVED, APPROVAL_OUTDATED, EXPIRED})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """One finding with one subject: a product, an agreement or a processing activity."""
 
@@ -193,6 +199,12 @@ class Flow(NamedTuple):
 
     attribute: Attribute
     channel: str
+    # Entree releases this attribute only under an ARP the school signed (`arp_flags()`).
+    needs_arp: bool
+
+    @classmethod
+    def of(cls, attribute: Attribute, channel: str) -> Flow:
+        return cls(attribute, channel, attribute.needs_arp and channel == Channel.ENTREE)
 
 
 @dataclass
@@ -212,7 +224,7 @@ class RegisterData:
 
     @cached_property
     def products_by_id(self) -> dict[int, Product]:
-        return {p.pk: p for p in self.products}
+        return {p.id: p for p in self.products}
 
     def evidence(self, activity: ProcessingActivity, today: datetime.date) -> ActivityEvidence:
         """What the evidence of the activity's linked products says (rules/evidence.py)."""
@@ -234,6 +246,22 @@ class RegisterData:
 # (the query-count tests of the dashboard, the Niveau page and the export would show it).
 FLAG_PRODUCT_FIELDS = ("name", "status", "processes_personal_data", "supplier", "supplier__name")
 FLAG_SUPPLIER_FIELDS = ("name",)
+
+
+_FIRST = itemgetter(0)
+_ATTRIBUTE_AND_CHANNEL = itemgetter(1, 2)
+
+
+class _SharedFlows(dict):
+    """(attribute id, channel) -> its one `Flow`, made when first asked."""
+
+    def __init__(self, attributes: dict[int, Attribute]) -> None:
+        super().__init__()
+        self.attributes = attributes
+
+    def __missing__(self, key: tuple[int, str]) -> Flow:
+        flow = self[key] = Flow.of(self.attributes[key[0]], key[1])
+        return flow
 
 
 def agreements_queryset():
@@ -270,25 +298,27 @@ def load_register(
         for row in (*products, *agreements_qs):
             row.supplier = suppliers[row.supplier_id]
     products = list(products)
-    product_ids = [p.pk for p in products]
-    flows = DataFlow.objects.order_by("attribute__sort_order", "attribute__code", "channel")
+    product_ids = [p.id for p in products]
+    flows = DataFlow.objects.order_by(
+        "product_id", "attribute__sort_order", "attribute__code", "channel"
+    )
     links = ProcessingActivity.products.through.objects.values_list(
         "processingactivity_id", "product_id"
     )
-    flows_by_product: dict[int, list[Flow]] = defaultdict(list)
     if not whole_register:
         flows = flows.filter(product_id__in=product_ids)
-    # Flows as plain tuples (a register holds tens of thousands), one Attribute each code
-    # and one Flow each attribute and channel (a flow is a value: they share it).
-    attributes = {a.pk: a for a in Attribute.objects.all()}
-    shared: dict[tuple[int, str], Flow] = {}
-    for product_id, attribute_id, channel in flows.values_list(
-        "product_id", "attribute_id", "channel"
-    ):
-        flow = shared.get((attribute_id, channel))
-        if flow is None:
-            flow = shared[attribute_id, channel] = Flow(attributes[attribute_id], channel)
-        flows_by_product[product_id].append(flow)
+    # Flows as plain tuples (a register holds tens of thousands) in product order: the
+    # database reads them along the unique (product, attribute, ...) index and sorts each
+    # product's few, not all of them (a third less SQL), and each product's list is made by
+    # `map`, not a Python loop per row. One Attribute each code and one Flow each attribute
+    # and channel (a flow is a value: they share it).
+    shared = _SharedFlows({a.pk: a for a in Attribute.objects.all()})
+    flows_by_product = {
+        product_id: list(map(shared.__getitem__, map(_ATTRIBUTE_AND_CHANNEL, rows)))
+        for product_id, rows in groupby(
+            flows.values_list("product_id", "attribute_id", "channel"), key=_FIRST
+        )
+    }
     if not whole_register:
         # The covering agreements by their links (a DISTINCT over whole agreement rows costs
         # more than the subquery on PostgreSQL).
@@ -326,7 +356,7 @@ def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
     the product's privacy notice under that agreement where it exists, else the agreement's."""
     content = agreement.content_values()
     for product_id, codes, _own in content.notices:
-        if product_id == product.pk:
+        if product_id == product.id:
             return set(codes)
     return set(content.attribute_codes)
 
@@ -413,7 +443,14 @@ def coverage_for(
 
 
 def _date(day: datetime.date) -> str:
-    return formats.date_format(day, "j F Y")
+    """The day as the messages say it ("1 augustus 2026"), once per day in `translated_once()`."""
+    known = _translated.get()
+    if known is None:
+        return formats.date_format(day, "j F Y")
+    text = known.get(day)
+    if text is None:
+        text = known[day] = formats.date_format(day, "j F Y")
+    return text
 
 
 # The agreement a not_approved finding names: the one closest to approval, newest first.
@@ -621,11 +658,7 @@ def arp_flags(coverage: Coverage) -> list[Flag]:
     """`arp_missing` (DESIGN.md 11.3), one per attribute: Entree releases an attribute with
     `needs_arp` only under an attribute release policy the school signed, so a flow of it
     through Entree needs that ARP among the documents of an agreement covering the product."""
-    needing = [
-        flow.attribute
-        for flow in coverage.flows
-        if flow.attribute.needs_arp and flow.channel == Channel.ENTREE
-    ]
+    needing = [flow.attribute for flow in coverage.flows if flow.needs_arp]
     if not needing or any(holds_arp(a) for a in coverage.covering):
         return []
     product, flags, seen = coverage.product, [], set()
@@ -861,14 +894,15 @@ def flags_of_product(product: Product, data: RegisterData, today: datetime.date)
     recompute when a write touches the product (rules/incremental.py)."""
     if not product.is_in_scope:
         return []
+    # `.id` rather than `.pk` (a property) in the rules' loops: they run per product.
     coverage = coverage_for(
         product,
-        data.covering_by_product.get(product.pk, []),
-        data.flows_by_product.get(product.pk, []),
+        data.covering_by_product.get(product.id, []),
+        data.flows_by_product.get(product.id, []),
         today,
     )
     flags = product_flags(coverage)
-    if product.pk not in data.linked_product_ids:
+    if product.id not in data.linked_product_ids:
         flags.append(unlinked_product_flag(product))
     return flags
 

@@ -64,10 +64,10 @@ def _rank(flag: Flag) -> tuple:
     equal keys (two products of the same name and supplier) keep one order however the
     list was made."""
     if flag.product is not None:
-        return (*flag.sort_key(), 0, flag.product.pk)
+        return (*flag.sort_key(), 0, flag.product.id)
     if flag.agreement is not None:
-        return (*flag.sort_key(), 1, flag.agreement.pk)
-    return (*flag.sort_key(), 2, flag.activity.pk if flag.activity else 0)
+        return (*flag.sort_key(), 1, flag.agreement.id)
+    return (*flag.sort_key(), 2, flag.activity.id if flag.activity else 0)
 
 
 @dataclass
@@ -140,22 +140,22 @@ def full_state(
         state = RulesState(today=today, position=position, latest_note=latest)
         flags: list[Flag] = []
         for product in data.products:
-            state.product_supplier[product.pk] = product.supplier_id
+            state.product_supplier[product.id] = product.supplier_id
             found = flags_of_product(product, data, today)
             if found:
-                state.by_product[product.pk] = found
+                state.by_product[product.id] = found
                 flags.extend(found)
         for agreement in data.agreements:
-            state.agreement_supplier[agreement.pk] = agreement.supplier_id
-            state.agreement_products[agreement.pk] = set(agreement.content_values().product_ids)
+            state.agreement_supplier[agreement.id] = agreement.supplier_id
+            state.agreement_products[agreement.id] = set(agreement.content_values().product_ids)
             found = agreement_flags(agreement)
             if found:
-                state.by_agreement[agreement.pk] = found
+                state.by_agreement[agreement.id] = found
                 flags.extend(found)
         for activity in data.activities:
             found = activity_flags(activity, data, today)
             if found:
-                state.by_activity[activity.pk] = found
+                state.by_activity[activity.id] = found
                 flags.extend(found)
         state.activity_products = {k: set(v) for k, v in data.products_by_activity.items()}
         state.ranked = sorted(((_rank(flag), flag) for flag in flags), key=lambda pair: pair[0])
