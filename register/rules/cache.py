@@ -17,7 +17,9 @@ cache under the alias `RULES_CACHE` (settings) is shared between processes (the 
 cache, Redis), the latest full computation is put there too (pickled, about 3.5 MB at scale
 1): a gunicorn worker without a state of its own, or one that met a write no note describes,
 takes it (0.2 s to unpickle) and updates it for what changed since, instead of computing
-everything. Incremental updates stay in each process: they cost less than unpickling. A
+everything. It is shared only between processes running the same code (`code_digest()`:
+during a deploy, the workers of the old release and of the new one compute their own).
+Incremental updates stay in each process: they cost less than unpickling. A
 local-memory cache is private to each process, so the default settings share nothing and
 pickle nothing (README, "Kept results").
 
@@ -28,12 +30,15 @@ out a copy of its list; the flags and the level result themselves are read-only)
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import importlib.util
 import logging
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
@@ -92,9 +97,36 @@ def shared_cache():
     return None if isinstance(backend, LocMemCache) else backend
 
 
+# The modules whose code makes a kept state: the rules, and the models whose instances it
+# holds. A process running other code (workers of two releases during a deploy) neither takes
+# the state another one shared nor gives it its own: that state may hold other rules' results,
+# or classes pickled in another shape.
+STATE_MODULES = (
+    "register.rules.cache",
+    "register.rules.evidence",
+    "register.rules.flags",
+    "register.rules.incremental",
+    "register.rules.level",
+    "register.rules.notes",
+    "register.rules.verdict",
+    "register.models",
+    "agreements.models",
+    "suppliers.models",
+)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the source of `STATE_MODULES`, read once per process."""
+    digest = hashlib.sha256()
+    for name in STATE_MODULES:
+        digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _shared_key(base: Base) -> str:
     digest = hashlib.sha256(repr(base).encode()).hexdigest()
-    return f"register-rules:{digest}"
+    return f"register-rules:{code_digest()}:{digest}"
 
 
 def kept_rules(

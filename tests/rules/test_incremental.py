@@ -237,6 +237,36 @@ def test_a_process_without_a_state_takes_the_shared_one_and_updates_it(
     assert updated == _full()
 
 
+def test_a_process_running_other_code_does_not_take_the_shared_state(
+    register, shared_rules_cache, monkeypatch
+):
+    """During a deploy the workers of two releases share the cache: a worker of the new
+    release computes afresh rather than take a state the old rules made (its flags could be
+    the old rules' findings, its classes pickled in another shape)."""
+    cache.forget()
+    old_release = _seen()
+    monkeypatch.setattr(cache, "code_digest", lambda: "another-release")
+    cache.forget()
+    with mock.patch.object(incremental, "full_state", wraps=incremental.full_state) as full:
+        assert _seen() == old_release
+    assert full.call_count == 1
+    cache.forget()  # a second worker of the new release takes what the first one shared
+    with mock.patch.object(incremental, "full_state", wraps=incremental.full_state) as full:
+        assert _seen() == old_release
+    assert not full.called
+
+
+def test_every_rules_module_is_in_the_code_digest():
+    """A rules module added later changes what a kept state holds: it must be digested too."""
+    import pkgutil
+
+    import register.rules
+
+    modules = {f"register.rules.{m.name}" for m in pkgutil.iter_modules(register.rules.__path__)}
+    assert modules <= set(cache.STATE_MODULES)
+    assert {"agreements.models", "suppliers.models", "register.models"} <= set(cache.STATE_MODULES)
+
+
 def test_an_edit_through_the_product_form_updates_only_what_it_touched(register, privacy_officer):
     """The edit form claims a new version with `update()` before it saves; that write is
     noted too, so the dashboard after the edit updates the kept flags instead of computing
