@@ -4,6 +4,7 @@ overwrite what the register changed after the export."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import openpyxl
@@ -56,6 +57,11 @@ def _export(page: Page, demo: str, tmp_path: Path) -> Path:
         link.click()
         busy = page.locator("a[aria-busy='true']")
         expect(busy).to_have_text("Bezig…")
+        # The button turns busy as it sends the request; the route handler runs once
+        # Playwright has delivered the request, which waiting lets it do.
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
         assert held, "the export was not requested"
         held[0].continue_()
     page.unroute("**/register/werkmap/export/")
