@@ -274,7 +274,8 @@ def updated_state(
         evidence=state.evidence,
     )
     if not subjects:
-        new._level = state._level
+        # Writes that touch no flag (a level text, a school) keep the flags; the level is
+        # made again from them, as it reads its texts (cheap: no register read).
         return new
     products, agreements, activities = _expand(state, subjects)
     if len(products) + len(agreements) > limit:

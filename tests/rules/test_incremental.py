@@ -189,6 +189,21 @@ def test_writes_that_could_touch_anything_or_bypass_the_models_compute_afresh(re
     )
 
 
+def test_an_edited_level_text_shows_in_the_kept_level_at_once(register):
+    """A level text is data (DESIGN.md section 7): its edit touches no flag, but the kept
+    level must not keep the old wording."""
+    from register.models import LevelText
+
+    def edit() -> None:
+        for text in LevelText.objects.all():
+            text.text = f"Eigen formulering van niveau {text.level}"
+            text.save()
+
+    _after(edit)
+    level = compute_level()
+    assert f"Eigen formulering van niveau {level.level + 1}" in level.next_step
+
+
 def test_a_rolled_back_write_leaves_the_kept_state_as_it_was(register):
     from django.db import transaction
 
