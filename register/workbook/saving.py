@@ -25,7 +25,7 @@ from ..bulk import BulkWriter
 from ..models import Organisation
 from .lookups import Lookups
 from .newer import NewerInRegister
-from .reading import RowReader, SheetRows
+from .reading import RowReader, SheetRows, as_read_back
 from .result import Change, ImportResult
 from .sheets import BOOLEAN, CHOICE, SheetSpec, join
 
@@ -100,7 +100,7 @@ class Records:
         diffs: list[dict] = []
         original = {name: getattr(obj, name) for name in values}
         for name, value in values.items():
-            if getattr(obj, name) != value:
+            if _differs(getattr(obj, name), value):
                 setattr(obj, name, value)
                 if spec.header_of(name) not in changed:
                     changed.append(spec.header_of(name))
@@ -312,3 +312,11 @@ class SheetImport:
             return True
         self.seen[key] = reader.number
         return False
+
+
+def _differs(current: Any, read: Any) -> bool:
+    """Whether a value read from the workbook changes the register's: a text as its cell
+    reads it back (`as_read_back`), anything else as it is."""
+    if isinstance(current, str) and isinstance(read, str):
+        return as_read_back(current) != as_read_back(read)
+    return current != read

@@ -65,3 +65,29 @@ def test_an_exported_workbook_imports_back_into_the_same_register_without_change
     result = import_workbook(path)
     assert result.errors == []
     assert result.changes == []
+
+
+def test_text_typed_in_a_browser_survives_a_round_trip_without_voiding_the_approval(tmp_path):
+    """A browser sends a textarea's line ends as "\\r\\n" (and pasted PDF text may hold a
+    form feed): the cell reads back without them, which is no change to the register."""
+    load_demo()
+    agreement = next(
+        a
+        for a in Agreement.objects.with_fingerprint_content().order_by("reference")
+        if a.is_current()
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(
+        purposes="Leerlingen volgen.\r\nResultaten\x0c bewaren.\r\n",
+        retention="Tot een jaar na het schooljaar.\rDaarna verwijderd.",
+    )
+    fingerprint = Agreement.objects.get(pk=agreement.pk).content_fingerprint()
+    path = tmp_path / "register.xlsx"
+    call_command("export_register", str(path))
+
+    result = import_workbook(path)
+
+    assert result.errors == []
+    assert result.changes == []
+    stored = Agreement.objects.get(pk=agreement.pk)
+    assert stored.purposes == "Leerlingen volgen.\r\nResultaten\x0c bewaren.\r\n"
+    assert stored.content_fingerprint() == fingerprint
