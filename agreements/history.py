@@ -29,6 +29,7 @@ from .models import (
     ContentValues,
     Document,
     DocumentKind,
+    NoticeValues,
     PrivacyNotice,
     Review,
     Subprocessor,
@@ -407,6 +408,12 @@ def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | Non
         s for s in _latest_as_of(_subprocessor_records(agreement), moment).values() if s is not None
     ]
     subprocessor_names = {s.id: subprocessor_label(s.name, s.service) for s in subprocessors}
+    # A document is never changed once uploaded: its sha256 now is its sha256 then.
+    notice_documents = dict(
+        Document.objects.filter(
+            pk__in=[n.document_id for n in notices if n.document_id]
+        ).values_list("pk", "sha256")
+    )
     product_ids = _m2m_ids(record, "products")
     products = _names_as_of(Product, product_ids, moment)
     supplier_ids = {record.supplier_id} | {p.supplier_id for p in products.values()}
@@ -424,13 +431,14 @@ def content_as_of(agreement: Agreement, moment: datetime.datetime) -> dict | Non
         products=[product(pk) for pk in product_ids],
         attribute_codes=[codes.get(pk, f"#{pk}") for pk in _m2m_ids(record, "attributes")],
         notices=[
-            (
+            NoticeValues(
                 n.product_id,
                 [codes.get(pk, f"#{pk}") for pk in _m2m_ids(n, "attributes")],
                 notice_content(
                     n,
                     [subprocessor_names.get(pk, f"#{pk}") for pk in _m2m_ids(n, "subprocessors")],
                 ),
+                notice_documents.get(n.document_id, ""),
             )
             for n in notices
         ],
@@ -610,6 +618,16 @@ def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldCha
                 changes.append(
                     FieldChange(prefix + _label(PrivacyNotice, name), before or "—", after or "—")
                 )
+        # In the content only when the latest document of its kind does not cover it.
+        before, after = before_own.get("document"), after_own.get("document")
+        if before != after:
+            changes.append(
+                FieldChange(
+                    prefix + _label(PrivacyNotice, "document"),
+                    _document_label(agreement, before),
+                    _document_label(agreement, after),
+                )
+            )
 
     changes += _subprocessor_changes(
         [tuple(s) for s in old["subprocessors"]], [tuple(s) for s in new["subprocessors"]]
@@ -635,6 +653,18 @@ def content_changes(agreement: Agreement, old: dict, new: dict) -> list[FieldCha
             )
         )
     return changes
+
+
+def _document_label(agreement: Agreement, sha256: str | None) -> str:
+    if not sha256:
+        return "—"
+    document = next((d for d in agreement.documents.all() if d.sha256 == sha256), None)
+    if document is None:
+        return _("een document van een andere overeenkomst")
+    return _("versie %(version)s: %(name)s") % {
+        "version": document.version,
+        "name": document.display_name,
+    }
 
 
 def changes_since(agreement: Agreement, since: datetime.datetime) -> list[FieldChange]:

@@ -232,9 +232,9 @@ class AgreementQuerySet(models.QuerySet):
             "documents",
             models.Prefetch(
                 "privacy_notices",
-                queryset=PrivacyNotice.objects.select_related("product").prefetch_related(
-                    "attributes", "subprocessors"
-                ),
+                queryset=PrivacyNotice.objects.select_related(
+                    "product", "document"
+                ).prefetch_related("attributes", "subprocessors"),
             ),
         )
 
@@ -546,13 +546,14 @@ class Agreement(models.Model):
             products=[(p.pk, p.supplier.name, p.name) for p in self.products.all()],
             attribute_codes=[a.code for a in self.attributes.all()],
             notices=[
-                (
+                NoticeValues(
                     notice.product_id,
                     [a.code for a in notice.attributes.all()],
                     notice_content(
                         notice,
                         [subprocessor_label(s.name, s.service) for s in notice.subprocessors.all()],
                     ),
+                    notice.document.sha256 if notice.document_id else "",
                 )
                 for notice in self.privacy_notices.all()
             ],
@@ -656,14 +657,22 @@ _NOT_CURRENT_BY_STATUS = {
 }
 
 
+class NoticeValues(NamedTuple):
+    """A privacy notice's content as plain values."""
+
+    product_id: int
+    codes: list[str]  # its agreed attribute codes
+    own: dict  # notice_content()
+    document: str  # the sha256 of its own document, "" without one
+
+
 class ContentValues(NamedTuple):
     """An agreement's related content as plain values (the input of the fingerprint)."""
 
     supplier_name: str
     products: list[tuple[int, str, str]]  # (product_id, supplier name, product name)
     attribute_codes: list[str]
-    # (product_id, attribute codes, notice_content())
-    notices: list[tuple[int, list[str], dict]]
+    notices: list[NoticeValues]
     subprocessors: list[tuple]  # APPROVED_SUBPROCESSOR_FIELDS, in that order
     documents: list[tuple[str, int, str]]  # (kind, version, sha256)
 
@@ -689,6 +698,7 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
         current = latest_documents.get(kind)
         if current is None or version > current[0]:
             latest_documents[kind] = (version, sha256)
+    covered = {sha256 for _version, sha256 in latest_documents.values()}
     content: dict = {}
     for name, attname in _approved_attnames():
         value = getattr(agreement, attname)
@@ -706,8 +716,7 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
             "products": sorted(list(product) for product in values.products),
             "attributes": sorted(values.attribute_codes),
             "privacy_notices": sorted(
-                _notice_fingerprint(product_id, codes, own)
-                for product_id, codes, own in values.notices
+                _notice_fingerprint(notice, covered) for notice in values.notices
             ),
             "subprocessors": sorted(_subprocessor_fingerprint(s) for s in values.subprocessors),
             "documents": sorted([kind, sha256] for kind, (_v, sha256) in latest_documents.items()),
@@ -716,10 +725,17 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
     return content
 
 
-def _notice_fingerprint(product_id: int, codes: list[str], own: dict) -> list:
-    # Its own content only when any of it is filled (see ADDED_APPROVED_FIELDS).
-    filled = {name: value for name, value in own.items() if value}
-    return [product_id, sorted(codes), filled] if filled else [product_id, sorted(codes)]
+def _notice_fingerprint(notice: NoticeValues, covered: set[str]) -> list:
+    # Its own content only when any of it is filled (see ADDED_APPROVED_FIELDS). Its own
+    # document only when the documents' entry does not already cover it (the latest of its
+    # kind): an approval of a notice that links the latest bijsluiter keeps holding, and a
+    # notice linked to any other document (a second product's bijsluiter, a new upload with
+    # the latest of its kind put back after it) is covered too.
+    filled = {name: value for name, value in notice.own.items() if value}
+    if notice.document and notice.document not in covered:
+        filled["document"] = notice.document
+    codes = sorted(notice.codes)
+    return [notice.product_id, codes, filled] if filled else [notice.product_id, codes]
 
 
 def _subprocessor_fingerprint(values: tuple) -> list:
@@ -841,13 +857,14 @@ def _read_content_values(
     # One row per notice, attribute and subprocessor (one query; a notice without attributes
     # or subprocessors gives rows with None), read by position: tens of thousands of rows at
     # ten times a large board. Per notice, in the order first read: its agreement, product,
-    # own content, attribute codes (a dict as an ordered set) and subprocessors.
-    notices: dict[int, tuple[int, int, dict, dict[str, None], set[tuple[str, str]]]] = {}
+    # own document, own content, attribute codes (a dict as an ordered set), subprocessors.
+    notices: dict[int, tuple[int, int, str, dict, dict[str, None], set[tuple[str, str]]]] = {}
     for row in scoped(
         PrivacyNotice.objects.values_list(
             "pk",
             "agreement_id",
             "product_id",
+            "document__sha256",
             "attributes__code",
             "subprocessors__name",
             "subprocessors__service",
@@ -861,19 +878,20 @@ def _read_content_values(
             notice = notices[row[0]] = (
                 row[1],
                 row[2],
-                dict(zip(APPROVED_NOTICE_FIELDS, row[6:], strict=True)),
+                row[3] or "",
+                dict(zip(APPROVED_NOTICE_FIELDS, row[7:], strict=True)),
                 {},
                 set(),
             )
-        if row[3] is not None:
-            notice[3][row[3]] = None
         if row[4] is not None:
-            notice[4].add(row[4:6])
-    for agreement_id, product_id, own_content, codes, subprocessors in notices.values():
-        own_content["subprocessors"] = sorted(
+            notice[4][row[4]] = None
+        if row[5] is not None:
+            notice[5].add(row[5:7])
+    for agreement_id, product_id, document, own, codes, subprocessors in notices.values():
+        own["subprocessors"] = sorted(
             {subprocessor_label(name, service) for name, service in subprocessors}
         )
-        values[agreement_id].notices.append((product_id, list(codes), own_content))
+        values[agreement_id].notices.append(NoticeValues(product_id, list(codes), own, document))
     for row in scoped(
         Subprocessor.objects.order_by("name", "pk").values_list(
             "agreement_id", *APPROVED_SUBPROCESSOR_FIELDS
@@ -1044,6 +1062,19 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference}: {self.product.name}"
+
+    def clean(self) -> None:
+        # Its own document is one of its agreement's: the approval covers that one's content.
+        if (
+            self.document_id
+            and self.agreement_id
+            and self.document.agreement_id != self.agreement_id
+        ):
+            message = _(
+                "Dit document hoort bij een andere overeenkomst. Kies een document van "
+                "overeenkomst %(ref)s of laad de bijsluiter hier op."
+            ) % {"ref": self.agreement.reference}
+            raise ValidationError({"document": ValidationError(message, code="foreign_document")})
 
     def clean_subprocessors(self, subprocessors: Iterable[Subprocessor]) -> None:
         """Only the agreement's own subprocessors may serve its products; raises

@@ -355,9 +355,9 @@ def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
     """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
     the product's privacy notice under that agreement where it exists, else the agreement's."""
     content = agreement.content_values()
-    for product_id, codes, _own in content.notices:
-        if product_id == product.id:
-            return set(codes)
+    for notice in content.notices:
+        if notice.product_id == product.id:
+            return set(notice.codes)
     return set(content.attribute_codes)
 
 

@@ -278,7 +278,7 @@ class RegisterExport:
             notices = sorted(
                 agreement.content_values().notices, key=lambda n: self.products[n[0]].name
             )
-            for product_id, codes, own in notices:
+            for product_id, codes, own, _document in notices:
                 # Subverwerkers as "Naam (Dienst)" (models.subprocessor_label): unambiguous.
                 yield {
                     **own,

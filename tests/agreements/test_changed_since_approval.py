@@ -175,6 +175,66 @@ def test_a_privacy_notice_document_voids_the_approval(approved, privacy_officer)
     assert agreement.changed_since_approval()
 
 
+def _notice_with_document(user, agreement: Agreement, content: bytes) -> None:
+    product = agreement.products.get()
+    response = client_for(user).post(
+        reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
+        {
+            "attributes": [a.pk for a in Attribute.objects.filter(code__in=["eckId", "givenName"])],
+            "file": pdf_upload("bijsluiter.pdf", content),
+            "version": Agreement.objects.get(pk=agreement.pk).version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+
+
+def test_a_notice_relinked_and_its_old_bijsluiter_uploaded_again_still_voids_the_approval(
+    approved, privacy_officer, fg
+):
+    """The fingerprint holds the latest document of each kind; a notice's own document
+    counts too, or linking a notice to a new PDF and then uploading the approved bijsluiter's
+    bytes again as the latest would bring the approval back over a document the FG never saw."""
+    first, second = PDF + b"%v1", PDF + b"%v2"
+    _notice_with_document(privacy_officer, approved, first)
+    submit_agreement(agreement=approved, user=privacy_officer)
+    decide_agreement(agreement=approved, user=fg, decision="goedgekeurd", comment="Akkoord")
+    assert state(approved).is_current()
+    # The notice links the latest bijsluiter: the documents' entry covers it (an approval
+    # given before notices' documents counted still holds).
+    assert all(len(n) == 2 for n in state(approved).fingerprint_content()["privacy_notices"])
+
+    _notice_with_document(privacy_officer, approved, second)
+    assert state(approved).changed_since_approval()
+    response = client_for(privacy_officer).post(
+        reverse("agreements:document_upload", args=[approved.pk]),
+        {"kind": "bijsluiter", "file": pdf_upload("bijsluiter-oud.pdf", first)},
+    )
+    assert response.status_code == 302
+
+    agreement = state(approved)
+    assert (
+        agreement.privacy_notices.get().document.sha256
+        != agreement.documents.latest("version").sha256
+    )
+    assert agreement.changed_since_approval()
+    assert not agreement.is_current()
+    assert ["Bijsluiter Rekenmaatje: Document", "—", "versie 2: bijsluiter.pdf"] in diff_rows(
+        fg, approved
+    )
+
+
+def test_a_notice_cannot_take_another_agreements_document(approved, privacy_officer):
+    from django.core.exceptions import ValidationError
+
+    other = make_agreement([make_product("Spellingspel")])
+    _notice_with_document(privacy_officer, other, PDF + b"%ander")
+    notice = approved.privacy_notices.create(product=approved.products.get())
+    notice.document = other.privacy_notices.get().document
+    with pytest.raises(ValidationError) as refused:
+        notice.full_clean()
+    assert refused.value.error_dict["document"][0].code == "foreign_document"
+
+
 def test_a_new_signatory_voids_the_approval_and_shows_in_the_diff(approved, privacy_officer):
     edit(privacy_officer, approved, signed_by="Bestuurder B. de Jong")
     assert state(approved).changed_since_approval()
