@@ -241,6 +241,17 @@ class AgreementsImport(SheetImport):
                         "allowed": allowed or _("geen (definitief)"),
                     }
                 )
+            elif status == AgreementStatus.SUBMITTED and not agreement.may_be_submitted():
+                # As "Indienen ter beoordeling" refuses it (agreements/services.py): a stale
+                # workbook from before the FG's approval must not withdraw that approval.
+                reader.error(
+                    _(
+                        "de FG heeft %(reference)s goedgekeurd en de inhoud is sindsdien niet "
+                        "gewijzigd: opnieuw indienen zou dat geldige akkoord intrekken. Neem de "
+                        "status “goedgekeurd” over."
+                    )
+                    % {"reference": agreement.reference}
+                )
             elif status == AgreementStatus.TERMINATED and not reason:
                 reader.error(_("vul bij een beëindigde overeenkomst de “Reden beëindiging” in."))
         if decision and decided_on and not reader.failed:

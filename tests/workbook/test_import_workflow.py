@@ -72,6 +72,35 @@ def test_status_moves_follow_the_workflow(tmp_path, product, fg):
     ]
 
 
+def test_a_stale_workbook_cannot_withdraw_an_approval_that_still_holds(
+    tmp_path, product, fg, privacy_officer
+):
+    """Exported while the agreement waited for the FG, imported after the approval: moving it
+    back to "ter beoordeling" would withdraw a valid approval, which the page refuses too."""
+    agreement = make_agreement(
+        [product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg
+    )
+    assert agreement.is_current()
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {"Overeenkomsten": [HEADER[:4], ["VO-1", "S", "P", "ter beoordeling"]]},
+    )
+    result = import_workbook(path, user=privacy_officer)
+    assert result.errors == [
+        "Overeenkomsten!row 2: de FG heeft VO-1 goedgekeurd en de inhoud is sindsdien niet "
+        "gewijzigd: opnieuw indienen zou dat geldige akkoord intrekken. Neem de status "
+        "“goedgekeurd” over."
+    ]
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.APPROVED and agreement.is_current()
+
+    # Once the content changed since the approval, the FG is asked again.
+    type(agreement).objects.filter(pk=agreement.pk).update(retention="Twee jaar")
+    assert import_workbook(path, user=privacy_officer).errors == []
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUBMITTED
+
+
 def test_ending_an_agreement_by_import_needs_a_reason(tmp_path, product):
     agreement = make_agreement([product], reference="VO-1")
     result = run(tmp_path, "VO-1", "S", "P", "beeindigd", None, None, None)
