@@ -133,11 +133,13 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code;
     then the recovery codes are shown, once."""
     user = request.user
-    app, _recovery = confirmed_devices(user)
+    app, recovery = confirmed_devices(user)
+    if (app is not None or recovery is not None) and not user.is_verified():
+        # Someone who knows only the password may not replace the owner's app: with an app
+        # or recovery codes, the owner gives a code first (a recovery code, after the
+        # administrator removed the app of a lost phone).
+        return redirect_to_login(_next_url(request), resolve_url("accounts:two_factor_verify"))
     if app is not None:
-        if not user.is_verified():
-            # Someone who knows only the password may not replace the owner's app.
-            return redirect_to_login(_next_url(request), resolve_url("accounts:two_factor_verify"))
         messages.info(request, _("Tweestapsverificatie staat al aan voor uw account."))
         return redirect("accounts:account")
 

@@ -149,6 +149,23 @@ def test_the_password_alone_cannot_replace_the_app(fg):
     assert response["Location"].startswith(VERIFY)
 
 
+def test_the_password_alone_cannot_set_up_a_new_app_while_recovery_codes_exist(fg):
+    """The administrator removed the app of a lost phone; the recovery codes remain. Whoever
+    knows only the password must give one of them before setting up a new app."""
+    codes = StaticDevice.objects.create(user=fg, name="Herstelcodes")
+    codes.token_set.create(token="abcd2345")
+    client = Client()
+    password_login(client, "fg")
+    setup = reverse("accounts:two_factor_setup")
+    assert client.get(setup)["Location"].startswith(VERIFY)
+    assert client.post(setup, {"code": "123456"})["Location"].startswith(VERIFY)
+
+    client.post(VERIFY, {"code": "abcd2345"})
+    page = client.get(setup)
+    assert page.status_code == 200
+    assert "QR-code" in page.text
+
+
 def test_one_can_log_out_from_the_code_page(fg):
     app_for(fg)
     client = Client()
