@@ -171,6 +171,13 @@ def test_the_command_line_refuses_an_unknown_user(tmp_path, product):
     assert not Agreement.objects.exists()
 
 
+def test_the_command_line_refuses_a_user_who_may_not_import(tmp_path, product, reader):
+    """The history would name the reader as the one who changed the register."""
+    with pytest.raises(CommandError, match="Gebruiker 'reader' mag geen werkmap importeren"):
+        call_command("import_workbook", workbook(tmp_path, APPROVED_ROW), "--user", "reader")
+    assert not Agreement.objects.exists()
+
+
 def test_a_new_agreement_waiting_for_review_counts_as_submitted_by_the_importer(
     tmp_path, product, fg_officer, fg
 ):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from agreements.services import is_fg
 from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
 
 
@@ -140,6 +141,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Gebruiker {username!r} bestaat niet of is niet actief; geef de gebruikersnaam "
                 "waarmee hij inlogt, of laat --user weg om als beheerder te importeren."
+            )
+        # As on the web (the FG besides, for the decisions of DESIGN.md 11.4): the history
+        # names this user as the one who made every change.
+        if not (found.has_perm("register.import_workbook") or is_fg(found)):
+            raise CommandError(
+                f"Gebruiker {username!r} mag geen werkmap importeren (dat mogen de "
+                "privacyfunctionaris en de FG); geef een gebruiker met die rol, of laat --user "
+                "weg om als beheerder te importeren."
             )
         return found
 
