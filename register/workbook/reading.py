@@ -24,6 +24,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from .limits import WorkbookRefused, check_workbook_limits
 from .newer import read_stamp
@@ -119,16 +120,40 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
     return sheets
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _read_sheet(spec: SheetSpec, worksheet, result: ImportResult) -> SheetRows | None:
-    """The sheet's rows by contract header; None when it has no header row at all."""
+    """The sheet's rows by contract header; None when it is empty. The headers are in row
+    1: a sheet whose first row is empty but which holds rows below it is an error (its
+    rows would be lost), and cells under a column without a header are a warning, like an
+    unknown column's (DESIGN.md 11.4: nothing is dropped in silence)."""
     rows = worksheet.iter_rows(values_only=True)
     header = next(rows, None) or ()
-    if all(title is None or not str(title).strip() for title in header):
-        return None
+    if all(_blank(title) for title in header):
+        below = next(
+            (
+                number
+                for number, values in enumerate(rows, start=2)
+                if not all(_blank(v) for v in values or ())
+            ),
+            None,
+        )
+        if below is None:
+            return None
+        result.errors.append(
+            _(
+                "%(sheet)s!row 1: de eerste rij is leeg, maar rij %(row)s niet. Zet de "
+                "kolomkoppen in rij 1: verwijder de lege rijen erboven."
+            )
+            % {"sheet": spec.name, "row": below}
+        )
+        return SheetRows(spec=spec, title=worksheet.title, columns={}, rows=[])
     wanted = {c.header.lower(): c.header for c in spec.columns}
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
-        if title is None or not str(title).strip():
+        if _blank(title):
             continue
         key = str(title).strip().rstrip("*").strip().lower()
         if key in wanted and wanted[key] not in columns:
@@ -144,12 +169,24 @@ def _read_sheet(spec: SheetSpec, worksheet, result: ImportResult) -> SheetRows |
                 _("%(sheet)s!row 1: de verplichte kolom “%(column)s” ontbreekt.")
                 % {"sheet": spec.name, "column": column.header}
             )
+    unnamed = {index for index, title in enumerate(header) if _blank(title)}
+    filled_unnamed: set[int] = set()
     data = []
     for number, values in enumerate(rows, start=2):
         values = list(values or ())
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if all(_blank(v) for v in values):
             continue
+        for index in range(len(header), len(values)):
+            unnamed.add(index)
+        filled_unnamed.update(
+            index for index in unnamed if index < len(values) and not _blank(values[index])
+        )
         data.append((number, values))
+    for index in sorted(filled_unnamed):
+        result.warnings.append(
+            _('%(sheet)s: kolom "%(column)s" (zonder kop) wordt niet ingelezen')
+            % {"sheet": spec.name, "column": get_column_letter(index + 1)}
+        )
     return SheetRows(spec=spec, title=worksheet.title, columns=columns, rows=data)
 
 

@@ -36,6 +36,30 @@ def test_a_required_cell_left_empty(tmp_path):
     assert "Naam" in error
 
 
+def test_a_sheet_whose_headers_are_below_an_empty_first_row_is_refused_not_skipped(tmp_path):
+    """Its rows would be lost while the import said the sheet was empty."""
+    error = one_error(
+        tmp_path,
+        {"Leveranciers": [[None, None], ["Naam", "Website"], ["Uitgeverij Nieuw", None]]},
+    )
+    assert error == (
+        "Leveranciers!row 1: de eerste rij is leeg, maar rij 2 niet. Zet de kolomkoppen in "
+        "rij 1: verwijder de lege rijen erboven."
+    )
+    assert not Supplier.objects.exists()
+
+
+def test_cells_under_a_column_without_a_header_are_named_in_a_warning(tmp_path):
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {"Leveranciers": [["Naam", None, "Website"], ["Uitgeverij Nieuw", "vergeten", None]]},
+    )
+    result = import_workbook(path)
+    assert result.errors == []
+    assert 'Leveranciers: kolom "B" (zonder kop) wordt niet ingelezen' in result.warnings
+    assert Supplier.objects.get().name == "Uitgeverij Nieuw"
+
+
 def test_a_required_column_that_is_missing(tmp_path):
     error = one_error(tmp_path, {"Producten": [["Naam", "Status"], ["P", "in_gebruik"]]})
     assert error.startswith("Producten!row 1: ")
