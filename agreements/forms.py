@@ -17,6 +17,7 @@ from .models import (
     Decision,
     DocumentKind,
     Finding,
+    FindingRisk,
     FindingStatus,
     InvalidLocation,
     Subprocessor,
@@ -360,6 +361,7 @@ class FindingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["risk"].choices = FindingRisk.choices  # a risk is chosen: no blank option
         self.fields["status"].choices = [
             (FindingStatus.TO_RESOLVE.value, FindingStatus.TO_RESOLVE.label),
             (FindingStatus.ACCEPTED.value, FindingStatus.ACCEPTED.label),

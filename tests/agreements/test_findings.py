@@ -64,6 +64,14 @@ def test_a_finding_without_risk_is_refused_with_what_to_fix(submitted, fg):
     assert not Finding.objects.exists()
 
 
+def test_the_risk_offers_only_the_three_risks(submitted, fg):
+    page = client_for(fg).get(submitted.get_absolute_url()).content.decode()
+    form = page.split('name="risk"', 1)[1].split("</fieldset>", 1)[0]
+    assert 'name="risk" value=""' not in page
+    assert "---------" not in form
+    assert page.count('name="risk"') == 3
+
+
 @pytest.mark.parametrize("persona", ["privacy_officer", "procurement", "reader"])
 def test_only_the_fg_records_or_settles_findings(submitted, fg, personas, persona):
     user = personas[persona]
