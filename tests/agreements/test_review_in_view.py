@@ -73,6 +73,11 @@ def test_the_page_names_the_contradiction_between_fields_and_subprocessors(submi
     page = client_for(fg).get(submitted.get_absolute_url()).content.decode()
     assert "in tegenspraak met de subverwerkers" in page
     assert "maar deze subverwerkers zitten buiten de EER: Supportdesk LLC (US)" in page
+    # No flag reports it: what approval leaves open says so before the flags it names.
+    section = page.split("Wat een akkoord open laat")[1].split("</section>")[0]
+    contradiction = section.index("Tegenstrijdigheden")
+    assert "Een akkoord lost deze tegenstrijdigheden niet op" in section
+    assert contradiction < section.index("Signaleringen die een akkoord niet oplost")
 
 
 def test_the_open_flags_cost_the_same_queries_for_more_products(privacy_officer, fg):
