@@ -114,3 +114,19 @@ def test_the_menu_is_a_compact_toggle_on_a_phone_and_a_bar_on_a_laptop(
     header = page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] <= 150, header  # brand row and menu bar
     assert page.evaluate("document.documentElement.scrollWidth") == LAPTOP["width"]
+
+
+@pytest.mark.parametrize(
+    ("username", "address"),
+    [("fg", "agreements:review_queue"), ("privacy", "register:activity_list")],
+)
+def test_the_fgs_queue_and_the_processing_register_are_cards_on_a_phone(
+    demo: str, page: Page, username: str, address: str
+) -> None:
+    """Lists read as cards, not as a table scrolled inside its box with its dates clipped."""
+    page.set_viewport_size(PHONE)
+    login(page, demo, username)
+    page.goto(f"{demo}{reverse(address)}")
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), address
+    expect(page.locator("td[data-label]").first).to_be_visible()
