@@ -95,8 +95,22 @@ class AgreementsImport(SheetImport):
                     "“Besluit FG” in (goedgekeurd, afgekeurd of aanpassing gevraagd)."
                 )
             )
-        if reference and self.duplicate(reader, reference, f"Kenmerk {reference}"):
+        if reference and self.duplicate(reader, reference.lower(), f"Kenmerk {reference}"):
             return
+        if reference and reference not in self.known.agreements:
+            same = self.known.agreement_ci(reference)
+            if same is not None:
+                # Two agreements whose references differ only in case are one agreement typed
+                # twice, as for every other key.
+                reader.error(
+                    _(
+                        "Kenmerk %(reference)s verschilt alleen in hoofdletters van %(existing)s "
+                        "in het register; neem het kenmerk precies over."
+                    )
+                    % {"reference": reference, "existing": same.reference}
+                )
+                self.known.failed_keys["Overeenkomsten"].add(reference)
+                return
         supplier = self.known.supplier(reader, supplier_name) if supplier_name else None
         products = self.known.product_list(reader, values["products"], supplier_name)
         if supplier is not None:

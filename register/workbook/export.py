@@ -606,6 +606,10 @@ def _dropdowns(spec: SheetSpec) -> list[DataValidation]:
         if not column.choices:
             continue
         labels = column.labels()
+        if any("," in label for label in labels):
+            # A list typed into the validation is split at its commas, with no escape: "Ja,
+            # uitgevoerd" would be offered as two wrong choices. Typed by hand instead.
+            continue
         validation = DataValidation(
             type="list",
             formula1='"' + ",".join(label.replace('"', "") for label in labels) + '"',

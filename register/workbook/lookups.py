@@ -45,6 +45,7 @@ class Lookups:
             a.reference: a
             for a in Agreement.objects.select_related("supplier").with_fingerprint_content()
         }
+        self.agreements_ci = {reference.lower(): a for reference, a in self.agreements.items()}
         self.approved_before = {
             a.pk for a in self.agreements.values() if a.approval_matches_content()
         }
@@ -118,6 +119,10 @@ class Lookups:
         if key not in self.failed_keys[sheet]:
             reader.error(message)
         reader.failed = True
+
+    def agreement_ci(self, reference: str) -> Agreement | None:
+        """The agreement in the register whose Kenmerk equals `reference` but for case."""
+        return self.agreements_ci.get(reference.lower())
 
     def supplier(self, reader: RowReader, name: str) -> Supplier | None:
         supplier = self.suppliers.get(name.strip().lower())

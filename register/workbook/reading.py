@@ -304,12 +304,17 @@ class RowReader:
             return None
         value = _choice_lookup(choices).get(text.lower())
         if value is None:
-            allowed = ", ".join(str(label) for label in choices.labels)
-            self.error(
-                _("“%(value)s” is geen geldige waarde voor %(column)s; kies uit: %(allowed)s.")
-                % {"value": text, "column": header, "allowed": allowed}
-            )
+            self.not_a_choice(header, text, choices)
         return value
+
+    def not_a_choice(self, header: str, text: str, choices: type[models.Choices]) -> None:
+        labels = [str(label) for label in choices.labels]
+        if any("," in label for label in labels):  # "Ja, uitgevoerd": each label quoted
+            labels = [f"“{label}”" for label in labels]
+        self.error(
+            _("“%(value)s” is geen geldige waarde voor %(column)s; kies uit: %(allowed)s.")
+            % {"value": text, "column": header, "allowed": ", ".join(labels)}
+        )
 
     def choice_list(
         self, header: str, choices: type[models.Choices], required: bool = False
@@ -321,11 +326,7 @@ class RowReader:
         for item in self.items(header, required=required):
             value = lookup.get(item.lower())
             if value is None:
-                allowed = ", ".join(str(label) for label in choices.labels)
-                self.error(
-                    _("“%(value)s” is geen geldige waarde voor %(column)s; kies uit: %(allowed)s.")
-                    % {"value": item, "column": header, "allowed": allowed}
-                )
+                self.not_a_choice(header, item, choices)
                 continue
             chosen.add(value)
         return [value for value in choices.values if value in chosen]

@@ -176,3 +176,9 @@ def test_enumeration_columns_offer_their_labels_as_a_drop_down(demo_export):
     assert status.formula1 == '"In gebruik,Voorgesteld,Uitgefaseerd"'
     # A code typed instead of a label is still accepted by the import: no hard refusal.
     assert not status.showErrorMessage
+    # A list whose labels hold a comma ("Ja, uitgevoerd") cannot be a typed list: Excel
+    # would offer the halves as choices.
+    for name in ("Overeenkomsten", "Verwerkingen"):
+        for validation in load_workbook(demo_export)[name].data_validations.dataValidation:
+            assert "uitgevoerd" not in validation.formula1, validation.formula1
+            assert "(Wbp" not in validation.formula1, validation.formula1

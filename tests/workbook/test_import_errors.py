@@ -60,6 +60,28 @@ def test_cells_under_a_column_without_a_header_are_named_in_a_warning(tmp_path):
     assert Supplier.objects.get().name == "Uitgeverij Nieuw"
 
 
+def test_a_kenmerk_that_differs_only_in_case_is_refused_not_added(tmp_path):
+    product = make_product("P", supplier=make_supplier("S"))
+    make_agreement([product], reference="VO-1")
+    header = ["Kenmerk", "Leverancier", "Producten", "Status"]
+    error = one_error(tmp_path, {"Overeenkomsten": [header, ["vo-1", "S", "P", "concept"]]})
+    assert error == (
+        "Overeenkomsten!row 2: Kenmerk vo-1 verschilt alleen in hoofdletters van VO-1 in het "
+        "register; neem het kenmerk precies over."
+    )
+    error = one_error(
+        tmp_path,
+        {"Overeenkomsten": [header, ["VO-2", "S", "P", "concept"], ["vo-2", "S", "P", "concept"]]},
+    )
+    assert error.startswith("Overeenkomsten!row 3: Kenmerk vo-2 staat ook al op rij 2")
+    assert Agreement.objects.count() == 1
+
+
+def test_a_wrong_choice_names_labels_that_hold_a_comma_unambiguously(tmp_path):
+    error = one_error(tmp_path, {"Verwerkingen": [["Naam", "DPIA"], ["Toetsen", "misschien"]]})
+    assert "kies uit: “Ja, uitgevoerd”, " in error, error
+
+
 def test_a_required_column_that_is_missing(tmp_path):
     error = one_error(tmp_path, {"Producten": [["Naam", "Status"], ["P", "in_gebruik"]]})
     assert error.startswith("Producten!row 1: ")
