@@ -36,10 +36,18 @@ from agreements.services import validate_pdf
 
 from ..bulk import chunks
 from .lookups import subprocessor_key
-from .reading import RowReader
+from .reading import RowReader, as_read_back
 from .result import Change
 from .saving import SheetImport
-from .sheets import AGREEMENTS, DOCUMENTS, KEEP, NOTICES, SUBPROCESSORS, local_date
+from .sheets import (
+    AGREEMENTS,
+    DOCUMENTS,
+    KEEP,
+    NOTICES,
+    SUBPROCESSORS,
+    local_date,
+    reviewer_name,
+)
 
 # A review imported with "Akkoord actueel = nee" stores this instead of a content
 # fingerprint. It is not a hex sha256, so it can never equal `content_fingerprint()`: the
@@ -140,6 +148,7 @@ class AgreementsImport(SheetImport):
                 reason=values["status_reason"],
                 decision=decision,
                 decided_on=decided_on,
+                values=values,
             )
         assigned = reader.assigned(values)
         assigned.pop("status", None)
@@ -171,6 +180,38 @@ class AgreementsImport(SheetImport):
                     "reviewer": reviewer,
                     "comment": values["comment"] or IMPORTED_REVIEW_COMMENT,
                     "current": values["current"] is not False,
+                }
+            )
+
+    def warn_if_decision_edited(
+        self, reader: RowReader, agreement: Agreement, review: Review, values: dict
+    ) -> None:
+        """A decision in the register stays as the FG made it: an edited “FG”, “Toelichting
+        FG” or “Akkoord actueel” is not read, and the preview says so."""
+        edited = []
+        if values["reviewer"] and as_read_back(values["reviewer"]) != as_read_back(
+            reviewer_name(review)
+        ):
+            edited.append("FG")
+        if values["comment"] and as_read_back(values["comment"]) != as_read_back(review.comment):
+            edited.append("Toelichting FG")
+        if (
+            values["current"] is not None
+            and agreement.status == AgreementStatus.APPROVED
+            and values["current"] != agreement.approval_matches_content()
+        ):
+            edited.append("Akkoord actueel")
+        if edited:
+            self.importer.result.warnings.append(
+                _(
+                    "%(sheet)s!row %(row)s: %(columns)s van het besluit bij %(reference)s worden "
+                    "niet ingelezen: een besluit van de FG blijft zoals de FG het vastlegde."
+                )
+                % {
+                    "sheet": reader.sheet.spec.name,
+                    "row": reader.number,
+                    "columns": ", ".join(f"“{name}”" for name in edited),
+                    "reference": agreement.reference,
                 }
             )
 
@@ -214,6 +255,7 @@ class AgreementsImport(SheetImport):
         reason: str,
         decision: str | None,
         decided_on: datetime.date | None,
+        values: dict,
     ) -> None:
         """An agreement already in the register follows the review workflow.
 
@@ -269,7 +311,10 @@ class AgreementsImport(SheetImport):
             elif status == AgreementStatus.TERMINATED and not reason:
                 reader.error(_("vul bij een beëindigde overeenkomst de “Reden beëindiging” in."))
         if decision and decided_on and not reader.failed:
-            if not any(_same_decision(r, decision, decided_on) for r in agreement.reviews.all()):
+            same = [r for r in agreement.reviews.all() if _same_decision(r, decision, decided_on)]
+            if same:
+                self.warn_if_decision_edited(reader, agreement, same[-1], values)
+            if not same:
                 reader.error(
                     _(
                         "het besluit “%(decision)s” van %(date)s staat niet in het register bij "

@@ -76,6 +76,7 @@ from .sheets import (
     identity,
     local_date,
     locations_cell,
+    reviewer_name,
     yes_no,
 )
 
@@ -134,12 +135,6 @@ def controller_text(organisation: Organisation) -> str:
 def latest_review(agreement: Agreement):
     """The FG's most recent decision (reads prefetched reviews)."""
     return max(agreement.reviews.all(), key=lambda r: (r.decided_at, r.pk), default=None)
-
-
-def _reviewer_name(review) -> str:
-    if review.reviewer_name:
-        return review.reviewer_name
-    return review.reviewer.get_full_name() if review.reviewer_id else ""
 
 
 class StoredDocument(NamedTuple):
@@ -266,7 +261,7 @@ class RegisterExport:
             if review is not None:
                 record.update(
                     decided_on=local_date(review.decided_at),
-                    reviewer=_reviewer_name(review),
+                    reviewer=reviewer_name(review),
                     decision=review.decision,
                     comment=review.comment,
                 )

@@ -161,6 +161,13 @@ class SheetSpec:
         return [(c.field, c.formatter()) for c in self.columns]
 
 
+def reviewer_name(review) -> str:
+    """The FG's name as the Overeenkomsten sheet's “FG” column gives it."""
+    if review.reviewer_name:
+        return review.reviewer_name
+    return review.reviewer.get_full_name() if review.reviewer_id else ""
+
+
 def local_date(moment: datetime.datetime | None) -> datetime.date | None:
     """The day of a moment as the sheets show it (FG-besluit op): in the local time zone."""
     return timezone.localtime(moment).date() if moment else None

@@ -6,6 +6,7 @@ import pytest
 
 from agreements.models import AgreementStatus, Review
 from register.workbook import import_workbook
+from register.workbook.sheets import reviewer_name
 from tests.conftest import make_agreement, make_product, make_supplier
 
 from .conftest import write_workbook
@@ -58,9 +59,36 @@ def test_the_decision_the_register_already_holds_is_accepted_as_it_is(tmp_path, 
     agreement = make_agreement(
         [product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg
     )
-    decided = agreement.reviews.get().decided_at.astimezone().date().isoformat()
-    result = run(tmp_path, "VO-1", "S", "P", "Goedgekeurd", decided, "Fg")
+    review = agreement.reviews.get()
+    decided = review.decided_at.astimezone().date().isoformat()
+    result = run(tmp_path, "VO-1", "S", "P", "Goedgekeurd", decided, reviewer_name(review))
+    assert result.errors == [] and result.changes == [] and result.warnings == []
+
+
+def test_an_edited_name_or_comment_of_a_decision_is_named_in_a_warning(tmp_path, product, fg):
+    """A decision stays as the FG made it; the preview says which of its columns are not read."""
+    agreement = make_agreement(
+        [product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg
+    )
+    review = agreement.reviews.get()
+    decided = review.decided_at.astimezone().date().isoformat()
+    header = [*HEADER[:6], "Toelichting FG"]
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {
+            "Overeenkomsten": [
+                header,
+                ["VO-1", "S", "P", "Goedgekeurd", decided, "Iemand anders", "Andere toelichting"],
+            ]
+        },
+    )
+    result = import_workbook(path)
     assert result.errors == [] and result.changes == []
+    assert result.warnings == [
+        "Overeenkomsten!row 2: “FG”, “Toelichting FG” van het besluit bij VO-1 worden niet "
+        "ingelezen: een besluit van de FG blijft zoals de FG het vastlegde."
+    ]
+    assert agreement.reviews.get().comment == review.comment
 
 
 def test_status_moves_follow_the_workflow(tmp_path, product, fg):
