@@ -106,7 +106,7 @@ def test_the_preview_lists_the_columns_it_does_not_read(privacy_officer, tmp_pat
     )
     text = client.get(response["Location"]).content.decode()
     assert "De werkmap is in orde" in text
-    assert "Kolommen die niet worden ingelezen" in text
+    assert "Wat niet wordt ingelezen" in text
     assert "Verwerkingen: kolom &quot;Eigenaar&quot; wordt niet ingelezen" in text
 
 
