@@ -51,6 +51,7 @@ def procurement_check(request: HttpRequest, intake_form: IntakeForm | None = Non
     ctx = {
         "query": query,
         "supplier": supplier,
+        "empty_query": "q" in request.GET and not query,  # "Controleren" on an empty field
         "verdict": verdict,
         "suggestions": _suggestions(query, verdict),
         "intake_form": intake_form,

@@ -59,6 +59,14 @@ def test_the_page_does_not_list_every_product_and_the_suggestions_are_bounded(pr
     assert names == [f"Rekenmachine {i:02d}" for i in range(20)]
 
 
+def test_checking_an_empty_name_says_what_to_fill_in(procurement):
+    client = client_for(procurement)
+    assert "Vul de naam van het product in" not in client.get(URL).text  # first visit: no error
+    text = client.get(URL, {"q": "  "}).text
+    assert "Vul de naam van het product in en druk op Controleren." in text
+    assert 'aria-invalid="true"' in text
+
+
 def test_only_users_who_may_see_products_get_suggestions(client):
     assert client.get(NAMES_URL, {"q": "rek"}).status_code in (302, 403)
 
