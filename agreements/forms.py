@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.models import Attribute, Product, Supplier
@@ -183,6 +184,20 @@ class AgreementForm(forms.ModelForm):
                         "ends": ends_on.strftime("%d-%m-%Y"),
                         "starts": starts_on.strftime("%d-%m-%Y"),
                     },
+                ),
+            )
+        signed_on = cleaned.get("signed_on")
+        if signed_on and signed_on > timezone.localdate():
+            self.add_error(
+                "signed_on",
+                ValidationError(
+                    _(
+                        "De datum van ondertekening (%(signed)s) ligt in de toekomst. Vul de "
+                        "datum in waarop de overeenkomst is getekend, of laat het veld leeg tot "
+                        "ze getekend is."
+                    ),
+                    code="signed_in_future",
+                    params={"signed": signed_on.strftime("%d-%m-%Y")},
                 ),
             )
         return cleaned

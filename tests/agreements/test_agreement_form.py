@@ -1,7 +1,10 @@
 """Creating and editing agreements: validation with clear messages, and who may do it."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import Agreement, AgreementStatus
 
@@ -67,6 +70,18 @@ def test_an_end_date_before_the_start_date_is_refused_with_a_clear_message(priva
     page = response.content.decode()
     assert "De einddatum (31-07-2026) ligt vóór de ingangsdatum (01-08-2026)" in page
     assert not Agreement.objects.exists()
+
+
+def test_a_signing_date_in_the_future_is_refused(privacy_officer):
+    product = make_product()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = create(privacy_officer, product.supplier, [product], signed_on=tomorrow.isoformat())
+    page = response.content.decode()
+    assert f"De datum van ondertekening ({tomorrow:%d-%m-%Y}) ligt in de toekomst" in page
+    assert not Agreement.objects.exists()
+    today = timezone.localdate().isoformat()
+    create(privacy_officer, product.supplier, [product], signed_on=today)
+    assert Agreement.objects.get().signed_on == timezone.localdate()
 
 
 @pytest.mark.parametrize("country", ["XX", "NLD", "1A", "Nederland"])
