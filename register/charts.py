@@ -174,7 +174,9 @@ def level_chart_svg(
 
     # Dates along the bottom: the first, the last and a few in between.
     for day in _date_ticks(first, last):
-        parts.append(_label(x(day), AXIS_LABELS_Y, date_format(day, "j b Y"), anchor="middle"))
+        # The last date ends at the plot's right edge: centred, it ran off the drawing.
+        anchor = "end" if day == last and day != first else "middle"
+        parts.append(_label(x(day), AXIS_LABELS_Y, date_format(day, "j b Y"), anchor=anchor))
 
     # Legend.
     legend = [

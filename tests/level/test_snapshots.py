@@ -76,6 +76,16 @@ def test_the_chart_shows_the_last_year_of_snapshots():
     assert "style=" not in svg
 
 
+def test_the_last_date_under_the_chart_ends_inside_the_drawing():
+    import re
+
+    for day in ("2026-01-10", "2026-03-01"):
+        LevelSnapshot.objects.create(day=datetime.date.fromisoformat(day), level=2)
+    svg = level_chart_svg(snapshot_history(today=datetime.date(2026, 3, 2)), advised_level=3)
+    last = re.search(r'<text[^>]*text-anchor="(\w+)"[^>]*>1 mrt 2026</text>', svg)
+    assert last is not None and last.group(1) == "end", svg
+
+
 def test_the_chart_without_snapshots_says_so():
     assert "Nog geen metingen" in level_chart_svg([], advised_level=3)
 
