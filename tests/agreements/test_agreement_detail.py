@@ -115,3 +115,17 @@ def test_an_empty_review_queue_says_so(fg):
     make_agreement([make_product()], status=AgreementStatus.DRAFT)
     page = client_for(fg).get(reverse("agreements:review_queue")).content.decode()
     assert "Er wachten geen overeenkomsten op uw beoordeling." in page
+
+
+def test_the_term_says_when_no_dates_are_recorded(reader):
+    import datetime
+
+    agreement = make_agreement([make_product()])
+    page = client_for(reader).get(agreement.get_absolute_url()).content.decode()
+    term = page.split("Looptijd</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "niet vastgelegd" in term and "onbepaalde tijd" not in term
+    agreement.starts_on = datetime.date(2026, 8, 1)
+    agreement.save()
+    page = client_for(reader).get(agreement.get_absolute_url()).content.decode()
+    term = page.split("Looptijd</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "1 augustus 2026 – onbepaalde tijd" in term
