@@ -209,6 +209,11 @@ class ProductQuerySet(models.QuerySet):
         section 5). The same rule as `Product.is_in_scope`."""
         return self.in_use().processing_personal_data()
 
+    def in_no_activity(self) -> ProductQuerySet:
+        """In scope and linked to no processing activity: the products `register_incomplete`
+        names (register/rules/flags.py `unlinked_product_flag`)."""
+        return self.in_scope().filter(processing_activities__isnull=True)
+
     def by_name(self, name: str) -> ProductQuerySet:
         """Case-insensitive, whitespace-trimmed name match (DESIGN.md section 8)."""
         return self.filter(name__iexact=name.strip())

@@ -70,6 +70,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "incomplete_only": incomplete_only,
         "organisation": Organisation.load(),
         "incomplete_count": ProcessingActivity.objects.incomplete().count(),
+        "unlinked_count": Product.objects.in_no_activity().count(),
         "placeholder": _("Zoek op naam, doel, betrokkenen, gegevens of product"),
     }
     return render(request, "register/activity_list.html", ctx)

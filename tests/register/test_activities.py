@@ -37,6 +37,24 @@ def test_the_list_names_the_missing_fields_of_an_incomplete_activity(reader):
     assert "Volledig</a>" in page
 
 
+def test_the_list_counts_the_products_in_no_activity_as_the_flags_do(reader):
+    """The dashboard's "Verwerkingsregister onvolledig" counts activities and products; the
+    register page names both, so that its counts add up to the dashboard's."""
+    from register.rules import compute_flags
+
+    linked = make_product("Gekoppeld", status="in_gebruik")
+    make_product("Los", status="in_gebruik")
+    make_product("Voorgesteld", status="voorgesteld")
+    activity = ProcessingActivity.objects.create(name="Half", purposes="Iets")
+    activity.products.add(linked)
+    page = client_for(reader).get(LIST_URL).content.decode()
+    assert "1 verwerking mist verplichte gegevens" in page
+    assert "1 product in gebruik dat persoonsgegevens verwerkt, staat bij geen enkele" in page
+    assert '?code=register_incomplete">Toon de signaleringen' in page
+    flags = [f for f in compute_flags() if f.code == "register_incomplete"]
+    assert sorted((f.product or f.activity).name for f in flags) == ["Half", "Los"]
+
+
 def test_the_list_can_show_only_the_incomplete_activities(reader):
     ProcessingActivity.objects.create(name="Volledig", **COMPLETE)
     ProcessingActivity.objects.create(name="Half", purposes="Iets")
