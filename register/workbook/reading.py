@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 
 from .limits import WorkbookRefused, check_workbook_limits
 from .newer import read_stamp
@@ -207,6 +208,12 @@ def _choice_lookup_in(choices: type[models.Choices], language: str | None) -> di
     return lookup
 
 
+# The day numbers Excel gives 1 January 1990 and 31 December 2100: a plain number in a date
+# column in this range is a date cell that lost its format; outside it (2026, a typo) it is
+# refused.
+EXCEL_SERIALS = (32874, 73415)
+
+
 def as_read_back(text: str) -> str:
     """A text as its cell reads back after the export wrote it: the workbook's XML keeps
     no carriage return (a browser's "\\r\\n" reads back as "\\n"), the export leaves out
@@ -356,6 +363,13 @@ class RowReader:
             return value.date()
         if isinstance(value, datetime.date):
             return value
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and EXCEL_SERIALS[0] <= value <= EXCEL_SERIALS[1]
+        ):
+            # A date whose cell lost its date format reads as Excel's day number.
+            return from_excel(int(value)).date()
         text = str(value).strip()
         if ISO_DATE.match(text):
             try:

@@ -34,8 +34,17 @@ def import_start_date(tmp_path, cell):
         "15-05-2018",
         "15-5-2018",
         " 15-05-2018 ",
+        43235,  # the day number a date cell shows once its date format is lost
     ],
-    ids=["excel-datetime", "excel-date", "iso", "dutch", "dutch-short-month", "dutch-spaces"],
+    ids=[
+        "excel-datetime",
+        "excel-date",
+        "iso",
+        "dutch",
+        "dutch-short-month",
+        "dutch-spaces",
+        "excel-day-number",
+    ],
 )
 def test_every_date_form_is_read_as_the_same_day(tmp_path, cell):
     result = import_start_date(tmp_path, cell)
@@ -43,7 +52,9 @@ def test_every_date_form_is_read_as_the_same_day(tmp_path, cell):
     assert Agreement.objects.get(reference="VO-1").starts_on == datetime.date(2018, 5, 15)
 
 
-@pytest.mark.parametrize("cell", ["31-02-2020", "2020-02-31", "15-13-2018", "15/05/2018", "mei"])
+@pytest.mark.parametrize(
+    "cell", ["31-02-2020", "2020-02-31", "15-13-2018", "15/05/2018", "mei", 2018, 99999]
+)
 def test_an_impossible_or_unknown_date_is_an_error_with_sheet_and_row(tmp_path, cell):
     result = import_start_date(tmp_path, cell)
     assert not result.applied
