@@ -86,7 +86,19 @@ class AgreementsImport(SheetImport):
             )
         if decision is None and status in Decision.values:
             decision = status
-        if status in Decision.values and not (decided_on and reviewer):
+        if status in Decision.values and decision != status:
+            # The status that is a decision is the latest decision: they cannot differ.
+            reader.error(
+                _(
+                    "de status is %(status)s, maar “Besluit FG” is %(decision)s; bij een status "
+                    "die een besluit is, is dat het laatste besluit van de FG. Maak ze gelijk."
+                )
+                % {
+                    "status": AgreementStatus(status).label.lower(),
+                    "decision": Decision(decision).label.lower(),
+                }
+            )
+        elif status in Decision.values and not (decided_on and reviewer):
             reader.error(
                 _(
                     "bij status %(status)s horen “FG-besluit op” en “FG”; vul de datum van "

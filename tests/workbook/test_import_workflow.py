@@ -91,6 +91,18 @@ def test_an_edited_name_or_comment_of_a_decision_is_named_in_a_warning(tmp_path,
     assert agreement.reviews.get().comment == review.comment
 
 
+def test_a_status_that_is_a_decision_must_equal_the_decision(tmp_path, product, fg):
+    header = [*HEADER[:6], "Besluit FG"]
+    row = ["VO-1", "S", "P", "goedgekeurd", "2026-01-05", "Femke", "afgekeurd"]
+    path = write_workbook(tmp_path / "w.xlsx", {"Overeenkomsten": [header, row]})
+    result = import_workbook(path, user=fg)
+    assert result.errors == [
+        "Overeenkomsten!row 2: de status is goedgekeurd, maar “Besluit FG” is afgekeurd; bij "
+        "een status die een besluit is, is dat het laatste besluit van de FG. Maak ze gelijk."
+    ]
+    assert not Review.objects.exists()
+
+
 def test_status_moves_follow_the_workflow(tmp_path, product, fg):
     make_agreement([product], reference="VO-1", status=AgreementStatus.APPROVED, reviewer=fg)
     result = run(tmp_path, "VO-1", "S", "P", "concept", None, None)
