@@ -60,6 +60,7 @@ from .sheets import (
     ACTIVITIES,
     AGREEMENTS,
     ATTRIBUTES,
+    CHOICE_LISTS_SHEET,
     DOCUMENTS,
     FLAGS,
     FLOWS,
@@ -595,19 +596,43 @@ def _wrapped_cells(sheet) -> Callable[[Any], Any]:
     return cell
 
 
-def _dropdowns(spec: SheetSpec) -> list[DataValidation]:
+class _ChoiceLists:
+    """The drop-down lists whose labels contain a comma, each a column of the hidden
+    CHOICE_LISTS_SHEET that the validation refers to (a list typed into the validation is
+    split at its commas: "Ja, uitgevoerd" would be offered as two wrong choices)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, ...], str] = {}
+
+    def reference(self, labels: tuple[str, ...]) -> str:
+        letter = self.columns.get(labels)
+        if letter is None:
+            letter = self.columns[labels] = get_column_letter(len(self.columns) + 1)
+        return f"'{CHOICE_LISTS_SHEET}'!${letter}$1:${letter}${len(labels)}"
+
+    def write(self, workbook: Workbook) -> None:
+        if not self.columns:
+            return
+        sheet = workbook.create_sheet(CHOICE_LISTS_SHEET)
+        sheet.sheet_state = "hidden"
+        lists = list(self.columns)
+        for index in range(max(len(labels) for labels in lists)):
+            sheet.append([labels[index] if index < len(labels) else None for labels in lists])
+
+
+def _dropdowns(spec: SheetSpec, lists: _ChoiceLists) -> list[DataValidation]:
     validations = []
     for index, column in enumerate(spec.columns, start=1):
         if not column.choices:
             continue
-        labels = column.labels()
+        labels = tuple(column.labels())
         if any("," in label for label in labels):
-            # A list typed into the validation is split at its commas, with no escape: "Ja,
-            # uitgevoerd" would be offered as two wrong choices. Typed by hand instead.
-            continue
+            formula = lists.reference(labels)
+        else:
+            formula = '"' + ",".join(label.replace('"', "") for label in labels) + '"'
         validation = DataValidation(
             type="list",
-            formula1='"' + ",".join(label.replace('"', "") for label in labels) + '"',
+            formula1=formula,
             allow_blank=True,
             showErrorMessage=False,
         )
@@ -668,13 +693,14 @@ def render_xlsx(
     workbook = Workbook(write_only=True)
     if info is not None:
         _describe(workbook, info)
+    lists = _ChoiceLists()
     for spec, rows in sheets:
         sheet = workbook.create_sheet(spec.name)
         for index, column in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
         _print_layout(sheet)
-        for validation in _dropdowns(spec):
+        for validation in _dropdowns(spec, lists):
             sheet.data_validations.append(validation)
         header = []
         for title in spec.headers:
@@ -698,6 +724,7 @@ def render_xlsx(
         sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
         if progress is not None:
             progress(spec.name, count)
+    lists.write(workbook)
     workbook.save(target)
 
 

@@ -30,7 +30,18 @@ from openpyxl.utils.datetime import from_excel
 from .limits import WorkbookRefused, check_workbook_limits
 from .newer import read_stamp
 from .result import ImportResult
-from .sheets import BOOLEAN, CHOICE, CHOICE_LIST, DATE, ITEMS, KEEP, SHEETS, Column, SheetSpec
+from .sheets import (
+    BOOLEAN,
+    CHOICE,
+    CHOICE_LIST,
+    CHOICE_LISTS_SHEET,
+    DATE,
+    ITEMS,
+    KEEP,
+    SHEETS,
+    Column,
+    SheetSpec,
+)
 
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 FALSE_WORDS = {"nee", "n", "no", "false", "onwaar", "0"}
@@ -85,6 +96,8 @@ def read_workbook(path: Path, result: ImportResult) -> dict[str, SheetRows]:
         by_lower = {spec.name.lower(): spec for spec in SHEETS}
         for worksheet in workbook.worksheets:
             spec = by_lower.get(worksheet.title.strip().lower())
+            if spec is None and worksheet.title == CHOICE_LISTS_SHEET:
+                continue  # the export's own drop-down lists
             if spec is None:
                 result.notes.append(
                     _("Tabblad %(name)s is onbekend en is overgeslagen.")

@@ -443,6 +443,9 @@ SHEETS: tuple[SheetSpec, ...] = (
     LEVEL,
 )
 SHEETS_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+# A hidden sheet of the export holding the drop-down lists whose labels contain a comma (a
+# list typed into a validation is split at its commas). The import passes it by in silence.
+CHOICE_LISTS_SHEET = "Keuzelijsten"
 
 # The enumerations a spreadsheet offers as a drop-down (the UI labels, as the export writes
 # them). The import also takes codes, so the drop-down suggests but does not refuse.

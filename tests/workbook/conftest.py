@@ -25,14 +25,19 @@ def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
 
 
 def read_sheets(path: Path) -> dict[str, list[tuple]]:
+    """The visible sheets' cells (the hidden one holds the export's drop-down lists)."""
     workbook = load_workbook(path)
     try:
         return {
             sheet.title: [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
-            for sheet in workbook.worksheets
+            for sheet in visible_sheets(workbook)
         }
     finally:
         workbook.close()
+
+
+def visible_sheets(workbook) -> list:
+    return [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
 
 
 def as_dicts(sheets: dict[str, list[tuple]], name: str) -> list[dict]:

@@ -17,7 +17,7 @@ from register.workbook.export import export_register
 from register.workbook.sheets import SHEETS
 from tests.conftest import make_agreement, make_flow, make_product, make_supplier
 
-from .conftest import as_dicts, read_sheets
+from .conftest import as_dicts, read_sheets, visible_sheets
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_export_has_verwerkingen_first_then_every_sheet_in_the_contract_orde
 
 def test_every_sheet_has_a_styled_frozen_header_with_an_autofilter(demo_export):
     workbook = load_workbook(demo_export)
-    for sheet in workbook.worksheets:
+    for sheet in visible_sheets(workbook):
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
         assert sheet["A1"].font.bold
@@ -176,9 +176,22 @@ def test_enumeration_columns_offer_their_labels_as_a_drop_down(demo_export):
     assert status.formula1 == '"In gebruik,Voorgesteld,Uitgefaseerd"'
     # A code typed instead of a label is still accepted by the import: no hard refusal.
     assert not status.showErrorMessage
-    # A list whose labels hold a comma ("Ja, uitgevoerd") cannot be a typed list: Excel
-    # would offer the halves as choices.
-    for name in ("Overeenkomsten", "Verwerkingen"):
-        for validation in load_workbook(demo_export)[name].data_validations.dataValidation:
-            assert "uitgevoerd" not in validation.formula1, validation.formula1
-            assert "(Wbp" not in validation.formula1, validation.formula1
+    # A list whose labels hold a comma ("Ja, uitgevoerd") cannot be a typed list (Excel
+    # would offer the halves as choices): it is a column of a hidden sheet.
+    workbook = load_workbook(demo_export)
+    lists = workbook["Keuzelijsten"]
+    assert lists.sheet_state == "hidden"
+    activities = workbook["Verwerkingen"]
+    dpia_column = next(
+        cell.column_letter for cell in activities[1] if cell.value and cell.value.startswith("DPIA")
+    )
+    dpia = next(
+        v
+        for v in activities.data_validations.dataValidation
+        if str(v.sqref).startswith(f"{dpia_column}2:")
+    )
+    sheet_name, cells = dpia.formula1.split("!")
+    assert sheet_name == "'Keuzelijsten'"
+    column = cells.split(":")[0].replace("$", "").rstrip("0123456789")
+    offered = [c.value for c in lists[column] if c.value]
+    assert offered == ["Ja, uitgevoerd", "Nee, niet uitgevoerd", "Niet nodig", "Gepland"]
