@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .charts import level_chart_svg
-from .models import Organisation
+from .models import Organisation, ProcessingActivity
 from .rules.level import (
     CONDITION_NAME,
     THEME_NAME,
@@ -101,9 +101,13 @@ def activity_register_context(*, today: datetime.date | None = None) -> dict[str
     export = RegisterExport(today=today)
     headers = ACTIVITIES.headers
     shown = [i for i, column in enumerate(ACTIVITIES.columns) if column.field != "controller"]
+    # A required Art. 30(1) field left empty reads "ontbreekt", not "—" like an optional one.
+    required = {
+        i for i in shown if ACTIVITIES.columns[i].field in ProcessingActivity.REQUIRED_FIELDS
+    }
     rows = []
     for row in sheet_rows(ACTIVITIES, export.activity_records()):
-        rows.append([(headers[i], _pdf_value(row[i])) for i in shown])
+        rows.append([(headers[i], _pdf_value(row[i]), i in required) for i in shown])
     return {"organisation": Organisation.load(), "today": today, "rows": rows}
 
 

@@ -68,3 +68,15 @@ def test_the_pdf_holds_the_board_and_every_art_30_field_of_each_activity(reader)
         "Schoolfotografie",
     ):
         assert expected in text, expected
+
+
+def test_a_missing_required_field_reads_ontbreekt_and_the_footer_names_the_board(reader):
+    """An auditor who only gets the PDF sees which Art. 30(1) field is missing; the board's
+    name is printed as it is, quotes and ampersands included."""
+    Organisation(name="Stichting 't Schoolhuys & Partners").save()
+    ProcessingActivity.objects.create(name="Ouders", purposes="Communicatie", retention="  ")
+    text = _text(client_for(reader).get(URL))
+    assert "Bewaartermijn ontbreekt (verplicht, AVG art. 30 lid 1)" in text
+    assert "DPIA —" in text  # optional: a dash
+    assert "Stichting 't Schoolhuys & Partners · Verwerkingsregister ·" in text
+    assert "u0027" not in text and "u0026" not in text
