@@ -698,7 +698,8 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
         current = latest_documents.get(kind)
         if current is None or version > current[0]:
             latest_documents[kind] = (version, sha256)
-    covered = {sha256 for _version, sha256 in latest_documents.values()}
+    # The latest bijsluiter is in the documents' entry: a notice linking it needs no more.
+    covered = latest_documents.get(DocumentKind.PRIVACY_NOTICE, (0, ""))[1]
     content: dict = {}
     for name, attname in _approved_attnames():
         value = getattr(agreement, attname)
@@ -725,14 +726,15 @@ def fingerprint_content_from(agreement, values: ContentValues) -> dict:
     return content
 
 
-def _notice_fingerprint(notice: NoticeValues, covered: set[str]) -> list:
+def _notice_fingerprint(notice: NoticeValues, covered: str) -> list:
     # Its own content only when any of it is filled (see ADDED_APPROVED_FIELDS). Its own
-    # document only when the documents' entry does not already cover it (the latest of its
-    # kind): an approval of a notice that links the latest bijsluiter keeps holding, and a
-    # notice linked to any other document (a second product's bijsluiter, a new upload with
-    # the latest of its kind put back after it) is covered too.
+    # document only when it is not the latest bijsluiter (`covered`, its sha256), which the
+    # documents' entry holds: an approval of a notice that links the latest bijsluiter keeps
+    # holding, and a notice linked to any other document (a second product's bijsluiter, a
+    # new upload with the latest bijsluiter put back after it, the agreement's own PDF) is
+    # covered too.
     filled = {name: value for name, value in notice.own.items() if value}
-    if notice.document and notice.document not in covered:
+    if notice.document and notice.document != covered:
         filled["document"] = notice.document
     codes = sorted(notice.codes)
     return [notice.product_id, codes, filled] if filled else [notice.product_id, codes]

@@ -223,6 +223,20 @@ def test_a_notice_relinked_and_its_old_bijsluiter_uploaded_again_still_voids_the
     )
 
 
+def test_a_notice_relinked_to_the_agreements_own_pdf_voids_the_approval(
+    approved, privacy_officer, fg
+):
+    """The FG saw the DPA, but not as this product's bijsluiter (only the admin can relink)."""
+    _notice_with_document(privacy_officer, approved, PDF + b"%v1")
+    submit_agreement(agreement=approved, user=privacy_officer)
+    decide_agreement(agreement=approved, user=fg, decision="goedgekeurd", comment="Akkoord")
+    assert state(approved).is_current()
+    notice = approved.privacy_notices.get()
+    notice.document = approved.documents.filter(kind="overeenkomst").latest("version")
+    notice.save()
+    assert state(approved).changed_since_approval()
+
+
 def test_a_notice_cannot_take_another_agreements_document(approved, privacy_officer):
     from django.core.exceptions import ValidationError
 
