@@ -71,6 +71,8 @@ class AgreementsImport(SheetImport):
     def __init__(self, importer) -> None:
         super().__init__(importer)
         self.pending_reviews: list[dict] = []
+        # Approved agreements whose approval held and that the workbook moves to submitted.
+        self.resubmitted: list[tuple[RowReader, int]] = []
 
     def row(self, reader: RowReader, values: dict[str, Any]) -> None:
         reference, supplier_name = values["reference"], values["supplier"]
@@ -195,6 +197,28 @@ class AgreementsImport(SheetImport):
                 }
             )
 
+    def refuse_withdrawn_approvals(self) -> None:
+        if not self.resubmitted:
+            return
+        ids = [pk for _reader, pk in self.resubmitted]
+        now = {a.pk: a for a in Agreement.objects.filter(pk__in=ids).with_fingerprint_content()}
+        for reader, pk in self.resubmitted:
+            agreement = now[pk]
+            review = agreement.approving_review()
+            if (
+                agreement.status == AgreementStatus.SUBMITTED  # moved (not left alone as newer)
+                and review is not None
+                and review.fingerprint == agreement.content_fingerprint()
+            ):
+                reader.error(
+                    _(
+                        "de FG heeft %(reference)s goedgekeurd en de werkmap wijzigt de inhoud "
+                        "niet: opnieuw indienen zou dat geldige akkoord intrekken. Neem de "
+                        "status “goedgekeurd” over."
+                    )
+                    % {"reference": agreement.reference}
+                )
+
     def warn_if_decision_edited(
         self, reader: RowReader, agreement: Agreement, review: Review, values: dict
     ) -> None:
@@ -312,14 +336,9 @@ class AgreementsImport(SheetImport):
             elif status == AgreementStatus.SUBMITTED and not agreement.may_be_submitted():
                 # As "Indienen ter beoordeling" refuses it (agreements/services.py): a stale
                 # workbook from before the FG's approval must not withdraw that approval.
-                reader.error(
-                    _(
-                        "de FG heeft %(reference)s goedgekeurd en de inhoud is sindsdien niet "
-                        "gewijzigd: opnieuw indienen zou dat geldige akkoord intrekken. Neem de "
-                        "status “goedgekeurd” over."
-                    )
-                    % {"reference": agreement.reference}
-                )
+                # Decided in `finish()`, once the workbook's content changes (this row's and
+                # the other sheets') are in: a changed agreement may go back to the FG.
+                self.resubmitted.append((reader, agreement.pk))
             elif status == AgreementStatus.TERMINATED and not reason:
                 reader.error(_("vul bij een beëindigde overeenkomst de “Reden beëindiging” in."))
         if decision and decided_on and not reader.failed:
@@ -341,7 +360,9 @@ class AgreementsImport(SheetImport):
                 )
 
     def finish(self) -> None:
-        """The imported FG decisions, fingerprinted after all the agreements' content is in."""
+        """The imported FG decisions, fingerprinted after all the agreements' content is in;
+        and no approval withdrawn by a resubmission of content it still covers."""
+        self.refuse_withdrawn_approvals()
         pending = [item for item in self.pending_reviews if item["agreement"].pk is not None]
         if not pending:
             return

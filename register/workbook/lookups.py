@@ -14,14 +14,15 @@ from agreements.models import Agreement
 from suppliers.models import Attribute, DataFlow, Product, Supplier
 
 from ..models import Organisation, ProcessingActivity, School
-from .reading import RowReader
+from .reading import RowReader, as_read_back
 from .sheets import NO_ATTRIBUTES
 
 
 def subprocessor_key(agreement_id: int, name: str, service: str) -> tuple[int, str, str]:
     """A subprocessor's natural key in the workbook: agreement, name and service, ignoring
-    case and surrounding spaces (the database's unique constraint, read as a person would)."""
-    return (agreement_id, name.strip().lower(), service.strip().lower())
+    case and surrounding spaces (the database's unique constraint, read as a person would),
+    as their cells read back (`as_read_back`: a control character the export leaves out)."""
+    return (agreement_id, as_read_back(name).lower(), as_read_back(service).lower())
 
 
 class Lookups:

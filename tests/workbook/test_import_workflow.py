@@ -127,18 +127,26 @@ def test_a_stale_workbook_cannot_withdraw_an_approval_that_still_holds(
     )
     result = import_workbook(path, user=privacy_officer)
     assert result.errors == [
-        "Overeenkomsten!row 2: de FG heeft VO-1 goedgekeurd en de inhoud is sindsdien niet "
-        "gewijzigd: opnieuw indienen zou dat geldige akkoord intrekken. Neem de status "
+        "Overeenkomsten!row 2: de FG heeft VO-1 goedgekeurd en de werkmap wijzigt de inhoud "
+        "niet: opnieuw indienen zou dat geldige akkoord intrekken. Neem de status "
         "“goedgekeurd” over."
     ]
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.APPROVED and agreement.is_current()
 
-    # Once the content changed since the approval, the FG is asked again.
-    type(agreement).objects.filter(pk=agreement.pk).update(retention="Twee jaar")
-    assert import_workbook(path, user=privacy_officer).errors == []
+    # A row that changes the content and resubmits it in one go asks the FG again.
+    changed = write_workbook(
+        tmp_path / "changed.xlsx",
+        {
+            "Overeenkomsten": [
+                [*HEADER[:4], "Bewaartermijn"],
+                ["VO-1", "S", "P", "ter beoordeling", "Twee jaar"],
+            ]
+        },
+    )
+    assert import_workbook(changed, user=privacy_officer).errors == []
     agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.SUBMITTED
+    assert agreement.status == AgreementStatus.SUBMITTED and agreement.retention == "Twee jaar"
 
 
 def test_ending_an_agreement_by_import_needs_a_reason(tmp_path, product):

@@ -92,3 +92,21 @@ def test_text_typed_in_a_browser_survives_a_round_trip_without_voiding_the_appro
     stored = Agreement.objects.get(pk=agreement.pk)
     assert stored.purposes == "Leerlingen volgen.\r\nResultaten\x0c bewaren.\r\n"
     assert stored.content_fingerprint() == fingerprint
+
+
+def test_a_subprocessor_whose_name_holds_a_control_character_is_found_again(tmp_path):
+    """Word pastes a line break as \\x0b; the export leaves it out, and the import still
+    finds the subprocessor instead of adding a second one (which voided the approval)."""
+    from agreements.models import Subprocessor
+
+    load_demo()
+    sub = Subprocessor.objects.order_by("pk").first()
+    Subprocessor.objects.filter(pk=sub.pk).update(name=sub.name.replace(" ", "\x0b", 1))
+    count = Subprocessor.objects.count()
+    path = tmp_path / "register.xlsx"
+    call_command("export_register", str(path))
+
+    result = import_workbook(path)
+
+    assert result.errors == [] and result.changes == []
+    assert Subprocessor.objects.count() == count
