@@ -134,7 +134,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     then the recovery codes are shown, once."""
     user = request.user
     app, recovery = confirmed_devices(user)
-    if (app is not None or recovery is not None) and not user.is_verified():
+    codes_left = recovery is not None and recovery.token_set.exists()
+    if (app is not None or codes_left) and not user.is_verified():
         # Someone who knows only the password may not replace the owner's app: with an app
         # or recovery codes, the owner gives a code first (a recovery code, after the
         # administrator removed the app of a lost phone).

@@ -166,6 +166,14 @@ def test_the_password_alone_cannot_set_up_a_new_app_while_recovery_codes_exist(f
     assert "QR-code" in page.text
 
 
+def test_with_every_recovery_code_used_the_owner_is_not_locked_out_of_setting_up(fg):
+    StaticDevice.objects.create(user=fg, name="Herstelcodes")  # all its codes used
+    client = Client()
+    password_login(client, "fg")
+    page = client.get(reverse("accounts:two_factor_setup"))
+    assert page.status_code == 200 and "QR-code" in page.text
+
+
 def test_one_can_log_out_from_the_code_page(fg):
     app_for(fg)
     client = Client()
