@@ -244,9 +244,18 @@ def decide(coverage: Coverage) -> Verdict:
         return verdict(
             ALLOWED,
             [
-                _(
-                    "Overeenkomst %(ref)s is goedgekeurd door de FG, getekend en geldig%(until)s; "
-                    "de vastgelegde gegevensstromen vallen binnen de overeenkomst."
+                (
+                    _(
+                        "Overeenkomst %(ref)s is goedgekeurd door de FG, getekend en "
+                        "geldig%(until)s; de vastgelegde gegevensstromen vallen binnen de "
+                        "overeenkomst."
+                    )
+                    if coverage.flows
+                    # Unknown flows are a note (DESIGN.md section 6): nothing was compared.
+                    else _(
+                        "Overeenkomst %(ref)s is goedgekeurd door de FG, getekend en "
+                        "geldig%(until)s."
+                    )
                 )
                 % {
                     "ref": agreement.reference,

@@ -111,6 +111,8 @@ def test_unknown_flows_are_a_note_and_do_not_change_the_verdict():
     verdict = verdict_for_product(product, TODAY)
     assert verdict.verdict == "allowed"
     assert verdict.notes and "gegevensstromen" in verdict.notes[0]
+    # The reason claims no check of flows that are not recorded.
+    assert "gegevensstromen" not in verdict.reasons[0]
 
 
 def test_an_unsigned_current_agreement_is_conditional():
