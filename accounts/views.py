@@ -79,6 +79,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             else services.verify_second_factor(user=user, code=form.cleaned_data["code"])
         )
         if device is not None:
+            # A new session key at the step that gives the session its full rights: one
+            # that was known while only the password was given is of no use after.
+            request.session.cycle_key()
             django_otp.login(request, device)
             if device == recovery:
                 left = device.token_set.count()

@@ -47,7 +47,12 @@ class ProductFilter(django_filters.FilterSet):
     supplier = IdFilter(field_name="supplier_id", label="Leverancier (id)")
     status = django_filters.ChoiceFilter(choices=LifecycleStatus.choices)
     kind = django_filters.ChoiceFilter(choices=ProductKind.choices)
-    processes_personal_data = django_filters.BooleanFilter()
+    # true/false (or 1/0); anything else is a 400, not a list left unfiltered in silence.
+    processes_personal_data = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+        coerce=lambda value: value in ("true", "1"),
+        label="Verwerkt persoonsgegevens",
+    )
 
     class Meta:
         model = Product

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
@@ -15,6 +16,12 @@ class TokenRateThrottle(SimpleRateThrottle):
     """
 
     scope = "token"
+
+    @property
+    def cache(self):
+        # The cache the rules share between gunicorn workers when DJANGO_RULES_CACHE sets one
+        # (README): a token's count is then one across workers, not one per worker.
+        return caches[settings.RULES_CACHE]
 
     def get_rate(self) -> str:
         return settings.API_THROTTLE_RATE

@@ -81,9 +81,11 @@ def _rules_kept_per_test():
 def _pages_kept_per_test():
     """Nor the parts of pages a previous test kept in this process's cache (the dashboard's
     flag sections, kept per register revision)."""
+    from django.conf import settings
     from django.core.cache import caches
 
     caches["default"].clear()
+    caches[settings.RULES_CACHE].clear()  # the API throttle's counts too
 
 
 @pytest.fixture

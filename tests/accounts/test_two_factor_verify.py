@@ -174,6 +174,20 @@ def test_with_every_recovery_code_used_the_owner_is_not_locked_out_of_setting_up
     assert page.status_code == 200 and "QR-code" in page.text
 
 
+def test_the_session_gets_a_new_key_when_the_code_is_given(fg):
+    """A key known while only the password was given is worthless once the code is in."""
+    device = app_for(fg)
+    client = Client()
+    password_login(client, "fg")
+    half = client.session.session_key
+    client.post(VERIFY, {"code": code_of(device)})
+    assert client.session.session_key != half
+    assert client.get(reverse("dashboard")).status_code == 200
+    stale = Client()
+    stale.cookies["sessionid"] = half
+    assert stale.get(reverse("dashboard")).status_code == 302
+
+
 def test_one_can_log_out_from_the_code_page(fg):
     app_for(fg)
     client = Client()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from api.services import create_token
@@ -18,9 +18,9 @@ URL = "/api/v1/suppliers/"
 @pytest.fixture
 def low_rate(settings):
     settings.API_THROTTLE_RATE = "3/minute"
-    cache.clear()
+    caches[settings.RULES_CACHE].clear()
     yield
-    cache.clear()
+    caches[settings.RULES_CACHE].clear()
 
 
 def test_without_login_or_token_the_api_says_401_in_dutch():
@@ -63,6 +63,26 @@ def test_each_token_has_its_own_budget(low_rate, reader, procurement):
     # Another token, even of the same user, and another user's token still get in.
     assert token_client(reader, "Dashboard").get(URL).status_code == 200
     assert token_client(procurement).get(URL).status_code == 200
+
+
+def test_the_budget_is_counted_in_the_cache_the_workers_share(low_rate, reader, settings):
+    """With DJANGO_RULES_CACHE set (README), every gunicorn worker counts a token's requests
+    in one place: the count is not in a worker's own memory (the default cache)."""
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        **settings.CACHES,
+        settings.RULES_CACHE: {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "throttle_cache_test",
+        },
+    }
+    call_command("createcachetable", "throttle_cache_test", verbosity=0)
+    client = token_client(reader, "Portaal")
+    for _ in range(3):
+        assert client.get(URL).status_code == 200
+        caches["default"].clear()  # another worker's memory
+    assert client.get(URL).status_code == 429
 
 
 def test_the_budget_is_per_token_not_per_address(low_rate, reader):

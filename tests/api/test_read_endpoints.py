@@ -129,6 +129,12 @@ def test_products_filter_by_supplier_status_and_personal_data(register, reader):
     ]
     assert results(client.get("/api/v1/products/?status=voorgesteld")) == []
     assert len(results(client.get("/api/v1/products/?processes_personal_data=true"))) == 2
+    assert len(results(client.get("/api/v1/products/?processes_personal_data=1"))) == 2
+    make_product("Rooster", register["supplier"], processes_personal_data=False)
+    without = results(client.get("/api/v1/products/?processes_personal_data=0"))
+    assert [r["name"] for r in without] == ["Rooster"]
+    unclear = client.get("/api/v1/products/?processes_personal_data=misschien")
+    assert unclear.status_code == 400 and "processes_personal_data" in unclear.json()["errors"]
     bad = client.get("/api/v1/products/?status=kapot")
     assert bad.status_code == 400
     assert bad.json()["code"] == "invalid" and "status" in bad.json()["errors"]
