@@ -753,7 +753,7 @@ def transfer_problems(agreement: Agreement) -> list[str]:
     if agreement.transfer_safeguard.strip():
         return []
     problems = [
-        _("subverwerker %(name)s in %(country)s") % {"name": name, "country": countries}
+        _("subverwerker %(name)s (locatie: %(country)s)") % {"name": name, "country": countries}
         for name, _service, countries, safeguard, _hq, kind in (
             agreement.content_values().subprocessors
         )

@@ -58,6 +58,9 @@ def test_flags_in_text_names_code_and_subject(capsys):
     out = run("flags", capsys=capsys)
     assert "no_agreement: Muziekles Online / Muziekmaker" in out
     assert "[hoog]" in out
+    from register.rules import compute_flags
+
+    assert out.strip().splitlines()[-1] == f"{len(compute_flags())} open signaleringen."
 
 
 def test_check_product_json_has_the_contract_keys(capsys):

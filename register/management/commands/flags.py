@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from register.rules.flags import compute_flags
 
@@ -33,4 +34,7 @@ class Command(BaseCommand):
                 subject = f"{subject} [{flag.attribute.code}]"
             self.stdout.write(f"[{flag.severity_label}] {flag.code}: {subject}")
             self.stdout.write(f"    {flag.message}")
-        self.stdout.write(f"{len(flags)} open signalering(en).")
+        self.stdout.write(
+            ngettext("%(count)d open signalering.", "%(count)d open signaleringen.", len(flags))
+            % {"count": len(flags)}
+        )

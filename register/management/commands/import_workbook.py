@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from agreements.services import is_fg
 from register.workbook import WorkbookUnreadable, import_workbook, unpacked_upload
@@ -86,7 +87,14 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 self.stdout.write(error)
-            self.stderr.write(f"{len(result.errors)} fout(en) gevonden; er is niets opgeslagen.")
+            self.stderr.write(
+                ngettext(
+                    "%(count)d fout gevonden; er is niets opgeslagen.",
+                    "%(count)d fouten gevonden; er is niets opgeslagen.",
+                    len(result.errors),
+                )
+                % {"count": len(result.errors)}
+            )
             sys.exit(1)
         if result.exported_at:
             self.stdout.write(f"Werkmap geëxporteerd op {_moment(result.exported_moment)}.")
@@ -129,9 +137,15 @@ class Command(BaseCommand):
             )
         if result.skipped and not overwrite_newer:
             self.stderr.write(
-                f"{len(result.skipped)} rij(en) overgeslagen omdat het register ze na de "
-                "export van de werkmap heeft gewijzigd; de rest is verwerkt. Exporteer "
-                "opnieuw, of geef --overwrite-newer om de werkmap toch over te nemen."
+                ngettext(
+                    "%(count)d rij overgeslagen omdat het register haar na de export van de "
+                    "werkmap heeft gewijzigd; de rest is verwerkt.",
+                    "%(count)d rijen overgeslagen omdat het register ze na de export van de "
+                    "werkmap heeft gewijzigd; de rest is verwerkt.",
+                    len(result.skipped),
+                )
+                % {"count": len(result.skipped)}
+                + " Exporteer opnieuw, of geef --overwrite-newer om de werkmap toch over te nemen."
             )
 
     @staticmethod
