@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .two_factor import Due, second_factor_due
 
@@ -46,5 +47,17 @@ class SecondFactorMiddleware:
         due = second_factor_due(user)
         if due is None:
             return None
+        if match is not None and match.namespace == "api" and match.url_name != "docs":
+            # The API answers in JSON, never with a login page (README, Security).
+            return JsonResponse(
+                {
+                    "code": "second_factor_required",
+                    "detail": _(
+                        "Geef eerst de code van uw tweestapsverificatie in de browser; tot dan "
+                        "geeft de API deze sessie geen toegang."
+                    ),
+                },
+                status=403,
+            )
         target = "accounts:two_factor_verify" if due is Due.VERIFY else "accounts:two_factor_setup"
         return redirect_to_login(request.get_full_path(), reverse(target))

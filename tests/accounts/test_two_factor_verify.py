@@ -188,6 +188,17 @@ def test_the_session_gets_a_new_key_when_the_code_is_given(fg):
     assert stale.get(reverse("dashboard")).status_code == 302
 
 
+def test_before_the_code_the_api_answers_in_json_not_with_the_code_page(fg):
+    device = app_for(fg)
+    client = Client()
+    password_login(client, "fg")
+    response = client.get("/api/v1/flags/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "second_factor_required"
+    client.post(VERIFY, {"code": code_of(device)})
+    assert client.get("/api/v1/flags/").status_code == 200
+
+
 def test_one_can_log_out_from_the_code_page(fg):
     app_for(fg)
     client = Client()
