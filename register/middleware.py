@@ -6,13 +6,18 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+# Where register/urls.py mounts the API, whose errors are JSON (api/exceptions.py).
+API_PATH = "/api/"
 
-def _refusal(message: str, status: int) -> HttpResponse:
+
+def _refusal(request: HttpRequest, message: str, status: int, code: str) -> HttpResponse:
+    if request.path.startswith(API_PATH):
+        return JsonResponse({"code": code, "detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
@@ -31,33 +36,39 @@ class RequestSizeLimitMiddleware:
         if "HTTP_TRANSFER_ENCODING" in request.META:
             # A body without a declared length cannot be measured before it is read.
             return _refusal(
+                request,
                 _("Dit verzoek heeft geen Content-Length en wordt daarom niet aangenomen."),
                 411,
+                "length_required",
             )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
         if length < 0:
-            return _refusal(_("Ongeldige Content-Length."), 400)
+            return _refusal(request, _("Ongeldige Content-Length."), 400, "invalid_length")
         if length > settings.ANONYMOUS_REQUEST_MAX_BYTES:
             if not request.user.is_authenticated:
-                return _refusal(
-                    _(
+                limit = filesizeformat(settings.ANONYMOUS_REQUEST_MAX_BYTES)
+                if "HTTP_AUTHORIZATION" in request.META:
+                    # An API token: nothing the API takes is this large (no uploads).
+                    message = _("Dit verzoek is te groot (meer dan %(limit)s).") % {"limit": limit}
+                else:
+                    message = _(
                         "Dit verzoek is te groot (meer dan %(limit)s). Log eerst in; "
                         "bestanden uploaden kan alleen na inloggen."
-                    )
-                    % {"limit": filesizeformat(settings.ANONYMOUS_REQUEST_MAX_BYTES)},
-                    413,
-                )
+                    ) % {"limit": limit}
+                return _refusal(request, message, 413, "too_large")
             if length > settings.REQUEST_MAX_BYTES:
                 return _refusal(
+                    request,
                     _(
                         "Dit verzoek is te groot (meer dan %(limit)s). Maak het bestand kleiner "
                         "of splits het op."
                     )
                     % {"limit": filesizeformat(settings.REQUEST_MAX_BYTES)},
                     413,
+                    "too_large",
                 )
         return self.get_response(request)
 

@@ -39,6 +39,18 @@ def test_an_anonymous_post_above_the_small_limit_is_refused_with_413():
     assert "te groot" in response.text and "Log eerst in" in response.text
 
 
+def test_an_api_client_with_a_token_gets_a_json_413_without_login_advice(procurement):
+    from api.services import create_token
+
+    _token, secret = create_token(user=procurement, name="Portaal")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = "x" * (settings.ANONYMOUS_REQUEST_MAX_BYTES + 1)
+    response = client.post("/api/v1/intakes/", {"name": body})
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert "Log eerst in" not in response.json()["detail"]
+
+
 def test_an_anonymous_login_of_normal_size_still_works(reader):
     response = Client().post(
         reverse("login"), {"username": "reader", "password": "persona-password"}
