@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementModel, AgreementStatus
 from register.models import ProcessingActivity
@@ -33,6 +34,27 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not a filter left out in silence."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() not in self.VALUES:
+            raise forms.ValidationError(_("Kies true of false (of 1 of 0)."), code="invalid")
+        return self.VALUES[str(value).lower()]
+
+    def validate(self, value) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class SupplierFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Naam bevat")
     convenant = django_filters.ChoiceFilter(choices=ConvenantStatus.choices)
@@ -47,12 +69,7 @@ class ProductFilter(django_filters.FilterSet):
     supplier = IdFilter(field_name="supplier_id", label="Leverancier (id)")
     status = django_filters.ChoiceFilter(choices=LifecycleStatus.choices)
     kind = django_filters.ChoiceFilter(choices=ProductKind.choices)
-    # true/false (or 1/0); anything else is a 400, not a list left unfiltered in silence.
-    processes_personal_data = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
-        coerce=lambda value: value in ("true", "1"),
-        label="Verwerkt persoonsgegevens",
-    )
+    processes_personal_data = StrictBooleanFilter(label="Verwerkt persoonsgegevens")
 
     class Meta:
         model = Product
