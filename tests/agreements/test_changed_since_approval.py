@@ -49,7 +49,7 @@ def detail(user, agreement: Agreement) -> str:
 def diff_rows(user, agreement: Agreement) -> list[list[str]]:
     """The rows (what, was, is now) of the "changed since approval" table, as text."""
     page = detail(user, agreement)
-    table = page.split('class="table diff"', 1)[1].split("</table>", 1)[0]
+    table = page.split('class="table diff stack"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]  # past the header
     return [
         [
