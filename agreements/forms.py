@@ -238,6 +238,9 @@ class SubprocessorForm(forms.ModelForm):
         self.fields["headquarters"].error_messages["max_length"] = _(
             "Gebruik de tweeletterige ISO 3166-code van het land, bijvoorbeeld NL, IE, DE of US."
         )
+        # The empty choice says what it means, not "---------".
+        kinds = self.fields["safeguard_kind"]
+        kinds.choices = [("", _("niet opgegeven")), *[c for c in kinds.choices if c[0]]]
 
     def clean_countries(self) -> str:
         try:

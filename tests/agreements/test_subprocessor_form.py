@@ -93,3 +93,11 @@ def test_the_dvo_reference_is_stored_and_shown(privacy_officer):
     assert Agreement.objects.get().dvo_reference == "DVO-2024-0042"
     page = client_for(privacy_officer).get(agreement.get_absolute_url()).content.decode()
     assert "DVO-2024-0042" in page
+
+
+def test_the_safeguard_kind_says_niet_opgegeven_for_its_empty_choice(privacy_officer):
+    from agreements.forms import SubprocessorForm
+
+    choices = dict(SubprocessorForm().fields["safeguard_kind"].choices)
+    assert choices[""] == "niet opgegeven"
+    assert "---------" not in choices.values()
