@@ -133,6 +133,16 @@ class ImportResult:
         created = Counter(c.sheet for c in self.created if not c.review)
         changed = Counter(c.sheet for c in self.changed)
         skipped = Counter(c.sheet for c in self.skipped)
+        # The data rows with an error ("Sheet!row N: ..."; row 1 is the header), so that the
+        # columns add up to the rows read.
+        failed = Counter(
+            sheet
+            for sheet, row in {
+                (found["sheet"], found["row"])
+                for found in map(_LOCATION.match, map(str, self.errors))
+                if found and found["row"] != "1"
+            }
+        )
         lines = [
             {
                 "sheet": spec.name,
@@ -141,6 +151,7 @@ class ImportResult:
                 "changed": changed[spec.name],
                 "unchanged": self.unchanged[spec.name],
                 "skipped": skipped[spec.name],
+                "failed": failed[spec.name],
             }
             for spec in SHEETS
             if spec.name in self.rows
@@ -155,6 +166,7 @@ class ImportResult:
                     "changed": 0,
                     "unchanged": None,
                     "skipped": 0,
+                    "failed": 0,
                 }
             )
         return lines

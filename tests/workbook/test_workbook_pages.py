@@ -122,6 +122,9 @@ def test_a_broken_workbook_shows_every_error_and_no_confirm_button(privacy_offic
     assert "Leveranciers, rij 2:" in preview and "Leveranciers, rij 3:" in preview
     assert "!row" not in preview
     assert "Import bevestigen" not in preview
+    # The per-sheet table adds up: its two rows are the two with errors.
+    assert "Met fouten" in preview
+    assert "<td>Leveranciers</td><td>2</td><td>0</td><td>0</td><td>0</td><td>2</td>" in preview
     assert not Supplier.objects.exists()
 
 
