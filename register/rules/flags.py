@@ -517,6 +517,16 @@ def _not_approved_message(agreement: Agreement, product: Product, today: datetim
     )
 
 
+# Following the advice of some flags changes what the FG approved (the signing date, the
+# documents: DESIGN.md section 3): the message says so, so that the approval_outdated that
+# follows is no surprise.
+def _review_again() -> str:
+    return _(
+        " Dat wijzigt wat de FG heeft goedgekeurd: dien de overeenkomst daarna opnieuw in ter "
+        "beoordeling."
+    )
+
+
 def product_flags(coverage: Coverage) -> list[Flag]:
     """The product flags of DESIGN.md section 5 (AVG art. 28 lid 1 and 3: processing by a
     processor only under a contract; art. 5 lid 1 sub c: data minimisation)."""
@@ -606,7 +616,8 @@ def product_flags(coverage: Coverage) -> list[Flag]:
                     "Overeenkomst %(ref)s is goedgekeurd maar er is geen ondertekening vastgelegd. "
                     "Laat de overeenkomst tekenen en leg de datum vast."
                 )
-                % {"ref": agreement.reference},
+                % {"ref": agreement.reference}
+                + _review_again(),
                 product=product,
                 agreement=agreement,
             )
@@ -675,7 +686,8 @@ def arp_flags(coverage: Coverage) -> list[Flag]:
                     "(ARP), en geen overeenkomst voor dit product bevat een ARP. Upload het "
                     "getekende ARP bij de overeenkomst (soort ARP) of stop deze gegevensstroom."
                 )
-                % {"code": attribute.code, "label": attribute.label, "product": product.name},
+                % {"code": attribute.code, "label": attribute.label, "product": product.name}
+                + (_review_again() if coverage.current else ""),
                 product=product,
                 agreement=coverage.basis_agreement,
                 attribute=attribute,
@@ -709,7 +721,8 @@ def agreement_flags(agreement: Agreement) -> list[Flag]:
                     "Van overeenkomst %(ref)s is geen verwerkersovereenkomst (PDF) opgeslagen. "
                     "Upload het getekende document."
                 )
-                % {"ref": agreement.reference},
+                % {"ref": agreement.reference}
+                + (_review_again() if agreement.status == AgreementStatus.APPROVED else ""),
                 agreement=agreement,
             )
         )
