@@ -2,8 +2,8 @@
 
 The archive (a .tar.gz) holds:
 
-- `manifest.json`: format, database engine, creation time, the sha256 of every media file and
-  the sha256 each document row records;
+- `manifest.json`: format, database engine, creation time, the sha256 of the database dump,
+  of every media file, and the sha256 each document row records;
 - the database, in one of three formats: `sqlite` (a consistent copy made with SQLite's online
   backup API while the app keeps running), `pg_dump` (PostgreSQL's own custom-format dump,
   one consistent snapshot) or `json` (Django's `dumpdata` of every app, history included, for
@@ -29,6 +29,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -68,6 +69,9 @@ RECORD_MODELS = [
 ]
 # Sessions are transient and would only log people back in; everything else is kept.
 JSON_EXCLUDE = ["sessions"]
+SESSION_TABLE = "django_session"
+# The manifest keys a restore reads.
+MANIFEST_KEYS = ("database_format", "database_member", "media", "documents")
 
 
 class BackupError(Exception):
@@ -164,6 +168,10 @@ def _dump_sqlite(target: Path) -> list[tuple[str, str]]:
         # keeps serving requests.
         connection.connection.backup(destination)
         destination.execute("PRAGMA journal_mode=DELETE")
+        # Sessions are transient and would log people back in (JSON_EXCLUDE): not kept.
+        destination.execute(f'DELETE FROM "{SESSION_TABLE}"')
+        destination.commit()
+        destination.execute("VACUUM")  # their pages too
         rows = destination.execute("SELECT file, sha256 FROM agreements_document").fetchall()
     finally:
         destination.close()
@@ -181,7 +189,16 @@ def _dump_pg(target: Path) -> list[tuple[str, str]]:
         raise BackupError("pg_dump is niet gevonden; gebruik --format json.")
     env, name = _pg_env()
     result = subprocess.run(
-        [tool, "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), name],
+        [
+            tool,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--exclude-table-data={SESSION_TABLE}",
+            "--file",
+            str(target),
+            name,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -279,6 +296,7 @@ def create_backup(path: Path, *, database_format: str | None = None) -> BackupRe
             "engine": _engine(),
             "database_format": database_format,
             "database_member": DATABASE_MEMBERS[database_format],
+            "database_sha256": sha256_of(dump),
             "media": media,
             "documents": [{"file": name, "sha256": digest} for name, digest in documents],
         }
@@ -322,34 +340,57 @@ def _extract(archive_path: Path, scratch: Path) -> dict:
         archive = tarfile.open(archive_path, "r:*")
     except (tarfile.TarError, OSError) as error:
         raise BackupError(f"{archive_path} is geen leesbare backup: {error}") from error
-    with archive:
-        for member in archive.getmembers():
-            name = _safe_member_name(member.name)
-            if name is None or not (member.isfile() or member.isdir()):
-                raise BackupError(
-                    f"De backup bevat een ongeldig pad of een link ({member.name!r}); "
-                    "hij is niet met backup_register gemaakt en wordt niet teruggezet."
-                )
-            if member.isdir():
-                continue
-            target = scratch / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            source = archive.extractfile(member)
-            assert source is not None
-            with source, target.open("wb") as out:
-                shutil.copyfileobj(source, out)
+    try:
+        with archive:
+            _unpack(archive, scratch)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
+        raise BackupError(
+            f"De backup {archive_path} is beschadigd of onvolledig ({error}); er is niets "
+            "teruggezet. Neem een andere backup, of kopieer deze opnieuw."
+        ) from error
     manifest_path = scratch / MANIFEST
     if not manifest_path.is_file():
         raise BackupError(
             f"{archive_path} bevat geen {MANIFEST}; is dit een backup_register-archief?"
         )
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("format_version") != FORMAT_VERSION:
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
         raise BackupError(
-            f"Onbekende backupversie {manifest.get('format_version')!r}; "
+            f"{MANIFEST} in {archive_path} is onleesbaar; is dit een backup_register-archief?"
+        ) from error
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        version = manifest.get("format_version") if isinstance(manifest, dict) else None
+        raise BackupError(
+            f"Onbekende backupversie {version!r}; "
             "gebruik de versie van het register waarmee de backup is gemaakt."
         )
+    missing = [key for key in MANIFEST_KEYS if key not in manifest]
+    if missing:
+        raise BackupError(
+            f"{MANIFEST} in {archive_path} mist {', '.join(missing)}; is dit een "
+            "backup_register-archief?"
+        )
     return manifest
+
+
+def _unpack(archive: tarfile.TarFile, scratch: Path) -> None:
+    """Every member into `scratch`, refusing links and paths that leave it."""
+    for member in archive.getmembers():
+        name = _safe_member_name(member.name)
+        if name is None or not (member.isfile() or member.isdir()):
+            raise BackupError(
+                f"De backup bevat een ongeldig pad of een link ({member.name!r}); "
+                "hij is niet met backup_register gemaakt en wordt niet teruggezet."
+            )
+        if member.isdir():
+            continue
+        target = scratch / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = archive.extractfile(member)
+        assert source is not None
+        with source, target.open("wb") as out:
+            shutil.copyfileobj(source, out)
 
 
 def _verify_archive(manifest: dict, scratch: Path) -> None:
@@ -363,12 +404,41 @@ def _verify_archive(manifest: dict, scratch: Path) -> None:
     for document in manifest["documents"]:
         if manifest["media"].get(document["file"]) != document["sha256"]:
             problems.append(f"{document['file']}: hash van het document klopt niet")
-    if not (scratch / manifest["database_member"]).is_file():
+    dump = scratch / manifest["database_member"]
+    if not dump.is_file():
         problems.append(f"{manifest['database_member']}: ontbreekt in de backup")
+    else:
+        problems += _database_problems(manifest, dump)
     if problems:
         raise BackupError(
             "De backup is beschadigd; er is niets teruggezet:\n  " + "\n  ".join(problems)
         )
+
+
+def _database_problems(manifest: dict, dump: Path) -> list[str]:
+    """The dump against the manifest: its sha256 (archives made before it was recorded have
+    none), and for a SQLite copy SQLite's own integrity check and the document rows."""
+    name = manifest["database_member"]
+    expected = manifest.get("database_sha256")
+    if expected is not None and sha256_of(dump) != expected:
+        return [f"{name}: sha256 wijkt af van het manifest"]
+    if manifest["database_format"] != "sqlite":
+        return []
+    try:
+        database = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+        try:
+            check = database.execute("PRAGMA integrity_check").fetchall()
+            rows = database.execute("SELECT file, sha256 FROM agreements_document").fetchall()
+        finally:
+            database.close()
+    except sqlite3.DatabaseError as error:
+        return [f"{name}: geen leesbare SQLite-database ({error})"]
+    if check != [("ok",)]:
+        return [f"{name}: de database is beschadigd ({check[0][0]})"]
+    listed = sorted((d["file"], d["sha256"]) for d in manifest["documents"])
+    if sorted((str(f), str(h)) for f, h in rows) != listed:
+        return [f"{name}: de documenten in de database wijken af van het manifest"]
+    return []
 
 
 def existing_records() -> dict[str, int]:
@@ -561,6 +631,9 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreResult:
         connection.close()  # the next query sees the restored database afresh
         # Bring a backup made by an older version of the register up to the current schema.
         call_command("migrate", interactive=False, verbosity=0)
+        # An archive made before sessions were left out holds them: nobody is logged back in.
+        with connection.cursor() as cursor:
+            cursor.execute(f'DELETE FROM "{SESSION_TABLE}"')
 
         for name in manifest["media"]:
             target = root / name

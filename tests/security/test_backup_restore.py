@@ -202,6 +202,11 @@ def copy_with_other_rows(source: Path, target: Path, change_row: Callable[[dict]
     which changes it in place (as an older version of the register would have written it)."""
 
     def change(name: str, data: bytes) -> bytes:
+        if name == "manifest.json":
+            # An older version recorded no sha256 of its database dump.
+            manifest = json.loads(data)
+            manifest.pop("database_sha256", None)
+            return json.dumps(manifest).encode()
         if name != "database.json":
             return data
         rows = json.loads(data)
@@ -267,6 +272,70 @@ def test_a_tampered_document_in_the_archive_is_refused_before_anything_is_writte
         call_command("restore_register", str(tampered), stdout=io.StringIO())
     assert backup.existing_records() == {}
     assert not media.exists() or not any(media.rglob("*.pdf"))
+
+
+def test_a_damaged_database_in_the_archive_is_refused_before_anything_is_written(media, tmp_path):
+    """A byte flipped in the database dump: the manifest's sha256 of the dump catches it
+    (it held only the documents' hashes, and a damaged database came back 'verified')."""
+    load_demo()
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), stdout=io.StringIO())
+    damaged = tmp_path / "damaged.tar.gz"
+
+    def flip(name: str, data: bytes) -> bytes:
+        if name.startswith("database."):
+            middle = len(data) // 2
+            return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
+        return data
+
+    copy_archive(archive, damaged, flip)
+    empty_the_database(media)
+
+    with pytest.raises(CommandError, match=r"(?s)beschadigd.*sha256 wijkt af"):
+        call_command("restore_register", str(damaged), stdout=io.StringIO())
+    assert backup.existing_records() == {}
+
+
+def test_a_truncated_or_foreign_archive_is_refused_in_dutch(media, tmp_path):
+    load_demo()
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), stdout=io.StringIO())
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    foreign = tmp_path / "foreign.tar.gz"
+    with tarfile.open(foreign, "w:gz") as out:
+        data = b"{niet: json"
+        member = tarfile.TarInfo("manifest.json")
+        member.size = len(data)
+        out.addfile(member, io.BytesIO(data))
+    empty_the_database(media)
+
+    with pytest.raises(CommandError, match="beschadigd of onvolledig"):
+        call_command("restore_register", str(truncated), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="manifest.json .* is onleesbaar"):
+        call_command("restore_register", str(foreign), stdout=io.StringIO())
+    assert backup.existing_records() == {}
+
+
+def test_sessions_are_neither_kept_nor_brought_back(media, tmp_path):
+    """A restored archive logs nobody back in, whatever archive it is."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    load_demo()
+    session = SessionStore()
+    session["kept"] = True
+    session.create()
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup_register", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive) as opened:
+        names = opened.getnames()
+    assert any(name.startswith("database.") for name in names)
+    empty_the_database(media)
+
+    call_command("restore_register", str(archive), stdout=io.StringIO())
+
+    assert not Session.objects.exists()
 
 
 def test_an_archive_with_paths_leaving_the_folder_is_refused(media, tmp_path):
