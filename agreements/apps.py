@@ -7,13 +7,14 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Verwerkersovereenkomsten")
 
     def ready(self) -> None:
-        from suppliers.panels import product_panels, supplier_panels
+        from suppliers.panels import add_product_form_extension, product_panels, supplier_panels
 
         from . import signals  # noqa: F401
         from .panels import (
             accepted_risks_panel,
             add_agreement_for_product_panel,
             add_agreement_for_supplier_panel,
+            covered_product_keeps_its_supplier,
             privacy_notices_panel,
         )
 
@@ -24,3 +25,5 @@ class AgreementsConfig(AppConfig):
         # "Overeenkomst toevoegen" on the supplier and product pages (issue 17).
         supplier_panels.add(add_agreement_for_supplier_panel)
         product_panels.add(add_agreement_for_product_panel)
+        # The product form refuses to move a covered product to another supplier.
+        add_product_form_extension(covered_product_keeps_its_supplier)

@@ -73,3 +73,44 @@ def add_agreement_for_supplier_panel(request: HttpRequest, supplier: Supplier) -
 
 def add_agreement_for_product_panel(request: HttpRequest, product: Product) -> PanelContent:
     return _add_agreement(request, supplier=product.supplier_id, product=product.pk)
+
+
+class CoveredProductKeepsItsSupplier:
+    """The product form (suppliers app) refuses to move a product to another supplier while
+    an agreement of its supplier covers it: the agreement's approval covers the product as
+    its supplier's (DESIGN.md section 3), and the agreement form offers only that supplier's
+    products, so the move would void the approval and the next save of the agreement would
+    drop the product without a word."""
+
+    def contribute(self, form) -> None:
+        pass
+
+    def save(self, form, product: Product) -> None:
+        pass
+
+    def clean(self, form, cleaned: dict) -> None:
+        product, supplier = form.instance, cleaned.get("supplier")
+        if product.pk is None or supplier is None or supplier.pk == product.supplier_id:
+            return
+        covering = sorted(
+            Agreement.objects.not_terminated()
+            .filter(products=product, supplier_id=product.supplier_id)
+            .values_list("reference", flat=True)
+        )
+        if covering:
+            form.add_error(
+                "supplier",
+                _(
+                    "%(product)s valt onder %(references)s van %(supplier)s. Haal het product "
+                    "eerst uit die overeenkomst (of beëindig haar) en verplaats het dan naar een "
+                    "andere leverancier."
+                )
+                % {
+                    "product": product.name,
+                    "references": ", ".join(covering),
+                    "supplier": product.supplier.name,
+                },
+            )
+
+
+covered_product_keeps_its_supplier = CoveredProductKeepsItsSupplier()

@@ -91,6 +91,9 @@ class ProductForm(VersionedFormMixin, forms.ModelForm):
                         params={"supplier": supplier.name, "name": name},
                     ),
                 )
+        for extension in self.extensions:
+            if hasattr(extension, "clean"):
+                extension.clean(self, cleaned)
         return cleaned
 
 

@@ -65,6 +65,9 @@ class ProductFormExtension(Protocol):
 
     def save(self, form: forms.ModelForm, product: Product) -> None: ...
 
+    # Optional: `clean(form, cleaned)`, called from the form's clean(), to refuse a change
+    # a higher app knows to be wrong (see ProductForm.clean).
+
 
 _product_form_extensions: list[ProductFormExtension] = []
 

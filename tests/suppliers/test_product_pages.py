@@ -182,6 +182,35 @@ def test_editing_a_product_keeps_history(privacy_officer):
     assert product.history.count() == 2
 
 
+def test_a_covered_product_cannot_move_to_another_supplier(privacy_officer):
+    """The approval of its agreement covers it as its supplier's product; moving it would void
+    that approval in silence (and the agreement's form would then drop it)."""
+    product = make_product("Woordenschat Plus", supplier=make_supplier("Leerwerk"))
+    make_agreement([product], reference="VO-LW", status=AgreementStatus.APPROVED)
+    other = make_supplier("Oefenwereld")
+    data = {
+        "supplier": other.pk,
+        "name": "Woordenschat Plus",
+        "kind": "overig",
+        "access_channel": "geen",
+        "status": "in_gebruik",
+        "processes_personal_data": "on",
+        "version": 1,
+    }
+    url = reverse("suppliers:product_edit", args=[product.pk])
+    response = client_for(privacy_officer).post(url, data)
+    assert response.status_code == 200
+    assert "Woordenschat Plus valt onder VO-LW van Leerwerk" in html.unescape(response.text)
+    product.refresh_from_db()
+    assert product.supplier.name == "Leerwerk"
+    # Not covered (any more): it moves.
+    uncovered = make_product("Los", supplier=make_supplier("Ander"))
+    data.update(name="Los")
+    client_for(privacy_officer).post(reverse("suppliers:product_edit", args=[uncovered.pk]), data)
+    uncovered.refresh_from_db()
+    assert uncovered.supplier == other
+
+
 @pytest.mark.parametrize("persona", ["fg", "procurement", "reader"])
 def test_only_the_privacy_officer_may_create_or_edit_products(persona, personas):
     product = make_product()
