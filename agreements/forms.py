@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from .models import (
     Subprocessor,
     join_locations,
     parse_locations,
+    subprocessor_label,
 )
 from .services import validate_pdf
 
@@ -151,6 +152,22 @@ class AgreementForm(forms.ModelForm):
             "Kies minstens één product waarvoor de overeenkomst geldt."
         )
 
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        # As the workbook reads a Kenmerk: case does not make another agreement.
+        same = Agreement.objects.filter(reference__iexact=reference).exclude(pk=self.instance.pk)
+        existing = same.values_list("reference", flat=True).first()
+        if existing is not None:
+            raise ValidationError(
+                _(
+                    "Er is al een overeenkomst met kenmerk %(existing)s; een kenmerk dat alleen "
+                    "in hoofdletters verschilt, is hetzelfde. Kies een ander kenmerk."
+                ),
+                code="duplicate_reference",
+                params={"existing": existing},
+            )
+        return reference
+
     def clean(self) -> dict:
         cleaned = super().clean()
         supplier = cleaned.get("supplier")
@@ -257,10 +274,41 @@ class SubprocessorForm(forms.ModelForm):
         return country
 
 
+class BaseSubprocessorFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """One subprocessor per name and service, whatever their case (as the workbook
+        reads them: two would not import back)."""
+        super().clean()
+        seen: dict[tuple[str, str], str] = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            name = (form.cleaned_data.get("name") or "").strip()
+            if not name:
+                continue
+            service = (form.cleaned_data.get("service") or "").strip()
+            key = (name.lower(), service.lower())
+            if key in seen:
+                form.add_error(
+                    "name",
+                    ValidationError(
+                        _(
+                            "%(label)s staat al in de lijst (als %(first)s); een subverwerker "
+                            "komt één keer voor per naam en dienst, hoofdletters tellen niet mee."
+                        ),
+                        code="duplicate_subprocessor",
+                        params={"label": subprocessor_label(name, service), "first": seen[key]},
+                    ),
+                )
+            else:
+                seen[key] = subprocessor_label(name, service)
+
+
 SubprocessorFormSet = inlineformset_factory(
     Agreement,
     Subprocessor,
     form=SubprocessorForm,
+    formset=BaseSubprocessorFormSet,
     # Several empty rows, so that a supplier's list goes in with one save (issue 17); the
     # page's script adds more. Empty rows are skipped.
     extra=3,

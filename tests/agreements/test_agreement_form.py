@@ -72,6 +72,15 @@ def test_an_end_date_before_the_start_date_is_refused_with_a_clear_message(priva
     assert not Agreement.objects.exists()
 
 
+def test_a_kenmerk_that_differs_only_in_case_is_refused(privacy_officer):
+    """The workbook reads a Kenmerk whatever its case: two would not import back."""
+    product = make_product()
+    make_agreement([product], reference="VWO-2024-001")
+    response = create(privacy_officer, product.supplier, [product], reference="vwo-2024-001")
+    assert "Er is al een overeenkomst met kenmerk VWO-2024-001" in response.content.decode()
+    assert Agreement.objects.count() == 1
+
+
 def test_a_signing_date_in_the_future_is_refused(privacy_officer):
     product = make_product()
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)

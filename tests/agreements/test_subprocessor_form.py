@@ -101,3 +101,13 @@ def test_the_safeguard_kind_says_niet_opgegeven_for_its_empty_choice(privacy_off
     choices = dict(SubprocessorForm().fields["safeguard_kind"].choices)
     assert choices[""] == "niet opgegeven"
     assert "---------" not in choices.values()
+
+
+def test_a_subprocessor_twice_in_other_case_is_refused(privacy_officer):
+    agreement = make_agreement([make_product()])
+    response = edit(
+        privacy_officer, agreement, **rows(("AWS", "IE", "", ""), ("aws", "IE", "", ""))
+    )
+    assert response.status_code == 200
+    assert "aws staat al in de lijst (als AWS)" in response.content.decode()
+    assert not Agreement.objects.get().subprocessors.exists()
