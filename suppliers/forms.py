@@ -218,6 +218,9 @@ class DataFlowGridForm(forms.Form):
     data subject (pupils, parents, staff)."""
 
     flows = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    # The flows ticked when the page was shown (keys separated by spaces): the save applies
+    # only what the user changed (services.set_data_flows).
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, attributes: list[Attribute], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -235,11 +238,20 @@ class DataFlowGridForm(forms.Form):
 
     def selected(self) -> set[tuple[int, str, str]]:
         """The ticked (attribute id, channel, subject) triples."""
-        triples = set()
-        for value in self.cleaned_data["flows"]:
-            attribute_id, channel, subject = value.split(":", 2)
-            triples.add((int(attribute_id), channel, subject))
-        return triples
+        return {_flow_triple(value) for value in self.cleaned_data["flows"]}
+
+    def shown_flows(self) -> set[tuple[int, str, str]] | None:
+        """The triples the page showed ticked; None when the post does not say (a client
+        that sends the whole list)."""
+        if "shown" not in self.data:
+            return None
+        valid = {value for value, _label in self.fields["flows"].choices}
+        return {_flow_triple(v) for v in self.cleaned_data["shown"].split() if v in valid}
+
+
+def _flow_triple(value: str) -> tuple[int, str, str]:
+    attribute_id, channel, subject = value.split(":", 2)
+    return (int(attribute_id), channel, subject)
 
 
 class AttributeForm(forms.ModelForm):

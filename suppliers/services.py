@@ -8,8 +8,19 @@ from .models import DataFlow, Product
 
 
 @transaction.atomic
-def set_data_flows(*, product: Product, selected: set[tuple[int, str, str]]) -> tuple[int, int]:
-    """Make the product's data flows exactly `selected` (attribute id, channel, subject).
+def set_data_flows(
+    *,
+    product: Product,
+    selected: set[tuple[int, str, str]],
+    shown: set[tuple[int, str, str]] | None = None,
+) -> tuple[int, int]:
+    """Make the product's data flows `selected` (attribute id, channel, subject).
+
+    With `shown` (what the checklist showed ticked when the page was opened), only what the
+    user changed is applied: the ticked ones that were not shown are added, the shown ones
+    left unticked removed. A flow someone else added or removed in the meantime (another tab,
+    a colleague) stays as they left it, instead of being undone by a page that never showed
+    it. Without `shown`, the flows become exactly `selected`.
 
     Plain saves and deletes, one row at a time, so that django-simple-history records who
     added or removed each flow. Returns (added, removed).
@@ -19,13 +30,17 @@ def set_data_flows(*, product: Product, selected: set[tuple[int, str, str]]) -> 
     existing = {
         (f.attribute_id, f.channel, f.subject): f for f in DataFlow.objects.filter(product=product)
     }
+    if shown is None:
+        to_remove, to_add = set(existing) - selected, selected - set(existing)
+    else:
+        to_remove = (shown - selected) & set(existing)
+        to_add = (selected - shown) - set(existing)
     removed = 0
-    for key, flow in existing.items():
-        if key not in selected:
-            flow.delete()
-            removed += 1
+    for key in to_remove:
+        existing[key].delete()
+        removed += 1
     added = 0
-    for attribute_id, channel, subject in sorted(selected - set(existing)):
+    for attribute_id, channel, subject in sorted(to_add):
         flow = DataFlow(
             product=product, attribute_id=attribute_id, channel=channel, subject=subject
         )

@@ -178,8 +178,10 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
     flows = list(product.data_flows.select_related("attribute"))
     if form is not None and form.is_bound:
         checked = set(form.data.getlist("flows"))
+        shown = form.data.get("shown", "")
     else:
         checked = {flow_key(f.attribute_id, f.channel, f.subject) for f in flows}
+        shown = " ".join(sorted(checked))
     flow_history = [
         (record, attribute_codes.get(record.attribute_id))
         for record in DataFlow.history.filter(product_id=product.pk)
@@ -197,6 +199,7 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
         "form": form,
         "can_record_flows": can_record_flows,
         "grids": _flow_grids(attributes, checked) if can_record_flows else [],
+        "shown_flows": shown,
         "channels": Channel.choices,
         "flow_history": flow_history,
         "history": product.history.select_related("history_user")[:10],
@@ -238,7 +241,9 @@ def product_flows(request: HttpRequest, pk: int) -> HttpResponse:
     form = DataFlowGridForm(request.POST, attributes=attributes)
     if not form.is_valid():
         return _product_page(request, product, form)
-    added, removed = set_data_flows(product=product, selected=form.selected())
+    added, removed = set_data_flows(
+        product=product, selected=form.selected(), shown=form.shown_flows()
+    )
     if added or removed:
         messages.success(
             request,

@@ -86,6 +86,37 @@ def test_one_post_adds_and_removes_flows_with_history(privacy_officer):
     assert history.filter(history_type="-", history_user=privacy_officer).count() == 1
 
 
+def test_two_tabs_saving_the_checklist_keep_each_others_changes(privacy_officer):
+    """Each page sends what it showed ticked; a save applies only what its user changed, so
+    a flow ticked in the other tab is not removed by a page that never showed it."""
+    import re
+
+    product = make_product()
+    make_flow(product, "eckId", "entree")
+    client = client_for(privacy_officer)
+    page = client.get(product.get_absolute_url()).content.decode()
+    shown = re.search(r'name="shown" value="([^"]*)"', page).group(1)
+    assert shown == key("eckId", "entree")
+    url = reverse("suppliers:product_flows", args=[product.pk])
+
+    # Tab A ticks givenName; tab B, opened before, ticks sn.
+    client.post(
+        url, {"flows": [key("eckId", "entree"), key("givenName", "entree")], "shown": shown}
+    )
+    client.post(url, {"flows": [key("eckId", "entree"), key("sn", "entree")], "shown": shown})
+
+    assert flows_of(product) == {("eckId", "entree"), ("givenName", "entree"), ("sn", "entree")}
+    # And an unticked box that was shown is still a removal.
+    client.post(
+        url,
+        {
+            "flows": [key("sn", "entree")],
+            "shown": " ".join([key("eckId", "entree"), key("sn", "entree")]),
+        },
+    )
+    assert flows_of(product) == {("givenName", "entree"), ("sn", "entree")}
+
+
 def test_the_new_flows_change_the_products_flags(privacy_officer):
     product = make_product()
     client = client_for(privacy_officer)
