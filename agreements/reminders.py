@@ -10,7 +10,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .mail import agreement_url, send_mail_to, site_url
 from .models import Agreement, AgreementStatus, ReminderSent, ReminderThreshold
@@ -78,7 +78,11 @@ def send_review_reminders(connection=None) -> int:
         if not mine:
             continue
         items = [{"agreement": a, "url": agreement_url(a)} for a in mine]
-        subject = _("%(count)s overeenkomst(en) wachten op uw beoordeling") % {"count": len(mine)}
+        subject = ngettext(
+            "%(count)s overeenkomst wacht op uw beoordeling",
+            "%(count)s overeenkomsten wachten op uw beoordeling",
+            len(mine),
+        ) % {"count": len(mine)}
         queue_url = site_url(reverse("agreements:review_queue"))
         send_mail_to(
             fg.email,
@@ -97,7 +101,11 @@ def send_expiry_reminders(today: datetime.date, connection=None) -> int:
     officers = _recipients("agreements.submit_agreement")
     if not due or not officers:
         return 0
-    subject = _("%(count)s verwerkersovereenkomst(en) lopen binnenkort af") % {"count": len(due)}
+    subject = ngettext(
+        "%(count)s verwerkersovereenkomst loopt binnenkort af",
+        "%(count)s verwerkersovereenkomsten lopen binnenkort af",
+        len(due),
+    ) % {"count": len(due)}
     for officer in officers:
         send_mail_to(
             officer.email,

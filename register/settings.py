@@ -278,6 +278,14 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "privacyregister@localhost")
+# The board's mail relay (SMTP backend) or a folder of .eml files (file backend).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("DJANGO_EMAIL_USE_SSL", "") == "1"
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH") or str(DATA_DIR / "mail")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Security headers and cookies. HTTPS-only settings follow DEBUG so that the local

@@ -31,6 +31,7 @@ def test_each_fg_gets_the_waiting_agreements_but_not_their_own_submission(fg, fg
     run()
     to_fg = mails_to(fg)
     assert len(to_fg) == 1
+    assert to_fg[0].subject == "1 overeenkomst wacht op uw beoordeling"
     assert "VO-WACHT" in to_fg[0].body
     assert "VO-WACHT" in to_fg[0].alternatives[0][0]
     assert to_fg[0].alternatives[0][1] == "text/html"
@@ -62,6 +63,7 @@ def test_privacy_officers_hear_of_approved_agreements_within_90_days(
     assert bool(got) is expected
     if expected:
         assert "VO-LOOPT-AF" in got[0].body
+        assert got[0].subject == "1 verwerkersovereenkomst loopt binnenkort af"
 
 
 def test_each_threshold_is_mailed_once(privacy_officer, fg):
