@@ -71,6 +71,37 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "DJANGO_SECRET_KEY is required" in result.stderr
 
 
+def test_reminders_go_out_through_the_boards_mail_relay_or_a_folder(tmp_path):
+    """The relay and the file backend's folder come from the environment."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.EMAIL_FILE_PATH)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=BASE_DIR,
+        env=production_env(
+            tmp_path,
+            DJANGO_EMAIL_HOST="smtp.bestuur.nl",
+            DJANGO_EMAIL_PORT="587",
+            DJANGO_EMAIL_HOST_USER="register",
+            DJANGO_EMAIL_USE_TLS="1",
+            DJANGO_EMAIL_FILE_PATH=str(tmp_path / "post"),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "smtp.bestuur.nl",
+        "587",
+        "register",
+        "True",
+        str(tmp_path / "post"),
+    ]
+
+
 def test_a_page_carries_the_strict_security_headers(reader):
     response = client_for(reader).get(reverse("dashboard"), secure=True)
     assert response.status_code == 200
