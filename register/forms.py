@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.concurrency import VersionedFormMixin
@@ -116,6 +117,19 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
                 code="duplicate_name",
             )
         return name
+
+    def clean_last_reviewed_on(self):
+        day = self.cleaned_data.get("last_reviewed_on")
+        if day and day > timezone.localdate():
+            raise ValidationError(
+                _(
+                    "De datum van de laatste beoordeling (%(day)s) ligt in de toekomst. Vul de "
+                    "datum in waarop de verwerking is beoordeeld."
+                ),
+                code="reviewed_in_future",
+                params={"day": day.strftime("%d-%m-%Y")},
+            )
+        return day
 
 
 class OrganisationForm(forms.ModelForm):

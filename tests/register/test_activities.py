@@ -157,6 +157,19 @@ def test_the_privacy_officer_creates_an_activity_with_linked_products(privacy_of
     assert {h.history_user for h in activity.history.all()} == {privacy_officer}
 
 
+def test_a_last_review_in_the_future_is_refused(privacy_officer):
+    import datetime
+
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client_for(privacy_officer).post(
+        CREATE_URL, {"name": "Oefenen", **COMPLETE, "last_reviewed_on": tomorrow.isoformat()}
+    )
+    assert "De datum van de laatste beoordeling" in response.content.decode()
+    assert not ProcessingActivity.objects.exists()
+
+
 def test_an_activity_name_must_be_unique_whatever_its_case(privacy_officer):
     ProcessingActivity.objects.create(name="Oefenen")
     response = client_for(privacy_officer).post(CREATE_URL, {"name": "OEFENEN"})
