@@ -206,16 +206,38 @@ def save_agreement(
 
 @transaction.atomic
 def upload_document(
-    *, agreement: Agreement, kind: str, upload: UploadedFile, user: User
+    *,
+    agreement: Agreement,
+    kind: str,
+    upload: UploadedFile,
+    user: User,
+    reuse_identical: bool = False,
 ) -> Document:
-    """A new document version through the UI (permission, status, and back to draft)."""
+    """A new document version through the UI (permission, status, and back to draft).
+
+    The file the latest version of its kind already holds (same sha256) is no new version:
+    refused, so that an approved agreement does not go back to draft for nothing; or, with
+    `reuse_identical` (a privacy notice's own document), that version is taken as it is."""
     _require(user, "agreements.add_document", _("U mag geen documenten toevoegen."))
     _refuse_if_final(agreement)
     upload.seek(0)
+    content = upload.read()
+    latest = agreement.documents.filter(kind=kind).order_by("-version").first()
+    if latest is not None and latest.sha256 == hashlib.sha256(content).hexdigest():
+        if reuse_identical:
+            return latest
+        raise ValidationError(
+            _(
+                "Dit bestand is al opgeslagen als versie %(version)s (%(name)s); er is niets "
+                "gewijzigd."
+            )
+            % {"version": latest.version, "name": latest.display_name},
+            code="same_document",
+        )
     document = add_document(
         agreement=agreement,
         kind=kind,
-        content=upload.read(),
+        content=content,
         original_name=upload.name or "",
         user=user,
     )
@@ -267,7 +289,11 @@ def save_privacy_notice(
         setattr(notice, name, value)
     if upload is not None:
         notice.document = upload_document(
-            agreement=agreement, kind=DocumentKind.PRIVACY_NOTICE, upload=upload, user=user
+            agreement=agreement,
+            kind=DocumentKind.PRIVACY_NOTICE,
+            upload=upload,
+            user=user,
+            reuse_identical=True,
         )
     _acting_on(notice, user)
     notice.full_clean()

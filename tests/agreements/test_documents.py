@@ -89,6 +89,18 @@ def test_each_upload_is_a_new_version_and_the_old_one_stays(privacy_officer, agr
     assert first.file.name != second.file.name
 
 
+def test_the_same_file_again_is_no_new_version(privacy_officer, agreement):
+    """It changes nothing, and must not send an approved agreement back to draft."""
+    upload(privacy_officer, agreement, pdf_upload("v1.pdf", PDF))
+    response = upload(privacy_officer, agreement, pdf_upload("nogmaals.pdf", PDF))
+    assert "Dit bestand is al opgeslagen als versie 1" in response.content.decode()
+    assert Document.objects.count() == 1
+    # An older version's bytes are a new version: the latest changes.
+    upload(privacy_officer, agreement, pdf_upload("v2.pdf", PDF + b"% twee"))
+    upload(privacy_officer, agreement, pdf_upload("terug.pdf", PDF))
+    assert Document.objects.count() == 3
+
+
 @pytest.mark.parametrize("persona", ["reader", "procurement", "fg"])
 def test_only_privacy_officers_upload(personas, agreement, persona):
     response = upload(personas[persona], agreement, pdf_upload())
