@@ -184,7 +184,7 @@ def workbook_import_progress(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("register:workbook_import_preview", token=token)
     kind = job["kind"]
     progress = jobs.progress_of(token)
-    failed = progress.get("state") == "failed" or _failed(job.get("task_id"))
+    failed = progress.get("state") == "failed" or _failed(job.get("task_id")) or jobs.stalled(token)
     finished = failed or progress.get("state") == "finished"
     finished = finished or jobs.stored_outcome(token, kind) is not None
     if request.GET.get("format") == "json":
@@ -249,7 +249,7 @@ def workbook_import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return _stale(request)
     job = jobs.current_job(token)
     if job is not None and jobs.progress_of(token).get("state") in ("queued", "running"):
-        # Still checking (or already importing): follow it there.
+        # Still checking (or already importing, or stopped: the progress page says so).
         return redirect("register:workbook_import_progress", token=token)
     stored = jobs.stored_outcome(token, jobs.CHECK)
     if stored is None:

@@ -112,6 +112,24 @@ def progress_of(token: str) -> dict:
     return _read(_file(token, "progress")) or {"state": "queued"}
 
 
+# A step that reported no progress for this long has lost its worker (killed, the machine
+# restarted): its transaction was rolled back, and nothing picks the task up again. Far above
+# the longest sheet (docs/performance.md: the import of 20,000 rows takes about 9 s).
+STALLED_AFTER_SECONDS = 15 * 60
+
+
+def stalled(token: str) -> bool:
+    """The step under way stopped reporting: its worker is gone."""
+    path = _file(token, "progress")
+    progress = _read(path)
+    if progress is None or progress.get("state") != "running":
+        return False
+    try:
+        return time.time() - path.stat().st_mtime > STALLED_AFTER_SECONDS
+    except OSError:
+        return False
+
+
 def mark_failed(token: str, kind: str) -> None:
     _progress(token, kind, state="failed")
 

@@ -125,6 +125,32 @@ def test_a_task_the_worker_could_not_finish_is_reported_and_nothing_is_saved(
     assert not ProcessingActivity.objects.exists()
 
 
+def test_a_step_whose_worker_was_killed_is_reported_instead_of_running_for_ever(
+    privacy_officer, tmp_path
+):
+    """A worker killed mid-import leaves its task "running" and its progress unchanged; once
+    nothing moved for STALLED_AFTER_SECONDS the page says so and asks for a new upload."""
+    import os
+    import time
+
+    from register.workbook import jobs
+
+    client = client_for(privacy_officer)
+    progress_url = upload(client, tmp_path, [["Naam"], ["Nieuw"]])
+    token = token_of(progress_url)
+    jobs._progress(token, jobs.CHECK, state="running", step="sheets", sheet="Verwerkingen")
+    assert client.get(progress_url).status_code == 200  # still running: the page
+    path = jobs._file(token, "progress")
+    old = time.time() - jobs.STALLED_AFTER_SECONDS - 1
+    os.utime(path, (old, old))
+
+    response = client.get(progress_url, follow=True)
+
+    assert response.redirect_chain[-1][0] == IMPORT_URL
+    assert "er is niets opgeslagen" in response.content.decode()
+    assert not ProcessingActivity.objects.exists()
+
+
 def test_only_the_session_that_uploaded_follows_the_progress(privacy_officer, tmp_path):
     progress_url = upload(client_for(privacy_officer), tmp_path, [["Naam"], ["Nieuw"]])
     other = client_for(privacy_officer)  # another session of the same user
