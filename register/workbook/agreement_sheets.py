@@ -234,7 +234,8 @@ class AgreementsImport(SheetImport):
         if (
             values["current"] is not None
             and agreement.status == AgreementStatus.APPROVED
-            and values["current"] != agreement.approval_matches_content()
+            # As the export writes the column (export.py agreement_records).
+            and values["current"] != (not agreement.changed_since_approval())
         ):
             edited.append("Akkoord actueel")
         if edited:
