@@ -23,3 +23,28 @@ def record_author(record, nobody: str | None = None) -> str:
         name = reason.removeprefix(OPERATOR_REASON_PREFIX)
         return _("%(name)s (beheerder, opdrachtregel)") % {"name": name}
     return nobody if nobody is not None else _("systeem")
+
+
+def history_entries(instance, size: int, nobody: str | None = None) -> list[dict]:
+    """The latest `size` history records of `instance`, newest first, each with who wrote
+    it and the verbose names of the fields it changed (bookkeeping fields left out): the
+    history pages say who changed what, not only who and when."""
+    model = type(instance)
+    records = list(instance.history.select_related("history_user")[: size + 1])
+    entries = []
+    for record, previous in zip(records, records[1:] + [None], strict=True):
+        if len(entries) == size:
+            break
+        changed = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous, excluded_fields=BOOKKEEPING_FIELDS)
+            changed = [
+                str(model._meta.get_field(change.field).verbose_name) for change in delta.changes
+            ]
+        who = record_author(record, nobody=nobody)
+        entries.append({"record": record, "changed": changed, "who": who})
+    return entries
+
+
+# Fields every save moves; not a change anyone made.
+BOOKKEEPING_FIELDS = ["version", "updated_at", "created_at"]

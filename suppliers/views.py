@@ -24,12 +24,15 @@ from .forms import (
     SupplierForm,
     flow_key,
 )
+from .history import history_entries
 from .kept import kept_parts
 from .models import Attribute, Channel, DataFlow, DataSubject, Product, Supplier
 from .panels import product_panels, supplier_panels
 from .services import set_data_flows
 
 PAGE_SIZE = 50
+# The latest changes a supplier or product page shows.
+HISTORY_SIZE = 10
 
 
 def _query_string(request: HttpRequest, drop: tuple[str, ...] = ()) -> str:
@@ -55,7 +58,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supplier": supplier,
         "products": supplier.products.order_by("name"),
         "agreements": supplier.agreements.order_by("-created_at"),
-        "history": supplier.history.select_related("history_user")[:10],
+        "history": history_entries(supplier, HISTORY_SIZE),
         # What higher apps add (the agreements app's "Overeenkomst toevoegen").
         "panels": supplier_panels(request, supplier),
     }
@@ -202,7 +205,7 @@ def _product_page(request: HttpRequest, product: Product, form: DataFlowGridForm
         "shown_flows": shown,
         "channels": Channel.choices,
         "flow_history": flow_history,
-        "history": product.history.select_related("history_user")[:10],
+        "history": history_entries(product, HISTORY_SIZE),
         "schools": product.schools.all(),
         "activities": product.processing_activities.all(),
         # The parts higher apps add (the register's flags and procurement check).

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suppliers.concurrency import StaleEditError, save_edit, stale_edit_message
-from suppliers.history import record_author
+from suppliers.history import history_entries
 from suppliers.models import Product
 
 from ..forms import OrganisationForm, ProcessingActivityForm
@@ -139,21 +139,7 @@ def activity_copy_derived(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _history(activity: ProcessingActivity) -> list[dict]:
     """The latest changes, newest first, each with the fields that changed."""
-    records = list(activity.history.select_related("history_user")[: HISTORY_SIZE + 1])
-    entries = []
-    for record, previous in zip(records, records[1:] + [None], strict=True):
-        if len(entries) == HISTORY_SIZE:
-            break
-        changed = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["version", "updated_at"])
-            changed = [
-                str(ProcessingActivity._meta.get_field(change.field).verbose_name)
-                for change in delta.changes
-            ]
-        who = record_author(record, nobody=_("systeem of import"))
-        entries.append({"record": record, "changed": changed, "who": who})
-    return entries
+    return history_entries(activity, HISTORY_SIZE, nobody=_("systeem of import"))
 
 
 @permission_required("register.add_processingactivity", raise_exception=True)

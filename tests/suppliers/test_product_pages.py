@@ -180,6 +180,10 @@ def test_editing_a_product_keeps_history(privacy_officer):
     product.refresh_from_db()
     assert product.processes_personal_data is False
     assert product.history.count() == 2
+    # The page says what changed, not only who and when.
+    page = client_for(privacy_officer).get(product.get_absolute_url()).content.decode()
+    history = page.split("Geschiedenis</summary>", 1)[1].split("</details>", 1)[0]
+    assert "gewijzigd: soort, verwerkt persoonsgegevens" in history.lower()
 
 
 def test_a_covered_product_cannot_move_to_another_supplier(privacy_officer):
