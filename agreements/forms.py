@@ -438,7 +438,7 @@ class FindingForm(forms.ModelForm):
         self.fields["difference"].error_messages["required"] = _(
             "Beschrijf wat er in de overeenkomst afwijkt."
         )
-        self.fields["risk"].error_messages["required"] = _("Kies het risico: laag, midden of hoog.")
+        self.fields["risk"].error_messages["required"] = _("Kies het risico: laag, middel of hoog.")
 
 
 class FindingSettleForm(forms.Form):

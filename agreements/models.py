@@ -1348,7 +1348,7 @@ class FindingRisk(models.TextChoices):
     """SIVON's scale for a difference from Model 4.0 or the AVG: a risk, not right or wrong."""
 
     LOW = "laag", _("Laag")
-    MEDIUM = "midden", _("Midden")
+    MEDIUM = "midden", _("Middel")  # the value stays; the label as the flags say it
     HIGH = "hoog", _("Hoog")
 
 
@@ -1370,7 +1370,7 @@ class FindingQuerySet(models.QuerySet):
 class Finding(models.Model):
     """A difference the FG found between an agreement and Model 4.0 or the AVG, with its risk.
 
-    Like SIVON's central review: a finding is a risk (laag / midden / hoog), not right or
+    Like SIVON's central review: a finding is a risk (laag / middel / hoog), not right or
     wrong; the board accepts it or the supplier resolves it. Never deleted: withdrawn at most.
     """
 

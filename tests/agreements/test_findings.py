@@ -49,7 +49,7 @@ def test_the_fg_records_a_finding_on_the_page(submitted, fg):
         follow=True,
     )
     page = response.content.decode()
-    assert "Bevinding “AVG art. 28 lid 3 sub h” vastgelegd (risico midden)." in page
+    assert "Bevinding “AVG art. 28 lid 3 sub h” vastgelegd (risico middel)." in page
     finding = Finding.objects.get()
     assert finding.created_by == fg and finding.history.count() == 1
 
@@ -60,7 +60,7 @@ def test_a_finding_without_risk_is_refused_with_what_to_fix(submitted, fg):
         {"topic": "Art. 7", "difference": "Anders", "status": "op_te_lossen"},
     )
     assert response.status_code == 400
-    assert "Kies het risico: laag, midden of hoog." in response.content.decode()
+    assert "Kies het risico: laag, middel of hoog." in response.content.decode()
     assert not Finding.objects.exists()
 
 
@@ -115,7 +115,7 @@ def test_the_approval_lists_the_risks_it_accepts(submitted, fg, reader):
 
     page = client_for(reader).get(submitted.get_absolute_url()).content.decode()
     assert "Geaccepteerde risico's" in page
-    assert "risico midden" in page and "Model 4.0 art. 11 (aansprakelijkheid)" in page
+    assert "risico middel" in page and "Model 4.0 art. 11 (aansprakelijkheid)" in page
 
 
 def test_accepted_risks_show_on_the_product_page_and_the_procurement_check(
