@@ -47,9 +47,6 @@ class StrictBooleanField(forms.NullBooleanField):
             raise forms.ValidationError(_("Kies true of false (of 1 of 0)."), code="invalid")
         return self.VALUES[str(value).lower()]
 
-    def validate(self, value) -> None:
-        pass
-
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField

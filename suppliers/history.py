@@ -25,6 +25,10 @@ def record_author(record, nobody: str | None = None) -> str:
     return nobody if nobody is not None else _("systeem")
 
 
+# Fields every save moves; not a change anyone made.
+BOOKKEEPING_FIELDS = ["version", "updated_at", "created_at"]
+
+
 def history_entries(instance, size: int, nobody: str | None = None) -> list[dict]:
     """The latest `size` history records of `instance`, newest first, each with who wrote
     it and the verbose names of the fields it changed (bookkeeping fields left out): the
@@ -44,7 +48,3 @@ def history_entries(instance, size: int, nobody: str | None = None) -> list[dict
         who = record_author(record, nobody=nobody)
         entries.append({"record": record, "changed": changed, "who": who})
     return entries
-
-
-# Fields every save moves; not a change anyone made.
-BOOKKEEPING_FIELDS = ["version", "updated_at", "created_at"]
