@@ -309,12 +309,13 @@ def _writes_since(state: RulesState, position: Any, latest: int) -> int:
 
 
 def _certain_gap(state: RulesState, position: Any, latest: int) -> bool:
-    """SQLite: the register moved but no note was written since: only unnoted writes (bulk
-    inserts, raw SQL) moved it."""
+    """SQLite: the register moved but no note was written since (only unnoted writes, bulk
+    inserts or raw SQL, moved it), or the notes were emptied since (a flush that restarts
+    their numbering: `generate_register --flush`), so none can chain from `state`."""
     return (
         not isinstance(position, dict)
         and position != state.position
-        and latest == state.latest_note
+        and latest <= state.latest_note
     )
 
 

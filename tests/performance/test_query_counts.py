@@ -16,7 +16,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +28,7 @@ from accounts.two_factor import second_factor_required
 from agreements.models import Agreement, AgreementStatus
 from bench.generate import generate_register
 from register.models import ProcessingActivity
+from register.rules import cache as rules_cache
 from suppliers.models import Attribute
 
 from ..conftest import pass_second_factor
@@ -165,7 +168,13 @@ def _page_counts(clients: dict[str, Client]) -> dict[str, int | None]:
 
 @pytest.fixture(scope="module")
 def counts(django_db_setup, django_db_blocker) -> tuple[dict, dict]:
-    """Both registers measured once for the module, in a transaction rolled back after."""
+    """Both registers measured once for the module, in a transaction rolled back after.
+    Module-scoped, so it runs before the per-test autouse fixtures (tests/conftest.py): it
+    drops what earlier tests in this process kept itself, or the first page's count would
+    depend on which tests ran before."""
+    rules_cache.forget()
+    caches["default"].clear()
+    caches[settings.RULES_CACHE].clear()
     with django_db_blocker.unblock(), transaction.atomic():
         users = {}
         for group in PERSONAS:
