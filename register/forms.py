@@ -132,7 +132,7 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
         return day
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedFormMixin, forms.ModelForm):
     """The controller and its FG (Art. 30(1)(a) AVG)."""
 
     # Longer than the numbers themselves: typed with spaces, they are cleaned first and the

@@ -55,6 +55,12 @@ class Organisation(models.Model):
         validators=[kvk_number_validator],
         help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
     )
+    version = models.PositiveIntegerField(
+        _("versie"),
+        default=1,
+        editable=False,
+        help_text=_("Voor het weigeren van gelijktijdige wijzigingen."),
+    )
 
     history = HistoricalRecords()
 

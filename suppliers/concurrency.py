@@ -82,9 +82,10 @@ class VersionedFormMixin(forms.Form):
 def save_edit(*, form: forms.ModelForm, expected_version: int | None) -> models.Model:
     """Save a valid model form; an edit only when the record is still at `expected_version`.
 
-    A new record is simply saved. Raises StaleEditError, with nothing written, when someone
-    else saved the record after the editor loaded it.
+    A new record is simply saved (also one whose key is fixed before its first save: the
+    organisation). Raises StaleEditError, with nothing written, when someone else saved the
+    record after the editor loaded it.
     """
-    if form.instance.pk is not None:
+    if not form.instance._state.adding:
         claim_version(form.instance, expected_version)
     return form.save()

@@ -254,7 +254,7 @@ def _flow_triple(value: str) -> tuple[int, str, str]:
     return (int(attribute_id), channel, subject)
 
 
-class AttributeForm(forms.ModelForm):
+class AttributeForm(VersionedFormMixin, forms.ModelForm):
     """The privacy officer's form for one attribute; the code is fixed once it exists, as
     agreements, notices, flows and exported workbooks name the attribute by it."""
 

@@ -337,6 +337,12 @@ class Attribute(models.Model):
         ),
     )
     sort_order = models.PositiveIntegerField(_("volgorde"), default=0)
+    version = models.PositiveIntegerField(
+        _("versie"),
+        default=1,
+        editable=False,
+        help_text=_("Voor het weigeren van gelijktijdige wijzigingen."),
+    )
 
     history = HistoricalRecords()
 

@@ -300,12 +300,16 @@ def attribute_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required("suppliers.change_attribute", raise_exception=True)
 def attribute_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    # Showing the form takes no row lock; the save is one row, written whole.
+    # Showing the form takes no row lock; a save over someone else's is refused.
     attribute = get_object_or_404(Attribute, pk=pk)
     form = AttributeForm(request.POST or None, instance=attribute)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("De wijzigingen zijn opgeslagen."))
-        return redirect("suppliers:attribute_list")
+        try:
+            save_edit(form=form, expected_version=form.loaded_version)
+        except StaleEditError:
+            form.add_error(None, stale_edit_message(_("dit attribuut")))
+        else:
+            messages.success(request, _("De wijzigingen zijn opgeslagen."))
+            return redirect("suppliers:attribute_list")
     ctx = {"form": form, "attribute": attribute}
     return render(request, "suppliers/attribute_form.html", ctx)

@@ -213,7 +213,11 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=Organisation.load())
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
-        return redirect("register:organisation")
+        try:
+            save_edit(form=form, expected_version=form.loaded_version)
+        except StaleEditError:
+            form.add_error(None, stale_edit_message(_("de gegevens van de organisatie")))
+        else:
+            messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
+            return redirect("register:organisation")
     return render(request, "register/organisation_form.html", {"form": form})

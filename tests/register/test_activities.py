@@ -212,13 +212,39 @@ def test_the_organisation_and_its_fg_are_shown_and_editable_by_the_privacy_offic
     edit = reverse("register:organisation_edit")
     assert client_for(reader).post(edit, {"name": "Kaping"}).status_code == 403
     response = client_for(privacy_officer).post(
-        edit, {"name": "Stichting Test", "contact": "Dorpsstraat 1", "fg_name": "Fenna de Vries"}
+        edit,
+        {
+            "name": "Stichting Test",
+            "contact": "Dorpsstraat 1",
+            "fg_name": "Fenna de Vries",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     organisation = Organisation.load()
     assert organisation.fg_name == "Fenna de Vries"
     assert organisation.history.first().history_user == privacy_officer
     assert "Fenna de Vries" in client_for(reader).get(LIST_URL).content.decode()
+
+
+def test_the_first_save_of_the_organisation_needs_no_version_and_a_stale_edit_is_refused(
+    privacy_officer,
+):
+    edit = reverse("register:organisation_edit")
+    mine, theirs = client_for(privacy_officer), client_for(privacy_officer)
+    assert not Organisation.objects.exists()
+    assert 'name="version" value="1"' in mine.get(edit).content.decode()
+    first = theirs.post(edit, {"name": "Stichting Eerst", "fg_name": "Fenna", "version": 1})
+    assert first.status_code == 302  # creates the row
+    second = theirs.post(edit, {"name": "Stichting Eerst", "fg_name": "Fenna", "version": 1})
+    assert second.status_code == 302 and Organisation.load().version == 2
+    # A form opened before those saves does not write over them.
+    stale = mine.post(edit, {"name": "Stichting Later", "fg_name": "Frits", "version": 1})
+    assert stale.status_code == 200
+    page = stale.content.decode()
+    assert "iemand anders heeft de gegevens van de organisatie gewijzigd" in page
+    assert 'value="Stichting Later"' in page
+    assert (Organisation.load().name, Organisation.load().fg_name) == ("Stichting Eerst", "Fenna")
 
 
 def test_searching_by_product_keeps_the_product_count_right(reader):

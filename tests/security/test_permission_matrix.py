@@ -221,6 +221,7 @@ EXPECTED: dict[str, Expect] = {
             "category": "identificatie",
             "standard": "entree",
             "needs_arp": "on",
+            "version": Attribute.objects.get(pk=w.attribute.pk).version,
         },
         effect=lambda w: Attribute.objects.get(pk=w.attribute.pk).label == "ECK iD (matrix)",
     ),

@@ -86,11 +86,30 @@ def test_the_privacy_officer_edits_an_attribute_but_not_its_code(privacy_officer
             "category": "identificatie",
             "standard": "generiek",
             "sensitive": "on",
+            "version": 1,
         },
     )
     assert response.url == LIST
     attribute = Attribute.objects.get(label="Geboorteplaats en -land")
     assert attribute.code == "geboorteplaats" and attribute.sensitive
+
+
+def test_an_attribute_edit_over_someone_elses_is_refused_and_keeps_the_input(privacy_officer):
+    url = edit_url("geboorteplaats")
+    mine, theirs = client_for(privacy_officer), client_for(privacy_officer)
+    page = mine.get(url)
+    assert 'name="version" value="1"' in page.text
+    data = {"label": "Geboorteplaats", "category": "identificatie", "standard": "generiek"}
+    assert theirs.post(url, {**data, "label": "Eerst opgeslagen", "version": 1}).status_code == 302
+    stale = mine.post(url, {**data, "label": "Later", "version": 1})
+    assert stale.status_code == 200
+    assert "iemand anders heeft dit attribuut gewijzigd" in stale.text
+    assert 'value="Later"' in stale.text  # the input stays in the form
+    assert Attribute.objects.get(code="geboorteplaats").label == "Eerst opgeslagen"
+    # Opened again, the page carries the new version and the edit goes through.
+    assert 'name="version" value="2"' in mine.get(url).text
+    assert mine.post(url, {**data, "label": "Later", "version": 2}).status_code == 302
+    assert Attribute.objects.get(code="geboorteplaats").label == "Later"
 
 
 def test_the_list_counts_flows_per_data_subject_when_not_only_pupils(reader):
