@@ -117,6 +117,19 @@ def test_the_fg_sees_the_same_checklist_and_a_field_for_the_reason(privacy_offic
     assert "Reden om goed te keuren terwijl de controlelijst onvolledig is" in page
 
 
+def test_who_can_neither_submit_nor_decide_reads_what_is_missing_not_what_to_do(
+    privacy_officer, reader
+):
+    submitted = incomplete_submission(privacy_officer)
+    draft = make_agreement([make_product("Schrijfmaatje")], reference="VO-CONCEPT")
+    page = client_for(reader).get(draft.get_absolute_url()).content.decode()
+    assert "Deze overeenkomst mist nog onderdelen." in page
+    assert "Indienen bij de FG" not in page
+    page = client_for(reader).get(submitted.get_absolute_url()).content.decode()
+    assert "Deze overeenkomst mist nog onderdelen." in page
+    assert "Goedkeuren kan alleen met een reden" not in page
+
+
 def test_approving_an_incomplete_agreement_without_a_reason_is_refused(privacy_officer, fg):
     agreement = incomplete_submission(privacy_officer)
     response = decide(fg, agreement)
