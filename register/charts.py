@@ -113,16 +113,8 @@ def level_chart_svg(
         f'<line x1="{plot_left}" y1="{advised_y:.1f}" x2="{plot_right}" y2="{advised_y:.1f}" '
         f'stroke="{COLOURS["advised"]}" stroke-width="1.5" stroke-dasharray="6 4"/>'
     )
-    parts.append(
-        _label(
-            plot_right,
-            advised_y - 5,
-            _("advies: minimaal niveau %(level)d") % {"level": advised_level},
-            anchor="end",
-            fill=COLOURS["advised"],
-            size=10,
-        )
-    )
+    # The advised level is named in the legend, not beside its line: there the level's own
+    # line and points (at level 5, or a step near the right edge) ran through the words.
     points: list[str] = []
     for index, snapshot in enumerate(snapshots):
         cx, cy = x(snapshot.day), y_level(snapshot.level)
@@ -181,7 +173,11 @@ def level_chart_svg(
     # Legend.
     legend = [
         ("line", COLOURS["level"], _("Niveau")),
-        ("dash", COLOURS["advised"], _("Advies")),
+        (
+            "dash",
+            COLOURS["advised"],
+            _("Advies: minimaal niveau %(level)d") % {"level": advised_level},
+        ),
         ("box", COLOURS["high"], _("Hoog")),
         ("box", COLOURS["medium"], _("Middel")),
         ("box", COLOURS["low"], _("Laag")),

@@ -86,6 +86,18 @@ def test_the_last_date_under_the_chart_ends_inside_the_drawing():
     assert last is not None and last.group(1) == "end", svg
 
 
+def test_the_advised_level_is_named_in_the_legend_not_over_the_level_line():
+    import re
+
+    for day, level in [("2026-02-01", 4), ("2026-03-01", 5)]:
+        LevelSnapshot.objects.create(day=datetime.date.fromisoformat(day), level=level)
+    svg = level_chart_svg(snapshot_history(today=datetime.date(2026, 3, 2)), advised_level=5)
+    texts = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg)
+    advice = [(float(x), float(y)) for x, y, text in texts if "minimaal niveau 5" in text]
+    # Once, in the legend below both panels (the flags panel ends at y 288).
+    assert len(advice) == 1 and advice[0][1] > 288, texts
+
+
 def test_the_chart_without_snapshots_says_so():
     assert "Nog geen metingen" in level_chart_svg([], advised_level=3)
 
