@@ -48,6 +48,17 @@ def test_a_request_for_another_format_is_406(reader):
     assert response.json()["code"] == "not_acceptable"
 
 
+def test_another_format_asked_in_the_address_is_406_too_and_json_is_served(reader):
+    client = token_client(reader)
+    response = client.get(URL, {"format": "yaml"})
+    assert response.status_code == 406
+    assert response.json() == {
+        "code": "not_acceptable",
+        "detail": "Deze API antwoordt alleen in JSON (Accept: application/json).",
+    }
+    assert client.get(URL, {"format": "json"}).status_code == 200
+
+
 def test_each_token_has_its_own_budget(low_rate, reader, procurement):
     first = token_client(reader, "Portaal")
     for _ in range(3):
