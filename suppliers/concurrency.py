@@ -89,3 +89,14 @@ def save_edit(*, form: forms.ModelForm, expected_version: int | None) -> models.
     if not form.instance._state.adding:
         claim_version(form.instance, expected_version)
     return form.save()
+
+
+def save_or_refuse(form: VersionedFormMixin, record: str) -> models.Model | None:
+    """`save_edit()` of a valid edit form with the version it sent: the saved record, or None
+    with the stale-edit message on the form (`record` as in `stale_edit_message`), nothing
+    written and the editor's input kept."""
+    try:
+        return save_edit(form=form, expected_version=form.loaded_version)
+    except StaleEditError:
+        form.add_error(None, stale_edit_message(record))
+        return None

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .concurrency import StaleEditError, save_edit, stale_edit_message
+from .concurrency import save_or_refuse
 from .forms import (
     AttributeForm,
     DataFlowGridForm,
@@ -93,11 +93,7 @@ def _record_form(request: HttpRequest, form: SupplierForm | ProductForm) -> Http
             record = form.save()
             messages.success(request, added % {"name": record.name})
             return redirect(record)
-        try:
-            save_edit(form=form, expected_version=form.loaded_version)
-        except StaleEditError:
-            form.add_error(None, stale_edit_message(stale_record))
-        else:
+        if save_or_refuse(form, stale_record) is not None:
             messages.success(request, _("De wijzigingen zijn opgeslagen."))
             return redirect(record)
     ctx = {"form": form}
@@ -303,13 +299,8 @@ def attribute_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Showing the form takes no row lock; a save over someone else's is refused.
     attribute = get_object_or_404(Attribute, pk=pk)
     form = AttributeForm(request.POST or None, instance=attribute)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_edit(form=form, expected_version=form.loaded_version)
-        except StaleEditError:
-            form.add_error(None, stale_edit_message(_("dit attribuut")))
-        else:
-            messages.success(request, _("De wijzigingen zijn opgeslagen."))
-            return redirect("suppliers:attribute_list")
+    if request.method == "POST" and form.is_valid() and save_or_refuse(form, _("dit attribuut")):
+        messages.success(request, _("De wijzigingen zijn opgeslagen."))
+        return redirect("suppliers:attribute_list")
     ctx = {"form": form, "attribute": attribute}
     return render(request, "suppliers/attribute_form.html", ctx)

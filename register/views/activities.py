@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suppliers.concurrency import StaleEditError, save_edit, stale_edit_message
+from suppliers.concurrency import StaleEditError, save_or_refuse, stale_edit_message
 from suppliers.history import history_entries
 from suppliers.models import Product
 
@@ -165,13 +165,10 @@ def _activity_form(
     else:
         form = ProcessingActivityForm(request.POST or None, instance=activity)
         if request.method == "POST" and form.is_valid():
-            try:
-                activity = save_edit(form=form, expected_version=form.loaded_version)
-            except StaleEditError:
-                form.add_error(None, stale_edit_message(_("deze verwerking")))
-            else:
-                messages.success(request, saved_message % {"name": activity})
-                return redirect(activity)
+            saved = save_or_refuse(form, _("deze verwerking"))
+            if saved is not None:
+                messages.success(request, saved_message % {"name": saved})
+                return redirect(saved)
     chosen = form.chosen_products()
     product_query = request.POST.get(PRODUCT_SEARCH_FIELD, "").strip() if searching else ""
     found, more = [], False
@@ -212,12 +209,8 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
 @permission_required("register.change_organisation", raise_exception=True)
 def organisation_edit(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=Organisation.load())
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_edit(form=form, expected_version=form.loaded_version)
-        except StaleEditError:
-            form.add_error(None, stale_edit_message(_("de gegevens van de organisatie")))
-        else:
-            messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
-            return redirect("register:organisation")
+    stale = _("de gegevens van de organisatie")
+    if request.method == "POST" and form.is_valid() and save_or_refuse(form, stale):
+        messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
+        return redirect("register:organisation")
     return render(request, "register/organisation_form.html", {"form": form})
