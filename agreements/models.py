@@ -1344,6 +1344,31 @@ class ReminderSent(models.Model):
         return f"{self.agreement.reference}: {self.threshold} dagen ({self.ends_on})"
 
 
+class ReviewReminderSent(models.Model):
+    """The day an FG was mailed the agreements waiting for them: one such mail a day however
+    often `send_reminders` runs (run by hand again, or by the cron of a second server)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("FG"),
+    )
+    day = models.DateField(_("dag"))
+    sent_at = models.DateTimeField(_("verstuurd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verstuurde FG-herinnering")
+        verbose_name_plural = _("verstuurde FG-herinneringen")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="review_reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.day}"
+
+
 class FindingRisk(models.TextChoices):
     """SIVON's scale for a difference from Model 4.0 or the AVG: a risk, not right or wrong."""
 

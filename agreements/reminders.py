@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .mail import agreement_url, send_mail_to, site_url
-from .models import Agreement, AgreementStatus, ReminderSent, ReminderThreshold
+from .models import (
+    Agreement,
+    AgreementStatus,
+    ReminderSent,
+    ReminderThreshold,
+    ReviewReminderSent,
+)
 
 THRESHOLDS = sorted(ReminderThreshold.values)  # 7, 30, 90
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -66,8 +72,11 @@ def due_expiry_reminders(today: datetime.date) -> list[Expiring]:
     return due
 
 
-def send_review_reminders(connection=None) -> int:
-    """One e-mail per FG listing the agreements waiting for them (never their own)."""
+def send_review_reminders(today: datetime.date, connection=None) -> int:
+    """One e-mail per FG listing the agreements waiting for them (never their own), at most
+    one a day: the day is claimed (a unique row) in the transaction that sends the mail, so a
+    second run that day, or one running at the same time, sends nothing, and a mail that
+    could not be sent leaves the day unclaimed."""
     sent = 0
     for fg in _recipients("agreements.review_agreement"):
         mine = list(
@@ -77,22 +86,29 @@ def send_review_reminders(connection=None) -> int:
         )
         if not mine:
             continue
-        items = [{"agreement": a, "url": agreement_url(a)} for a in mine]
-        subject = ngettext(
-            "%(count)s overeenkomst wacht op uw beoordeling",
-            "%(count)s overeenkomsten wachten op uw beoordeling",
-            len(mine),
-        ) % {"count": len(mine)}
-        queue_url = site_url(reverse("agreements:review_queue"))
-        send_mail_to(
-            fg.email,
-            subject,
-            "review_waiting",
-            {"user": fg, "items": items, "queue_url": queue_url},
-            connection,
-        )
-        sent += 1
+        with transaction.atomic():
+            _reminder, claimed = ReviewReminderSent.objects.get_or_create(user=fg, day=today)
+            if claimed:
+                _send_review_reminder(fg, mine, connection)
+                sent += 1
     return sent
+
+
+def _send_review_reminder(fg, mine: list[Agreement], connection) -> None:
+    items = [{"agreement": a, "url": agreement_url(a)} for a in mine]
+    subject = ngettext(
+        "%(count)s overeenkomst wacht op uw beoordeling",
+        "%(count)s overeenkomsten wachten op uw beoordeling",
+        len(mine),
+    ) % {"count": len(mine)}
+    queue_url = site_url(reverse("agreements:review_queue"))
+    send_mail_to(
+        fg.email,
+        subject,
+        "review_waiting",
+        {"user": fg, "items": items, "queue_url": queue_url},
+        connection,
+    )
 
 
 def send_expiry_reminders(today: datetime.date, connection=None) -> int:
@@ -128,6 +144,6 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     connection = get_connection()
     return {
-        "fg": send_review_reminders(connection),
+        "fg": send_review_reminders(today, connection),
         "privacy_officers": send_expiry_reminders(today, connection),
     }

@@ -38,6 +38,31 @@ def test_each_fg_gets_the_waiting_agreements_but_not_their_own_submission(fg, fg
     assert mails_to(fg_officer) == []
 
 
+def test_the_fg_gets_one_waiting_mail_a_day_however_often_the_command_runs(fg, fg_officer):
+    waiting = make_agreement([make_product()], reference="VO-WACHT")
+    complete_checklist(waiting)
+    submit_agreement(agreement=waiting, user=fg_officer)
+    run()
+    run()  # by hand again, or the cron of a second server
+    assert len(mails_to(fg)) == 1
+    run(TODAY + datetime.timedelta(days=1))
+    assert len(mails_to(fg)) == 2
+
+
+def test_a_waiting_mail_that_could_not_be_sent_goes_out_on_the_next_run(fg, fg_officer, settings):
+    waiting = make_agreement([make_product()], reference="VO-WACHT")
+    complete_checklist(waiting)
+    submit_agreement(agreement=waiting, user=fg_officer)
+    # A mail relay that refuses the connection: nothing listens on port 9 of this machine.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with pytest.raises(OSError):
+        run()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run()
+    assert len(mails_to(fg)) == 1
+
+
 def test_no_mail_to_the_fg_when_nothing_waits(fg):
     make_agreement([make_product()], status=AgreementStatus.APPROVED, reviewer=fg)
     run()

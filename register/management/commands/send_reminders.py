@@ -6,7 +6,7 @@ from agreements.reminders import send_reminders
 class Command(BaseCommand):
     help = (
         "E-mail each FG about agreements waiting for their review (never their own "
-        "submissions), and the privacy officers about approved agreements ending within "
+        "submissions; once a day), and the privacy officers about approved agreements ending within "
         "90, 30 and 7 days (once per threshold and end date). Run daily from cron."
     )
 
