@@ -12,6 +12,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from suppliers.models import Product
+
 from .charts import level_chart_svg
 from .models import Organisation, ProcessingActivity
 from .rules.level import (
@@ -62,6 +64,9 @@ def level_context(
     snapshots = history_with_today(result, today)
     return {
         "organisation": Organisation.load(),
+        # Every criterion holds for a register without products: the page and the report say
+        # that the level then means nothing yet.
+        "register_empty": not Product.objects.exists(),
         "today": today,
         "condition_name": CONDITION_NAME,
         "theme_name": THEME_NAME,

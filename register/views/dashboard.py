@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementStatus
 from suppliers.kept import kept_parts
+from suppliers.models import Product
 
 from ..intake import intake_agreements
 from ..models import Organisation
@@ -53,10 +54,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "register/dashboard_no_role.html")
     # One more than shown tells whether there are more, without counting them all.
     intakes = list(intake_agreements()[: INTAKES_SHOWN + 1])
+    # A register without products has no flags, which must not read as "op orde".
+    empty = not Product.objects.exists()
     ctx = {
         **_awaiting_decision(request),
         "organisation": Organisation.load(),
-        "flag_sections": _flag_sections(request),
+        "register_empty": empty,
+        "flag_sections": {} if empty else _flag_sections(request),
         "intakes": intakes[:INTAKES_SHOWN],
         "more_intakes": len(intakes) > INTAKES_SHOWN,
         "intake_list_link": "?" + urlencode({"status": AgreementStatus.DRAFT}),

@@ -130,3 +130,13 @@ def test_the_report_bounds_long_lists_but_keeps_the_exact_counts(reader):
     assert f"{FLAG_CODES['no_agreement'][1]} 30" in text
     named = [n for n in range(30) if f"Zonder overeenkomst {n:02d}:" in text]
     assert len(named) == 10  # the criteria name the same first ten; the annex has no colon
+
+
+def test_an_empty_register_says_its_level_means_nothing_yet(reader):
+    # Every criterion holds vacuously without products: the page and the report say so.
+    empty = "Het register is nog leeg: er staan geen producten in."
+    page = client_for(reader).get("/register/niveau/").content.decode()
+    assert empty in page
+    assert empty in text_of(client_for(reader).get("/register/niveau/rapport.pdf").content)
+    level5_product()
+    assert empty not in client_for(reader).get("/register/niveau/").content.decode()
