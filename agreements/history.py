@@ -698,3 +698,28 @@ def version_baseline(agreement: Agreement, version: int) -> datetime.datetime | 
         agreement.history.filter(version=version).order_by("-history_date", "-history_id").first()
     )
     return record.history_date if record else None
+
+
+# What a decision changes on the agreement's row: not content the FG could have written.
+_WORKFLOW_FIELDS = NOISE_FIELDS | {"status", "status_reason", "submitted_by", "submitted_at"}
+
+
+def content_written_by(agreement: Agreement, user) -> bool:
+    """Whether `user` changed the agreement's content (its fields, products and attributes,
+    documents, privacy notices or subprocessors) since the FG's latest decision on it, or
+    ever when there is none. An FG with a second role that may edit (a small board's FG who
+    is also privacy officer, a superuser in the fg group) must not decide on content they
+    wrote (AVG art. 38). A few queries; asked only of such users."""
+    latest = agreement.reviews.order_by("-decided_at", "-pk").first()
+    since = {"history_date__gt": approval_baseline(latest)} if latest else {}
+    for model in (Document, PrivacyNotice, Subprocessor):
+        related = model.history.filter(agreement_id=agreement.pk, history_user=user, **since)
+        if related.exists():
+            return True
+    for record in agreement.history.filter(history_user=user, **since).order_by("history_date"):
+        previous = record.prev_record
+        if previous is None:
+            return True  # they made it
+        if record.diff_against(previous, excluded_fields=_WORKFLOW_FIELDS).changes:
+            return True
+    return False

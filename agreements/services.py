@@ -20,7 +20,7 @@ from suppliers.models import Attribute, Product
 
 from . import notifications
 from .checklist import checklist_queryset, describe_missing, missing_items
-from .history import changes_since, version_baseline
+from .history import changes_since, content_written_by, version_baseline
 from .models import (
     APPROVED_NOTICE_FIELDS,
     Agreement,
@@ -142,6 +142,27 @@ def is_fg(user: User | None) -> bool:
     if getattr(user, "in_fg_group", None) is None:
         user.in_fg_group = user.groups.filter(name=FG_GROUP).exists()
     return user.in_fg_group and user.has_perm("agreements.review_agreement")
+
+
+def may_decide(user: User, agreement: Agreement) -> bool:
+    """The FG may record a decision on this agreement now: it waits for review, they did not
+    submit it, and (an FG who may also edit) they did not write its content since the last
+    decision (`content_written_by`)."""
+    return (
+        is_fg(user)
+        and agreement.awaits_review_by(user)
+        and not (
+            user.has_perm("agreements.change_agreement") and content_written_by(agreement, user)
+        )
+    )
+
+
+def wrote_content_message() -> str:
+    return _(
+        "U heeft de inhoud van deze overeenkomst zelf gewijzigd sinds het laatste besluit van "
+        "de FG. Een FG beoordeelt onafhankelijk (AVG art. 38): een andere FG moet over deze "
+        "overeenkomst besluiten."
+    )
 
 
 def _claim_version(agreement: Agreement, expected_version: int | None) -> Agreement:
@@ -416,6 +437,8 @@ def decide_agreement(
                 "Een andere FG moet haar beoordelen."
             )
         )
+    if user.has_perm("agreements.change_agreement") and content_written_by(agreement, user):
+        raise PermissionDenied(wrote_content_message())
     if not comment.strip():
         raise ValidationError(
             _("Licht uw besluit toe; een toelichting is verplicht."), code="comment_required"

@@ -220,6 +220,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         agreement.awaits_review and review is not None and review.fingerprint != fingerprint
     )
     show_diff = changed or resubmitted
+    may_decide = services.may_decide(user, agreement)
     ctx = {
         "resubmitted": resubmitted,
         "agreement": agreement,
@@ -236,7 +237,12 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
         "can_submit": user.has_perm("agreements.submit_agreement")
         and agreement.may_be_submitted(approval_matches),
-        "can_decide": services.is_fg(user) and agreement.awaits_review_by(user),
+        "can_decide": may_decide,
+        # An FG with a second role who wrote the content waiting for their decision.
+        "wrote_content": services.is_fg(user)
+        and agreement.awaits_review_by(user)
+        and not may_decide,
+        "wrote_content_message": services.wrote_content_message(),
         "can_terminate": user.has_perm("agreements.terminate_agreement")
         and agreement.can_move_to(AgreementStatus.TERMINATED),
         "can_upload": user.has_perm("agreements.add_document") and agreement.is_editable,

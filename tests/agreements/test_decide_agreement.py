@@ -8,7 +8,7 @@ from django.urls import reverse
 from agreements.models import Agreement, AgreementStatus, Review
 from agreements.services import decide_agreement, submit_agreement
 
-from ..conftest import client_for, complete_checklist, make_agreement, make_product
+from ..conftest import client_for, complete_checklist, make_agreement, make_product, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +195,76 @@ def test_the_fg_sees_the_decision_form_only_for_a_submitted_agreement(privacy_of
     assert "Besluit vastleggen" in page
     page = client_for(privacy_officer).get(waiting.get_absolute_url()).content.decode()
     assert "Besluit vastleggen" not in page
+
+
+def test_an_fg_who_also_edits_cannot_approve_content_they_wrote_after_submission(
+    privacy_officer, fg_officer, fg
+):
+    # A small board's FG who is also privacy officer rewrites what someone else submitted:
+    # approving it would approve their own text (AVG art. 38).
+    agreement = submitted_by(privacy_officer)
+    agreement._history_user = fg_officer
+    agreement.purposes = "Alles wat de leverancier wil, ook doorverkoop."
+    agreement.save()
+    with pytest.raises(PermissionDenied, match="zelf gewijzigd"):
+        decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok")
+    assert not Review.objects.exists()
+    page = client_for(fg_officer).get(agreement.get_absolute_url()).content.decode()
+    assert "Besluit vastleggen" not in page
+    assert "U heeft de inhoud van deze overeenkomst zelf gewijzigd" in page
+    # Another FG decides.
+    assert decide_agreement(agreement=agreement, user=fg, decision="goedgekeurd", comment="Ok")
+
+
+def test_a_subprocessor_added_by_the_fg_also_counts_as_content_they_wrote(
+    privacy_officer, fg_officer
+):
+    agreement = submitted_by(privacy_officer)
+    subprocessor = agreement.subprocessors.model(
+        agreement=agreement, name="Eigen Cloud BV", countries="NL", service="Hosting"
+    )
+    subprocessor._history_user = fg_officer
+    subprocessor.save()
+    with pytest.raises(PermissionDenied, match="zelf gewijzigd"):
+        decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok")
+
+
+def test_an_fg_who_also_edits_decides_again_on_content_they_did_not_write(
+    privacy_officer, fg_officer
+):
+    # Their own earlier decision (a status change) is no content they wrote, nor is an edit
+    # before that decision.
+    agreement = make_agreement([make_product()])
+    agreement._history_user = fg_officer
+    agreement.retention = "1 jaar"
+    agreement.save()
+    complete_checklist(agreement)
+    submit_agreement(agreement=agreement, user=privacy_officer)
+    agreement.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="zelf gewijzigd"):
+        decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok")
+    other_fg = make_user("fg2", "fg")
+    decide_agreement(
+        agreement=agreement, user=other_fg, decision="aanpassing_gevraagd", comment="Bijwerken"
+    )
+    agreement.refresh_from_db()
+    agreement._history_user = privacy_officer
+    agreement.retention = "2 jaar"
+    agreement.status = AgreementStatus.DRAFT  # an edit sends it back to draft
+    agreement.save()
+    submit_agreement(agreement=agreement, user=privacy_officer)
+    agreement.refresh_from_db()
+    review = decide_agreement(
+        agreement=agreement, user=fg_officer, decision="aanpassing_gevraagd", comment="Nog niet"
+    )
+    assert review.reviewer == fg_officer
+    agreement.refresh_from_db()
+    agreement._history_user = privacy_officer
+    agreement.retention = "3 jaar"
+    agreement.status = AgreementStatus.DRAFT  # an edit sends it back to draft
+    agreement.save()
+    submit_agreement(agreement=agreement, user=privacy_officer)
+    agreement.refresh_from_db()
+    assert decide_agreement(
+        agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok"
+    )
