@@ -23,6 +23,7 @@ from .models import (
     InvalidLocation,
     Subprocessor,
     join_locations,
+    locations_as_stored,
     parse_locations,
     subprocessor_label,
 )
@@ -261,7 +262,8 @@ class SubprocessorForm(forms.ModelForm):
 
     def clean_countries(self) -> str:
         try:
-            return join_locations(parse_locations(self.cleaned_data.get("countries", "")))
+            typed = join_locations(parse_locations(self.cleaned_data.get("countries", "")))
+            return locations_as_stored(typed, self.instance.countries if self.instance.pk else "")
         except InvalidLocation as error:
             raise ValidationError(
                 invalid_location_message(error.value), code="invalid_country"

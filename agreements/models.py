@@ -1173,6 +1173,15 @@ def join_locations(locations: Iterable[str]) -> str:
     return COUNTRY_SEPARATOR.join(locations)
 
 
+def locations_as_stored(typed: str, stored: str) -> str:
+    """`typed` (stored form, "NL, BE"), or `stored` when both name the same places in another
+    order: retyping "BE, NL" over "NL, BE" (in the form or a workbook cell) changes nothing the
+    FG approved, so it must not void the approval."""
+    if stored and set(split_locations(typed)) == set(split_locations(stored)):
+        return stored
+    return typed
+
+
 def outside_eea(countries: str) -> bool:
     """Any of the stored locations ("NL, US", "wereldwijd") lies outside the EEA."""
     return any(location_outside_eea(c) for c in split_locations(countries))

@@ -28,6 +28,7 @@ from agreements.models import (
     PrivacyNotice,
     Review,
     Subprocessor,
+    locations_as_stored,
     parse_locations,
     pdf_file_name,
     subprocessor_label,
@@ -519,6 +520,8 @@ class SubprocessorsImport(SheetImport):
         sub = self.known.subprocessors.get(key) or Subprocessor(
             agreement=agreement, name=name, service=service
         )
+        if sub.pk:
+            values["countries"] = locations_as_stored(values["countries"], sub.countries)
         if self.records.save(reader, sub, reader.assigned(values), label):
             self.known.subprocessors[key] = sub
 

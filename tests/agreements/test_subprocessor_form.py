@@ -111,3 +111,27 @@ def test_a_subprocessor_twice_in_other_case_is_refused(privacy_officer):
     assert response.status_code == 200
     assert "aws staat al in de lijst (als AWS)" in response.content.decode()
     assert not Agreement.objects.get().subprocessors.exists()
+
+
+def test_the_same_countries_in_another_order_change_nothing_the_fg_approved(privacy_officer):
+    # Retyping "NL, BE" as "be, nl" names the same places: the approval keeps holding.
+    from register.demo import load_demo
+
+    load_demo()
+    agreement = next(
+        a
+        for a in Agreement.objects.with_fingerprint_content().order_by("reference")
+        if a.is_current() and any("," in s.countries for s in a.subprocessors.all())
+    )
+    sub = next(s for s in agreement.subprocessors.all() if "," in s.countries)
+    fingerprint = agreement.content_fingerprint()
+    reordered = ", ".join(reversed(sub.countries.split(", "))).lower()
+    index = list(agreement.subprocessors.all()).index(sub)
+    response = edit(privacy_officer, agreement, **{f"sub-{index}-countries": reordered})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = Agreement.objects.get(pk=agreement.pk)
+    assert stored.subprocessors.get(pk=sub.pk).countries == sub.countries
+    assert stored.content_fingerprint() == fingerprint and stored.is_current()
+    # Another set of countries is a change.
+    edit(privacy_officer, stored, **{f"sub-{index}-countries": "NL"})
+    assert Agreement.objects.get(pk=agreement.pk).content_fingerprint() != fingerprint

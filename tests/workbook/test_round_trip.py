@@ -110,3 +110,31 @@ def test_a_subprocessor_whose_name_holds_a_control_character_is_found_again(tmp_
 
     assert result.errors == [] and result.changes == []
     assert Subprocessor.objects.count() == count
+
+
+def test_the_same_countries_in_another_order_are_no_change_in_the_workbook(tmp_path):
+    """A Land cell retyped as "BE; NL" over "NL; BE" names the same places: no change, and
+    the approval keeps holding."""
+    from openpyxl import load_workbook
+
+    from agreements.models import Subprocessor
+
+    load_demo()
+    sub = next(s for s in Subprocessor.objects.order_by("pk") if "," in s.countries)
+    fingerprint = sub.agreement.content_fingerprint()
+    path = tmp_path / "register.xlsx"
+    call_command("export_register", str(path))
+    book = load_workbook(path)
+    sheet = book["Subverwerkers"]
+    headers = [cell.value for cell in sheet[1]]
+    column = headers.index("Land")
+    for row in sheet.iter_rows(min_row=2):
+        if row[headers.index("Naam")].value == sub.name:
+            row[column].value = "; ".join(reversed(row[column].value.split("; ")))
+    book.save(path)
+
+    result = import_workbook(path)
+
+    assert result.errors == [] and result.changes == []
+    assert Subprocessor.objects.get(pk=sub.pk).countries == sub.countries
+    assert Agreement.objects.get(pk=sub.agreement_id).content_fingerprint() == fingerprint
