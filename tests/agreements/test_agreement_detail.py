@@ -41,7 +41,7 @@ def test_the_detail_shows_products_notices_subprocessors_documents_and_reviews(
 
     page = client_for(reader).get(agreement.get_absolute_url()).content.decode()
     assert "LOVS" in page and "Adaptief" in page
-    assert "gezondheid" in page and "gevoelig" in page
+    assert "gezondheid" in page and "bijzonder (art. 9)" in page  # a special category
     assert "zoals de overeenkomst" in page  # Adaptief has no notice of its own
     assert "Cloud Inc" in page and "buiten EER" in page and "geen waarborg" in page
     assert "vo.pdf" in page

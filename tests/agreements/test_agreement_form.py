@@ -1,6 +1,7 @@
 """Creating and editing agreements: validation with clear messages, and who may do it."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -217,3 +218,17 @@ def test_step_one_shows_at_most_25_suppliers_whatever_the_register_holds(privacy
     assert page.count('href="?supplier=') == 25
     assert "Leverancier 24" in page and "Leverancier 25" not in page
     assert "Alleen de eerste 25 leveranciers worden getoond" in page
+
+
+def test_a_special_category_is_marked_as_such_not_only_as_sensitive(privacy_officer):
+    # An FG tells art. 9 data (health, religion) from merely sensitive data (a photo).
+    agreement = make_agreement([make_product()], attributes=("godsdienst", "foto"))
+    special = r'\s*<span class="pill high">bijzonder \(art\. 9\)</span>'
+    sensitive = r'\s*<span class="pill high">gevoelig</span>'
+    client = client_for(privacy_officer)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert re.search(r"\(<code>godsdienst</code>\)" + special, page)
+    assert re.search(r"\(<code>foto</code>\)" + sensitive, page)
+    form = client.get(reverse("agreements:agreement_edit", args=[agreement.pk])).content.decode()
+    assert re.search(r"godsdienst \(Godsdienst of levensovertuiging\)" + special, form)
+    assert re.search(r"foto \([^)<]*\)" + sensitive, form)

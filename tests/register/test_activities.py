@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -456,3 +457,17 @@ def test_recipients_are_required_and_geen_is_an_answer():
     assert without.missing_fields() == ["ontvangers"]
     assert none.missing_fields() == []
     assert list(ProcessingActivity.objects.incomplete()) == [without]
+
+
+def test_the_form_names_every_field_it_requires_and_dates_read_in_words(privacy_officer):
+    # The intro listed six of the seven required fields; the missing one (ontvangers) then
+    # surprised the user as "Onvolledig".
+    page = client_for(privacy_officer).get(reverse("register:activity_create")).content.decode()
+    intro = page.split('<p class="lead">', 1)[1].split("</p>", 1)[0].lower()
+    for name in ProcessingActivity.REQUIRED_FIELDS:
+        assert str(ProcessingActivity._meta.get_field(name).verbose_name) in intro, name
+    activity = ProcessingActivity.objects.create(
+        name="Oefenen", last_reviewed_on=datetime.date(2026, 11, 1)
+    )
+    page = client_for(privacy_officer).get(activity.get_absolute_url()).content.decode()
+    assert "1 november 2026" in page and "01-11-2026" not in page

@@ -86,7 +86,7 @@ def test_the_page_shows_legal_bases_exception_dpia_and_last_review(reader):
     assert "<li>Toestemming</li><li>Wettelijke verplichting</li>" in page
     assert "Art. 9 lid 2 sub g" in page
     assert "Gepland" in page
-    assert "05-03-2026" in page
+    assert "5 maart 2026" in page
 
 
 def test_only_the_privacy_officer_is_offered_the_copy(reader, privacy_officer, linked):
