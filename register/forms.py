@@ -212,7 +212,10 @@ class SchoolsOfProduct:
             required=False,
             widget=ManyCheckboxes,  # every school of the board (250 at scale 1)
             label=_("Scholen"),
-            help_text=_("De scholen van het bestuur die dit product gebruiken."),
+            help_text=_(
+                "De scholen van het bestuur die dit product gebruiken. Scholen komen in het "
+                "register via het tabblad Scholen van een Excel-werkmap (Importeren)."
+            ),
         )
         if form.instance.pk and not form.is_bound:
             form.initial[self.field_name] = list(form.instance.schools.all())

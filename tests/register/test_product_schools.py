@@ -37,6 +37,8 @@ def test_a_new_product_is_given_the_schools_that_use_it(privacy_officer, schools
     client = client_for(privacy_officer)
     form = client.get(reverse("suppliers:product_create"))
     assert "De scholen van het bestuur die dit product gebruiken." in form.text
+    # Where schools come from, since no page adds them.
+    assert "via het tabblad Scholen van een Excel-werkmap" in form.text
     assert "De Regenboog (12AB)" in form.text
     response = client.post(
         reverse("suppliers:product_create"),
