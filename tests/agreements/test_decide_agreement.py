@@ -8,7 +8,14 @@ from django.urls import reverse
 from agreements.models import Agreement, AgreementStatus, Review
 from agreements.services import decide_agreement, submit_agreement
 
-from ..conftest import client_for, complete_checklist, make_agreement, make_product, make_user
+from ..conftest import (
+    attrs,
+    client_for,
+    complete_checklist,
+    make_agreement,
+    make_product,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +275,13 @@ def test_an_fg_who_also_edits_decides_again_on_content_they_did_not_write(
     assert decide_agreement(
         agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok"
     )
+
+
+def test_an_agreed_attribute_added_by_the_fg_counts_as_content_they_wrote(
+    privacy_officer, fg_officer
+):
+    agreement = submitted_by(privacy_officer)
+    agreement._history_user = fg_officer
+    agreement.attributes.add(attrs("geboortedatum")[0])
+    with pytest.raises(PermissionDenied, match="zelf gewijzigd"):
+        decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok")
