@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from suppliers.models import Product, Supplier
-from suppliers.panels import PanelContent, Panels
+from suppliers.panels import PanelContent, Panels, ProductFormExtension
 
 from .models import Agreement, AgreementStatus, Finding, PrivacyNotice
 
@@ -75,18 +75,12 @@ def add_agreement_for_product_panel(request: HttpRequest, product: Product) -> P
     return _add_agreement(request, supplier=product.supplier_id, product=product.pk)
 
 
-class CoveredProductKeepsItsSupplier:
+class CoveredProductKeepsItsSupplier(ProductFormExtension):
     """The product form (suppliers app) refuses to move a product to another supplier while
     an agreement of its supplier covers it: the agreement's approval covers the product as
     its supplier's (DESIGN.md section 3), and the agreement form offers only that supplier's
     products, so the move would void the approval and the next save of the agreement would
     drop the product without a word."""
-
-    def contribute(self, form) -> None:
-        pass
-
-    def save(self, form, product: Product) -> None:
-        pass
 
     def clean(self, form, cleaned: dict) -> None:
         product, supplier = form.instance, cleaned.get("supplier")

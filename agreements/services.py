@@ -144,17 +144,11 @@ def is_fg(user: User | None) -> bool:
     return user.in_fg_group and user.has_perm("agreements.review_agreement")
 
 
-def may_decide(user: User, agreement: Agreement) -> bool:
-    """The FG may record a decision on this agreement now: it waits for review, they did not
-    submit it, and (an FG who may also edit) they did not write its content since the last
-    decision (`content_written_by`)."""
-    return (
-        is_fg(user)
-        and agreement.awaits_review_by(user)
-        and not (
-            user.has_perm("agreements.change_agreement") and content_written_by(agreement, user)
-        )
-    )
+def wrote_content(user: User, agreement: Agreement) -> bool:
+    """An FG who may also edit agreements (a second role, a superuser in fg) and changed this
+    agreement's content since the last decision (`content_written_by`): they may not decide
+    on it (AVG art. 38). No query for an FG who may not edit."""
+    return user.has_perm("agreements.change_agreement") and content_written_by(agreement, user)
 
 
 def wrote_content_message() -> str:
@@ -437,7 +431,7 @@ def decide_agreement(
                 "Een andere FG moet haar beoordelen."
             )
         )
-    if user.has_perm("agreements.change_agreement") and content_written_by(agreement, user):
+    if wrote_content(user, agreement):
         raise PermissionDenied(wrote_content_message())
     if not comment.strip():
         raise ValidationError(

@@ -220,7 +220,9 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         agreement.awaits_review and review is not None and review.fingerprint != fingerprint
     )
     show_diff = changed or resubmitted
-    may_decide = services.may_decide(user, agreement)
+    # An FG with a second role who wrote the content waiting for their decision.
+    awaits_this_fg = services.is_fg(user) and agreement.awaits_review_by(user)
+    wrote_content = awaits_this_fg and services.wrote_content(user, agreement)
     ctx = {
         "resubmitted": resubmitted,
         "agreement": agreement,
@@ -237,11 +239,8 @@ def _detail_context(request: HttpRequest, agreement: Agreement | int, **extra) -
         "can_edit": user.has_perm("agreements.change_agreement") and agreement.is_editable,
         "can_submit": user.has_perm("agreements.submit_agreement")
         and agreement.may_be_submitted(approval_matches),
-        "can_decide": may_decide,
-        # An FG with a second role who wrote the content waiting for their decision.
-        "wrote_content": services.is_fg(user)
-        and agreement.awaits_review_by(user)
-        and not may_decide,
+        "can_decide": awaits_this_fg and not wrote_content,
+        "wrote_content": wrote_content,
         "wrote_content_message": services.wrote_content_message(),
         "can_terminate": user.has_perm("agreements.terminate_agreement")
         and agreement.can_move_to(AgreementStatus.TERMINATED),

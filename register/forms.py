@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suppliers.concurrency import VersionedFormMixin
 from suppliers.models import Product
+from suppliers.panels import ProductFormExtension
 from suppliers.widgets import ManyCheckboxes
 
 from .models import LegalBasis, Organisation, ProcessingActivity, School
@@ -198,7 +199,7 @@ class WorkbookUploadForm(forms.Form):
         return upload
 
 
-class SchoolsOfProduct:
+class SchoolsOfProduct(ProductFormExtension):
     """The product form's "Scholen" field (issue 17): the board's schools that use the product.
 
     The link is School.products (this app's model), so the suppliers app's form gets the field

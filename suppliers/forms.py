@@ -92,8 +92,7 @@ class ProductForm(VersionedFormMixin, forms.ModelForm):
                     ),
                 )
         for extension in self.extensions:
-            if hasattr(extension, "clean"):
-                extension.clean(self, cleaned)
+            extension.clean(self, cleaned)
         return cleaned
 
 

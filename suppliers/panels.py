@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.http import HttpRequest
 
@@ -57,16 +57,20 @@ product_panels = Panels[Product]()
 supplier_panels = Panels[Supplier]()
 
 
-class ProductFormExtension(Protocol):
-    """Fields a higher app adds to the product form, and how it saves them (inside the
-    transaction that saves the product)."""
+class ProductFormExtension:
+    """What a higher app adds to the product form: fields (`contribute`), a check that
+    refuses a change it knows to be wrong (`clean`, from the form's clean()), and how it
+    saves its fields (`save`, inside the transaction that saves the product). Each does
+    nothing unless the extension overrides it."""
 
-    def contribute(self, form: forms.ModelForm) -> None: ...
+    def contribute(self, form: forms.ModelForm) -> None:
+        pass
 
-    def save(self, form: forms.ModelForm, product: Product) -> None: ...
+    def clean(self, form: forms.ModelForm, cleaned: dict) -> None:
+        pass
 
-    # Optional: `clean(form, cleaned)`, called from the form's clean(), to refuse a change
-    # a higher app knows to be wrong (see ProductForm.clean).
+    def save(self, form: forms.ModelForm, product: Product) -> None:
+        pass
 
 
 _product_form_extensions: list[ProductFormExtension] = []

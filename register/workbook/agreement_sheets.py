@@ -347,7 +347,7 @@ class AgreementsImport(SheetImport):
             same = [r for r in agreement.reviews.all() if _same_decision(r, decision, decided_on)]
             if same:
                 self.warn_if_decision_edited(reader, agreement, same[-1], values)
-            if not same:
+            else:
                 reader.error(
                     _(
                         "het besluit “%(decision)s” van %(date)s staat niet in het register bij "
