@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -219,7 +220,26 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(name__iexact=name.strip())
 
 
-class Product(models.Model):
+class ProductIdentity:
+    """What a product says of itself, from its key, name, supplier and scope: shared by the
+    model and by `ProductRow`, the product as the rules read it."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"{self.supplier.name} / {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return detail_url("suppliers:product_detail", self.pk)
+
+    @property
+    def is_in_scope(self) -> bool:
+        """In use and processing personal data: the products the flags look at. The same rule
+        as `ProductQuerySet.in_scope()`."""
+        return self.status == LifecycleStatus.IN_USE and self.processes_personal_data
+
+
+class Product(ProductIdentity, models.Model):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="products", verbose_name=_("leverancier")
     )
@@ -274,12 +294,6 @@ class Product(models.Model):
         ]
         permissions = [("file_intake", _("Mag een intake voor een nieuw product indienen"))]
 
-    def __str__(self) -> str:
-        return f"{self.supplier.name} / {self.name}"
-
-    def get_absolute_url(self) -> str:
-        return detail_url("suppliers:product_detail", self.pk)
-
     def get_kind_display(self) -> str:
         return choice_label(ProductKind, self.kind)
 
@@ -289,11 +303,49 @@ class Product(models.Model):
     def get_status_display(self) -> str:
         return choice_label(LifecycleStatus, self.status)
 
+
+@dataclass(slots=True, eq=False)
+class ProductRow(ProductIdentity):
+    """A product as the rules read it (register/rules/flags.py): the fields a flag's reader
+    may use, as a plain row. The whole register's thousands of products are read as rows,
+    not model instances, in a third of the time (docs/performance.md); any other field is an
+    AttributeError here, never a query per flag.
+
+    Equal to the model instance of the same product, as two instances of one row are
+    (Django compares models by key), so `flag.product == product` holds for either."""
+
+    id: int
+    name: str
+    status: str
+    processes_personal_data: bool
+    supplier_id: int
+    supplier: Supplier  # read with its name only
+
+    # The fields read, in the order of the above (after `id`), for `.values_list()`.
+    FIELDS = ("id", "name", "status", "processes_personal_data", "supplier_id")
+
     @property
-    def is_in_scope(self) -> bool:
-        """In use and processing personal data: the products the flags look at. The same rule
-        as `ProductQuerySet.in_scope()`."""
-        return self.status == LifecycleStatus.IN_USE and self.processes_personal_data
+    def pk(self) -> int:
+        return self.id
+
+    @classmethod
+    def of(cls, product: Product) -> ProductRow:
+        return cls(
+            product.pk,
+            product.name,
+            product.status,
+            product.processes_personal_data,
+            product.supplier_id,
+            product.supplier,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ProductRow | Product):
+            return self.id == other.pk
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)
 
 
 class Attribute(models.Model):

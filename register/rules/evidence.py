@@ -21,7 +21,7 @@ from agreements.models import (
     split_locations,
     transfers_outside_eea,
 )
-from suppliers.models import Attribute, Product
+from suppliers.models import Attribute, ProductRow
 
 COUNTRIES = APPROVED_SUBPROCESSOR_FIELDS.index("countries")
 
@@ -39,7 +39,7 @@ def agreement_countries(agreement: Agreement) -> list[str]:
 class SpecialFlow:
     """A special-category attribute (art. 9) that reaches a linked product."""
 
-    product: Product
+    product: ProductRow
     attribute: Attribute
     agreement: Agreement | None  # the current agreement it flows under, if any
 
@@ -48,7 +48,7 @@ class SpecialFlow:
 class Transfer:
     """A linked product whose current agreement transfers data outside the EEA."""
 
-    product: Product
+    product: ProductRow
     agreement: Agreement
     countries: list[str]  # outside the EEA; empty when only the agreement says so
 
@@ -57,7 +57,7 @@ class Transfer:
 class ActivityEvidence:
     """The activity's linked products and what their evidence says, beside the activity."""
 
-    products: list[Product]
+    products: list[ProductRow]
     current_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
     covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
     attributes_by_product: dict[int, list[Attribute]] = field(default_factory=dict)
@@ -151,7 +151,7 @@ class ActivityEvidence:
 
 
 def evidence_for(
-    products: list[Product],
+    products: list[ProductRow],
     *,
     covering_by_product: dict[int, list[Agreement]],
     flows_by_product: dict[int, list],

@@ -36,7 +36,7 @@ from agreements.models import (
     location_unknown,
     unsafe_transfer,
 )
-from suppliers.models import Attribute, Channel, DataFlow, Product, Supplier
+from suppliers.models import Attribute, Channel, DataFlow, Product, ProductRow, Supplier
 
 from ..models import ProcessingActivity, is_blank
 from . import cache
@@ -129,7 +129,7 @@ class Flag:
     code: str
     severity: str
     message: str
-    product: Product | None = None
+    product: ProductRow | None = None
     agreement: Agreement | None = None
     attribute: Attribute | None = None
     activity: ProcessingActivity | None = None
@@ -211,7 +211,7 @@ class Flow(NamedTuple):
 class RegisterData:
     """Everything the rules read, fetched once."""
 
-    products: list[Product]
+    products: list[ProductRow]
     agreements: list[Agreement]  # not terminated, content read by load_content_values()
     flows_by_product: dict[int, list[Flow]] = field(default_factory=dict)
     covering_by_product: dict[int, list[Agreement]] = field(default_factory=dict)
@@ -223,7 +223,7 @@ class RegisterData:
     _evidence_memo: dict[datetime.date, dict[int, tuple]] = field(default_factory=dict)
 
     @cached_property
-    def products_by_id(self) -> dict[int, Product]:
+    def products_by_id(self) -> dict[int, ProductRow]:
         return {p.id: p for p in self.products}
 
     def evidence(self, activity: ProcessingActivity, today: datetime.date) -> ActivityEvidence:
@@ -242,8 +242,8 @@ class RegisterData:
         )
 
 
-# The product fields a flag's reader may use; any other field would cost a query per flag
-# (the query-count tests of the dashboard, the Niveau page and the export would show it).
+# The product fields a `ProductRow` is made of, for reading products as model instances first
+# (`.only()`); the whole register reads them as rows straight away.
 FLAG_PRODUCT_FIELDS = ("name", "status", "processes_personal_data", "supplier", "supplier__name")
 FLAG_SUPPLIER_FIELDS = ("name",)
 
@@ -280,7 +280,8 @@ def load_register(
 
     With `products` (select_related supplier), only those products, the agreements covering
     them and their links to activities are read, and no activities. With `read_links=False`,
-    no links to activities either (`products_by_activity` stays empty).
+    no links to activities either (`products_by_activity` stays empty). Either way the
+    products are held as `ProductRow`s, so that a flag's product is one kind of object.
     """
     whole_register = products is None
     agreements_qs = agreements_queryset()
@@ -289,15 +290,17 @@ def load_register(
         # name, the key for links): a third of the time of reading whole rows. Each supplier
         # is read once and shared by its products and agreements (not once per row).
         suppliers = {s.pk: s for s in Supplier.objects.only(*FLAG_SUPPLIER_FIELDS)}
-        products = list(
-            Product.objects.only("name", "status", "processes_personal_data", "supplier").order_by(
+        products = [
+            ProductRow(pk, name, status, processes, supplier_id, suppliers[supplier_id])
+            for pk, name, status, processes, supplier_id in Product.objects.order_by(
                 "name", "supplier__name"
-            )
-        )
+            ).values_list(*ProductRow.FIELDS)
+        ]
         agreements_qs = list(agreements_qs.select_related(None))
-        for row in (*products, *agreements_qs):
-            row.supplier = suppliers[row.supplier_id]
-    products = list(products)
+        for agreement in agreements_qs:
+            agreement.supplier = suppliers[agreement.supplier_id]
+    else:
+        products = [ProductRow.of(product) for product in products]
     product_ids = [p.id for p in products]
     flows = DataFlow.objects.order_by(
         "product_id", "attribute__sort_order", "attribute__code", "channel"
@@ -351,7 +354,7 @@ def load_register(
 # --- the product rules, shared with the verdict ----------------------------------------------
 
 
-def allowed_codes(product: Product, agreement: Agreement) -> set[str]:
+def allowed_codes(product: Product | ProductRow, agreement: Agreement) -> set[str]:
     """The allowed attributes of a product under an agreement (DESIGN.md section 5): those of
     the product's privacy notice under that agreement where it exists, else the agreement's."""
     content = agreement.content_values()
@@ -370,7 +373,7 @@ def _latest_approval_key(agreement: Agreement) -> tuple:
 class Coverage:
     """How a product stands under its covering agreements on one day (DESIGN.md section 5)."""
 
-    product: Product
+    product: Product | ProductRow  # the verdict's is the model instance
     covering: list[Agreement]
     current: list[Agreement]
     # The agreements whose allowed attributes count: the current ones, or else the covering
@@ -410,7 +413,7 @@ class Coverage:
 
 
 def coverage_for(
-    product: Product,
+    product: Product | ProductRow,
     covering: list[Agreement],
     flows: list[Flow],
     today: datetime.date,
@@ -467,7 +470,9 @@ def most_advanced(agreements: list[Agreement]) -> Agreement:
     return min(agreements, key=lambda a: (_PROGRESS.get(a.status, 9), -a.pk))
 
 
-def _not_approved_message(agreement: Agreement, product: Product, today: datetime.date) -> str:
+def _not_approved_message(
+    agreement: Agreement, product: Product | ProductRow, today: datetime.date
+) -> str:
     """Why the named agreement is not current (`Agreement.why_not_current`), and what to do."""
     values = {"ref": agreement.reference, "product": product.name}
     reason = agreement.why_not_current(today)
@@ -888,7 +893,7 @@ def load_activity_register(activity: ProcessingActivity) -> RegisterData:
     return data
 
 
-def unlinked_product_flag(product: Product) -> Flag:
+def unlinked_product_flag(product: ProductRow) -> Flag:
     """`register_incomplete` for an in-scope product in no processing activity (art. 30 AVG)."""
     return _flag(
         REGISTER_INCOMPLETE,
@@ -901,7 +906,7 @@ def unlinked_product_flag(product: Product) -> Flag:
     )
 
 
-def flags_of_product(product: Product, data: RegisterData, today: datetime.date) -> list[Flag]:
+def flags_of_product(product: ProductRow, data: RegisterData, today: datetime.date) -> list[Flag]:
     """The flags whose subject is `product`, from data read by `load_register()` (which read
     the product's flows, covering agreements and links); no queries. The unit the rules
     recompute when a write touches the product (rules/incremental.py)."""

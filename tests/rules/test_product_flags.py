@@ -5,9 +5,12 @@ import pytest
 
 from bench.generate import generate_register
 from register.demo import load_demo
+from register.rules import cache
 from register.rules.flags import compute_flags, flags_for_product
 from register.rules.verdict import verdict_and_flags_for, verdict_for
-from suppliers.models import Product
+from suppliers.models import LifecycleStatus, Product, ProductRow
+
+from ..conftest import make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +40,30 @@ def test_the_verdict_pdfs_single_read_gives_the_same_verdict_and_flags():
         assert _as_rows(flags) == _as_rows(flags_for_product(product))
     unknown, none = verdict_and_flags_for("Bestaat niet")
     assert unknown.verdict == "unknown" and none == []
+
+
+@pytest.mark.parametrize("read", ["whole register", "the product alone"])
+def test_a_flags_product_is_the_product_with_its_name_link_and_scope(
+    read, django_assert_num_queries
+):
+    """The rules read products as rows (docs/performance.md): a flag's product still equals
+    the product, reads the same and links to its page, whichever way it was read."""
+    product = make_product("Rekenmeester")
+    retired = make_product("Taalmaatje", status=LifecycleStatus.RETIRED)
+    if read == "whole register":
+        flags = compute_flags()
+    else:
+        cache.forget()
+        flags = flags_for_product(product)
+    flag = next(f for f in flags if f.code == "no_agreement")
+    row = flag.product
+    assert isinstance(row, ProductRow)
+    assert row == product and product == row and {row} == {product} and row != retired
+    assert str(row) == str(product) == f"{product.supplier.name} / Rekenmeester"
+    assert row.get_absolute_url() == product.get_absolute_url()
+    assert row.is_in_scope and flag.supplier == product.supplier
+    # A field the rules do not read is an error, never a query per flag.
+    with django_assert_num_queries(0), pytest.raises(AttributeError):
+        row.description  # noqa: B018
+    # The retired product is read too, and out of scope: no flags.
+    assert {f.product.name for f in compute_flags() if f.product} == {"Rekenmeester"}
