@@ -321,7 +321,8 @@ class ProductRow(ProductIdentity):
     supplier_id: int
     supplier: Supplier  # read with its name only
 
-    # The fields read, in the order of the above (after `id`), for `.values_list()`.
+    # The columns a row is made from (`.values_list()`), in the order of the fields above;
+    # the supplier is then found by its key.
     FIELDS = ("id", "name", "status", "processes_personal_data", "supplier_id")
 
     @property

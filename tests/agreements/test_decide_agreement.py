@@ -285,3 +285,26 @@ def test_an_agreed_attribute_added_by_the_fg_counts_as_content_they_wrote(
     agreement.attributes.add(attrs("geboortedatum")[0])
     with pytest.raises(PermissionDenied, match="zelf gewijzigd"):
         decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok")
+
+
+IN_REVIEW = "De FG beoordeelt deze overeenkomst nu"
+
+
+def test_the_edit_pages_of_an_agreement_under_review_say_the_fg_reviews_the_new_content(
+    privacy_officer, fg
+):
+    """The privacy officer may still edit while the FG reviews; each page that changes the
+    content says what that does to the review (the decision test above shows it)."""
+    agreement = submitted_by(privacy_officer)
+    product = agreement.products.get()
+    pages = [
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
+        reverse("agreements:document_upload", args=[agreement.pk]),
+    ]
+    client = client_for(privacy_officer)
+    for page in pages:
+        assert IN_REVIEW in client.get(page).content.decode(), page
+    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.DRAFT)
+    for page in pages:
+        assert IN_REVIEW not in client.get(page).content.decode(), page
