@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.concurrency import VersionedFormMixin
-from suppliers.models import Product
+from suppliers.models import Product, without_spaces
 from suppliers.panels import ProductFormExtension
 from suppliers.widgets import ManyCheckboxes
 
@@ -160,11 +160,10 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         }
 
     def clean_board_number(self) -> str:
-        # Typed with spaces or copied with them ("41 234"): the digits are what count.
-        return "".join(self.cleaned_data["board_number"].split())
+        return without_spaces(self.cleaned_data["board_number"])
 
     def clean_kvk_number(self) -> str:
-        return "".join(self.cleaned_data["kvk_number"].split())
+        return without_spaces(self.cleaned_data["kvk_number"])
 
 
 class WorkbookUploadForm(forms.Form):

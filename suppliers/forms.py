@@ -19,15 +19,28 @@ from .models import (
     Supplier,
     attribute_code_validator,
     new_attribute_code_problem,
+    without_spaces,
 )
 from .panels import product_form_extensions
 from .widgets import ManyOptionsSelect
 
 
 class SupplierForm(VersionedFormMixin, forms.ModelForm):
+    # Longer than the number itself: typed with spaces, it is cleaned first and the model's
+    # validator then says what a KvK number looks like.
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer"),
+        max_length=20,
+        required=False,
+        help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
+    )
+
     class Meta:
         model = Supplier
         fields = ["name", "kvk_number", "website", "privacy_contact", "convenant", "notes"]
+
+    def clean_kvk_number(self) -> str:
+        return without_spaces(self.cleaned_data["kvk_number"])
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -91,6 +91,12 @@ kvk_validator = RegexValidator(
 )
 
 
+def without_spaces(value: str) -> str:
+    """A number typed or pasted with spaces ("1234 5678"): the digits are what count. Forms
+    and workbook cells clean a number with this before its validators judge it."""
+    return "".join(value.split())
+
+
 attribute_code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_.-]*$",
     _(

@@ -41,6 +41,7 @@ from suppliers.models import (
     DataSubject,
     LifecycleStatus,
     ProductKind,
+    without_spaces,
 )
 
 from ..models import DpiaStatus, LegalBasis, Sector
@@ -219,10 +220,6 @@ def required(column: Column) -> Column:
     return replace(column, required=True)
 
 
-def _no_spaces(value: str) -> str:
-    return value.replace(" ", "")
-
-
 def canonical_locations(value: str) -> str:
     """ "nl,be" as stored ("NL, BE"); a value with an unknown item is left for the sheet's
     import to refuse with its row."""
@@ -250,8 +247,8 @@ ORGANISATION = SheetSpec(
         text("Contact", "contact", width=50),
         text("FG", "fg_name", width=30),
         text("FG-contact", "fg_contact", width=40),
-        text("Bestuursnummer", "board_number", width=16, clean=_no_spaces),
-        text("KvK-nummer", "kvk_number", width=12, clean=_no_spaces),
+        text("Bestuursnummer", "board_number", width=16, clean=without_spaces),
+        text("KvK-nummer", "kvk_number", width=12, clean=without_spaces),
     ),
 )
 SCHOOLS = SheetSpec(
@@ -266,7 +263,7 @@ SUPPLIERS = SheetSpec(
     "Leveranciers",
     (
         required(text("Naam", "name", width=30, key=True)),
-        text("KvK-nummer", "kvk_number", width=12, clean=_no_spaces),
+        text("KvK-nummer", "kvk_number", width=12, clean=without_spaces),
         text("Website", "website", width=30),
         text("Privacycontact", "privacy_contact", width=30),
         # DESIGN.md 11.2: an empty cell is "onbekend" (not known), never "geen" (an answer).

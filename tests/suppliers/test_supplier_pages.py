@@ -89,6 +89,27 @@ def test_a_duplicate_name_or_bad_kvk_is_refused_with_a_clear_message(privacy_off
     assert Supplier.objects.count() == 1
 
 
+@pytest.mark.parametrize("typed", ["8765 4321", " 87 65 43 21 ", "8765\u00a04321"])
+def test_a_kvk_number_typed_or_pasted_with_spaces_is_stored_as_its_digits(privacy_officer, typed):
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:supplier_create"),
+        {"name": "Spatie BV", "kvk_number": typed, "convenant": "geen"},
+    )
+    assert response.status_code == 302, response.text
+    assert Supplier.objects.get(name="Spatie BV").kvk_number == "87654321"
+
+
+def test_a_kvk_number_with_spaces_and_too_few_digits_says_what_a_number_looks_like(
+    privacy_officer,
+):
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:supplier_create"),
+        {"name": "Spatie BV", "kvk_number": "8765 432", "convenant": "geen"},
+    )
+    assert response.status_code == 200 and "precies 8 cijfers" in response.text
+    assert not Supplier.objects.filter(name="Spatie BV").exists()
+
+
 @pytest.mark.parametrize("persona", ["fg", "procurement", "reader"])
 def test_only_the_privacy_officer_may_create_or_edit_suppliers(persona, personas):
     supplier = make_supplier()
