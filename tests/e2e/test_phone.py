@@ -130,3 +130,28 @@ def test_the_fgs_queue_and_the_processing_register_are_cards_on_a_phone(
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), address
     expect(page.locator("td[data-label]").first).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_every_channel_of_the_data_flow_grid_is_in_view_without_scrolling_its_box(
+    demo: str, page: Page, viewport: dict
+) -> None:
+    """The grid's five channel columns scrolled out of view inside their box, on a phone and
+    at a laptop's width; on a phone each box now stands under its attribute, with its
+    channel's name in its label."""
+    page.set_viewport_size(viewport)
+    login(page, demo, "privacy")
+    product = Product.objects.get(name="Rekenrijk Online")
+    page.goto(f"{demo}{product.get_absolute_url()}")
+    grid = page.locator(".flow-grid").first
+    assert grid.evaluate("e => e.parentElement.scrollWidth <= e.parentElement.clientWidth + 1")
+    row = grid.locator("tbody tr").first
+    row.scroll_into_view_if_needed()
+    for box in row.get_by_role("checkbox").all():
+        expect(box).to_be_in_viewport()
+    if viewport is PHONE:
+        handmatig = row.locator("label.flow-cell", has_text="Handmatig")
+        expect(handmatig).to_be_visible()
+        was = handmatig.get_by_role("checkbox").is_checked()
+        handmatig.locator(".flow-channel").click()
+        assert handmatig.get_by_role("checkbox").is_checked() is not was
