@@ -112,32 +112,39 @@ def _send_review_reminder(fg, mine: list[Agreement], connection) -> None:
 
 
 def send_expiry_reminders(today: datetime.date, connection=None) -> int:
-    """One e-mail per privacy officer about agreements crossing 90, 30 or 7 days."""
-    due = due_expiry_reminders(today)
+    """One e-mail per privacy officer about agreements crossing 90, 30 or 7 days. Each
+    reminder is claimed (a unique row) in the transaction that sends the mails, as the FG's
+    are: a run at the same moment (a second server's cron) sends none of the claimed ones
+    again, and mails that could not be sent leave them unclaimed for the next run."""
     officers = _recipients("agreements.submit_agreement")
-    if not due or not officers:
-        return 0
-    subject = ngettext(
-        "%(count)s verwerkersovereenkomst loopt binnenkort af",
-        "%(count)s verwerkersovereenkomsten lopen binnenkort af",
-        len(due),
-    ) % {"count": len(due)}
-    for officer in officers:
-        send_mail_to(
-            officer.email,
-            subject,
-            "agreements_expiring",
-            {"user": officer, "items": due},
-            connection,
-        )
+    if not officers:
+        return 0  # unclaimed: they go out once someone can receive them
     with transaction.atomic():
-        for item in due:
-            ReminderSent.objects.get_or_create(
-                agreement=item.agreement,
-                threshold=item.threshold,
-                ends_on=item.agreement.ends_on,
+        due = [item for item in due_expiry_reminders(today) if _claim(item)]
+        if not due:
+            return 0
+        subject = ngettext(
+            "%(count)s verwerkersovereenkomst loopt binnenkort af",
+            "%(count)s verwerkersovereenkomsten lopen binnenkort af",
+            len(due),
+        ) % {"count": len(due)}
+        for officer in officers:
+            send_mail_to(
+                officer.email,
+                subject,
+                "agreements_expiring",
+                {"user": officer, "items": due},
+                connection,
             )
     return len(officers)
+
+
+def _claim(item: Expiring) -> bool:
+    """Claim this reminder; False when another run already did."""
+    _reminder, claimed = ReminderSent.objects.get_or_create(
+        agreement=item.agreement, threshold=item.threshold, ends_on=item.agreement.ends_on
+    )
+    return claimed
 
 
 def send_reminders(today: datetime.date | None = None) -> dict[str, int]:

@@ -108,6 +108,42 @@ def test_each_threshold_is_mailed_once(privacy_officer, fg):
     assert sent_on == [90, 30, 7]
 
 
+def test_two_runs_at_the_same_moment_send_an_expiry_reminder_once(privacy_officer, fg, monkeypatch):
+    """A second server's cron that read the due reminders before the first one sent them."""
+    from agreements import reminders
+
+    make_agreement(
+        [make_product()],
+        status=AgreementStatus.APPROVED,
+        reviewer=fg,
+        ends_on=TODAY + datetime.timedelta(days=30),
+    )
+    seen_by_the_second = reminders.due_expiry_reminders(TODAY)
+    assert len(seen_by_the_second) == 1
+    run()
+    monkeypatch.setattr(reminders, "due_expiry_reminders", lambda today: seen_by_the_second)
+    run()
+    assert len(mails_to(privacy_officer)) == 1
+
+
+def test_an_expiry_reminder_that_could_not_be_sent_goes_out_on_the_next_run(
+    privacy_officer, fg, settings
+):
+    make_agreement(
+        [make_product()],
+        status=AgreementStatus.APPROVED,
+        reviewer=fg,
+        ends_on=TODAY + datetime.timedelta(days=30),
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with pytest.raises(OSError):
+        run()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run()
+    assert len(mails_to(privacy_officer)) == 1
+
+
 def test_a_new_end_date_rearms_the_reminders(privacy_officer, fg):
     agreement = make_agreement(
         [make_product()],
