@@ -8,11 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.concurrency import VersionedFormMixin
-from suppliers.models import Product, without_spaces
+from suppliers.forms import cleaned_number, number_field
+from suppliers.models import Product
 from suppliers.panels import ProductFormExtension
 from suppliers.widgets import ManyCheckboxes
 
-from .models import LegalBasis, Organisation, ProcessingActivity, School
+from .models import (
+    LegalBasis,
+    Organisation,
+    ProcessingActivity,
+    School,
+    board_number_validator,
+    kvk_number_validator,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 # A workbook with its PDFs in a zip may be larger than a single document.
@@ -136,19 +144,11 @@ class ProcessingActivityForm(VersionedFormMixin, forms.ModelForm):
 class OrganisationForm(VersionedFormMixin, forms.ModelForm):
     """The controller and its FG (Art. 30(1)(a) AVG)."""
 
-    # Longer than the numbers themselves: typed with spaces, they are cleaned first and the
-    # model's validators then say what a number should look like.
-    board_number = forms.CharField(
-        label=_("Bestuursnummer (DUO)"),
-        max_length=20,
-        required=False,
-        help_text=_("Het bestuursnummer van DUO: 5 cijfers."),
+    board_number = number_field(
+        _("Bestuursnummer (DUO)"), _("Het bestuursnummer van DUO: 5 cijfers.")
     )
-    kvk_number = forms.CharField(
-        label=_("KvK-nummer"),
-        max_length=20,
-        required=False,
-        help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
+    kvk_number = number_field(
+        _("KvK-nummer"), _("Het nummer in het Handelsregister van de KvK: 8 cijfers.")
     )
 
     class Meta:
@@ -160,10 +160,10 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         }
 
     def clean_board_number(self) -> str:
-        return without_spaces(self.cleaned_data["board_number"])
+        return cleaned_number(self.cleaned_data["board_number"], board_number_validator)
 
     def clean_kvk_number(self) -> str:
-        return without_spaces(self.cleaned_data["kvk_number"])
+        return cleaned_number(self.cleaned_data["kvk_number"], kvk_number_validator)
 
 
 class WorkbookUploadForm(forms.Form):

@@ -18,6 +18,7 @@ from .models import (
     ProductKind,
     Supplier,
     attribute_code_validator,
+    kvk_validator,
     new_attribute_code_problem,
     without_spaces,
 )
@@ -25,14 +26,31 @@ from .panels import product_form_extensions
 from .widgets import ManyOptionsSelect
 
 
-class SupplierForm(VersionedFormMixin, forms.ModelForm):
-    # Longer than the number itself: typed with spaces, it is cleaned first and the model's
-    # validator then says what a KvK number looks like.
-    kvk_number = forms.CharField(
-        label=_("KvK-nummer"),
+def cleaned_number(value: str, validator) -> str:
+    """A number as typed (spaces allowed), checked by the model field's own `validator` only:
+    one message that says what the number looks like, not also the field's length limit
+    counted after the spaces went."""
+    number = without_spaces(value)
+    if number:
+        validator(number)
+    return number
+
+
+def number_field(label, help_text) -> forms.CharField:
+    """A field for such a number: longer than the number itself (it may be typed with
+    spaces), with the phone's number keyboard."""
+    return forms.CharField(
+        label=label,
         max_length=20,
         required=False,
-        help_text=_("Het nummer in het Handelsregister van de KvK: 8 cijfers."),
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class SupplierForm(VersionedFormMixin, forms.ModelForm):
+    kvk_number = number_field(
+        _("KvK-nummer"), _("Het nummer in het Handelsregister van de KvK: 8 cijfers.")
     )
 
     class Meta:
@@ -40,7 +58,7 @@ class SupplierForm(VersionedFormMixin, forms.ModelForm):
         fields = ["name", "kvk_number", "website", "privacy_contact", "convenant", "notes"]
 
     def clean_kvk_number(self) -> str:
-        return without_spaces(self.cleaned_data["kvk_number"])
+        return cleaned_number(self.cleaned_data["kvk_number"], kvk_validator)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -29,6 +29,7 @@ from .kept import kept_parts
 from .models import Attribute, Channel, DataFlow, DataSubject, Product, Supplier
 from .panels import product_panels, supplier_panels
 from .services import set_data_flows
+from .templatetags.page_messages import section_tag
 
 PAGE_SIZE = 50
 # The latest changes a supplier or product page shows.
@@ -243,14 +244,20 @@ def product_flows(request: HttpRequest, pk: int) -> HttpResponse:
     added, removed = set_data_flows(
         product=product, selected=form.selected(), shown=form.shown_flows()
     )
+    # Shown in the section the page opens at, not at the top of a long page out of sight.
+    here = section_tag("gegevensstromen")
     if added or removed:
         messages.success(
             request,
-            _("Gegevensstromen opgeslagen: %(added)s toegevoegd, %(removed)s verwijderd.")
+            _(
+                "Gegevensstromen opgeslagen: %(added)s toegevoegd, %(removed)s verwijderd. De "
+                "signaleringen bovenaan de pagina zijn bijgewerkt."
+            )
             % {"added": added, "removed": removed},
+            extra_tags=here,
         )
     else:
-        messages.info(request, _("Er is niets veranderd aan de gegevensstromen."))
+        messages.info(request, _("Er is niets veranderd aan de gegevensstromen."), extra_tags=here)
     return redirect(_flows_section(product))
 
 

@@ -287,7 +287,7 @@ def test_an_agreed_attribute_added_by_the_fg_counts_as_content_they_wrote(
         decide_agreement(agreement=agreement, user=fg_officer, decision="goedgekeurd", comment="Ok")
 
 
-IN_REVIEW = "De FG beoordeelt deze overeenkomst nu"
+IN_REVIEW = "Deze overeenkomst ligt ter beoordeling bij de FG"
 
 
 def test_the_edit_pages_of_an_agreement_under_review_say_the_fg_reviews_the_new_content(
@@ -308,3 +308,21 @@ def test_the_edit_pages_of_an_agreement_under_review_say_the_fg_reviews_the_new_
     Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.DRAFT)
     for page in pages:
         assert IN_REVIEW not in client.get(page).content.decode(), page
+
+
+BACK_TO_DRAFT = "Na opslaan gaat de overeenkomst terug naar concept"
+
+
+@pytest.mark.parametrize("status", [AgreementStatus.CHANGES_REQUESTED, AgreementStatus.REJECTED])
+def test_every_edit_page_says_a_returned_agreement_goes_back_to_draft(privacy_officer, status):
+    """A new document or a changed bijsluiter sends it back to draft too, not only the form."""
+    agreement = submitted_by(privacy_officer)
+    Agreement.objects.filter(pk=agreement.pk).update(status=status)
+    product = agreement.products.get()
+    client = client_for(privacy_officer)
+    for page in [
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
+        reverse("agreements:document_upload", args=[agreement.pk]),
+    ]:
+        assert BACK_TO_DRAFT in client.get(page).content.decode(), page

@@ -132,13 +132,15 @@ def test_the_fgs_queue_and_the_processing_register_are_cards_on_a_phone(
     expect(page.locator("td[data-label]").first).to_be_visible()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+@pytest.mark.parametrize(
+    "viewport", [PHONE, {"width": 768, "height": 1024}, LAPTOP], ids=["phone", "tablet", "laptop"]
+)
 def test_every_channel_of_the_data_flow_grid_is_in_view_without_scrolling_its_box(
     demo: str, page: Page, viewport: dict
 ) -> None:
-    """The grid's five channel columns scrolled out of view inside their box, on a phone and
-    at a laptop's width; on a phone each box now stands under its attribute, with its
-    channel's name in its label."""
+    """The grid's five channel columns scrolled out of view inside their box, on a phone, a
+    tablet and at a laptop's width; on a phone each box now stands under its attribute, with
+    its channel's name in its label."""
     page.set_viewport_size(viewport)
     login(page, demo, "privacy")
     product = Product.objects.get(name="Rekenrijk Online")

@@ -51,6 +51,18 @@ def test_a_wrong_number_is_refused_with_what_it_should_be_and_nothing_is_saved(
     assert not Organisation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "field, value", [("board_number", "41 2345"), ("kvk_number", "4112 34567")]
+)
+def test_a_number_too_long_gets_only_the_message_of_what_it_should_be(
+    privacy_officer, field, value
+):
+    """Not also "niet meer dan ... tekens (het zijn er nu ...)", counted without the spaces."""
+    response = _post(privacy_officer, **{field: value})
+    errors = response.context["form"].errors[field]
+    assert len(errors) == 1 and "precies" in errors[0]
+
+
 def test_the_level_report_names_the_board_with_its_numbers(reader):
     Organisation(name="Stichting De Waterlinie", board_number="41234", kvk_number="41123456").save()
     response = client_for(reader).get(reverse("register:level_report"))

@@ -213,3 +213,25 @@ def test_a_subject_outside_the_list_is_refused(privacy_officer):
     assert response.status_code == 200
     assert "Laad de pagina opnieuw" in response.text
     assert flows_of(product) == set()
+
+
+def test_after_saving_the_page_says_what_changed_in_the_section_it_opens_at(privacy_officer):
+    """The page opens at the checklist, far below the top: the confirmation stands there."""
+    product = make_product()
+    client = client_for(privacy_officer)
+    page = client.get(save(client, product, key("eckId", "entree")).url).content.decode()
+    section = page[page.index('id="gegevensstromen"') :]
+    top = page[: page.index('id="gegevensstromen"')]
+    assert "Gegevensstromen opgeslagen: 1 toegevoegd, 0 verwijderd." in section
+    assert "Gegevensstromen opgeslagen" not in top
+    page = client.get(save(client, product, key("eckId", "entree")).url).content.decode()
+    assert (
+        "Er is niets veranderd aan de gegevensstromen."
+        in page[page.index('id="gegevensstromen"') :]
+    )
+
+
+def test_a_checkbox_is_named_by_the_attributes_dutch_label_for_a_screen_reader(privacy_officer):
+    product = make_product()
+    page = client_for(privacy_officer).get(product.get_absolute_url()).content.decode()
+    assert "Voornaam (givenName) via Basispoort (Leerling)" in page

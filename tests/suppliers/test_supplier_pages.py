@@ -135,3 +135,14 @@ def test_the_detail_uses_the_same_number_of_queries_for_1_or_30_products(privacy
     for _ in range(29):
         make_agreement([make_product(supplier=supplier)])
     assert _detail_queries(client, supplier) == small
+
+
+def test_a_kvk_number_too_long_gets_one_message_that_says_what_it_looks_like(privacy_officer):
+    response = client_for(privacy_officer).post(
+        reverse("suppliers:supplier_create"),
+        {"name": "Lang BV", "kvk_number": "87654321 0", "convenant": "geen"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["kvk_number"]
+    assert errors == ["Een KvK-nummer bestaat uit precies 8 cijfers."]
+    assert 'inputmode="numeric"' in response.text
