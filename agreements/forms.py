@@ -414,6 +414,10 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("Bevestig dat u dit besluit blijvend wilt vastleggen.")},
     )
 
+    # What the FG typed, kept when the content changed under them (not the confirmation: that
+    # is given again after reading the new content).
+    KEPT = ("decision", "comment", "incomplete_reason")
+
 
 class FindingForm(forms.ModelForm):
     """A new finding of the FG: what differs from Model 4.0 or the AVG, and its risk."""

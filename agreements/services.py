@@ -444,8 +444,10 @@ def decide_agreement(
     if seen_fingerprint is not None and seen_fingerprint != fingerprint_now:
         raise ValidationError(
             _(
-                "De overeenkomst is gewijzigd terwijl u haar bekeek. Bekijk de nieuwe inhoud "
-                "en neem dan opnieuw een besluit."
+                "De overeenkomst is gewijzigd terwijl u haar bekeek; uw besluit is niet "
+                "vastgelegd. Bekijk de nieuwe inhoud (wat er veranderde staat onder "
+                "Geschiedenis) en bevestig dan opnieuw: uw toelichting staat nog in het "
+                "formulier."
             ),
             code="stale",
         )

@@ -399,6 +399,19 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 incomplete_reason=form.cleaned_data["incomplete_reason"],
             )
         except ValidationError as error:
+            if error.code == "stale":
+                # The content changed while the FG read it: the page shows the new content,
+                # and the FG's words stay in the form, to confirm again after reading.
+                messages.error(request, _error_text(error))
+                agreement = _get_agreement(pk)
+                kept = DecisionForm(
+                    initial={
+                        **{name: form.cleaned_data[name] for name in DecisionForm.KEPT},
+                        "fingerprint": agreement.content_fingerprint(),
+                    }
+                )
+                ctx = _detail_context(request, agreement, decision_form=kept)
+                return render(request, "agreements/agreement_detail.html", ctx, status=409)
             if error.code != "incomplete_reason_required":
                 messages.error(request, _error_text(error))
                 return redirect(agreement)

@@ -162,6 +162,34 @@ def test_a_decision_on_content_that_changed_while_the_fg_read_it_is_refused(priv
     assert not Review.objects.exists()
 
 
+def test_after_a_refused_stale_decision_the_fgs_words_stay_and_confirming_again_records_it(
+    privacy_officer, fg
+):
+    """A stale form loses nothing: the FG reads the new content, confirms, and is done."""
+    agreement = submitted_by(privacy_officer)
+    client = client_for(fg)
+    seen = client.get(agreement.get_absolute_url()).context["fingerprint"]
+    agreement.purposes = "Iets anders"
+    agreement.save()
+    url = reverse("agreements:agreement_decide", args=[agreement.pk])
+    words = "Akkoord; let op de bewaartermijn."
+    response = client.post(
+        url, {"decision": "goedgekeurd", "comment": words, "fingerprint": seen, "confirm": "on"}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "uw besluit is niet vastgelegd" in page and "Iets anders" in page
+    form = response.context["decision_form"]
+    assert form.initial["comment"] == words and form.initial["decision"] == "goedgekeurd"
+    assert form.initial["fingerprint"] == agreement.content_fingerprint() != seen
+    assert "confirm" not in form.initial
+    assert not Review.objects.exists()
+    client.post(url, {**form.initial, "confirm": "on"})
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.APPROVED
+    assert Review.objects.get().comment == words
+
+
 def test_the_old_review_stays_after_a_new_one(privacy_officer, fg):
     agreement = submitted_by(privacy_officer)
     decide_agreement(
