@@ -7,7 +7,13 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Verwerkersovereenkomsten")
 
     def ready(self) -> None:
-        from suppliers.panels import add_product_form_extension, product_panels, supplier_panels
+        from suppliers.panels import (
+            add_product_form_extension,
+            product_form_panels,
+            product_panels,
+            supplier_form_panels,
+            supplier_panels,
+        )
 
         from . import signals  # noqa: F401
         from .panels import (
@@ -15,6 +21,8 @@ class AgreementsConfig(AppConfig):
             add_agreement_for_product_panel,
             add_agreement_for_supplier_panel,
             covered_product_keeps_its_supplier,
+            name_in_approvals_of_product_panel,
+            name_in_approvals_of_supplier_panel,
             privacy_notices_panel,
         )
 
@@ -27,3 +35,6 @@ class AgreementsConfig(AppConfig):
         product_panels.add(add_agreement_for_product_panel)
         # The product form refuses to move a covered product to another supplier.
         add_product_form_extension(covered_product_keeps_its_supplier)
+        # The product and supplier forms say which approvals a new name would void.
+        product_form_panels.add(name_in_approvals_of_product_panel)
+        supplier_form_panels.add(name_in_approvals_of_supplier_panel)

@@ -75,6 +75,28 @@ def add_agreement_for_product_panel(request: HttpRequest, product: Product) -> P
     return _add_agreement(request, supplier=product.supplier_id, product=product.pk)
 
 
+def _name_in_approvals(agreements) -> PanelContent:
+    """The approved agreements whose approval covers this name (DESIGN.md section 3: the
+    approval covers the supplier's and the products' names as the FG read them)."""
+    references = list(
+        agreements.filter(status=AgreementStatus.APPROVED)
+        .order_by("reference")
+        .values_list("reference", flat=True)
+    )
+    return PanelContent(
+        template="agreements/_name_in_approvals.html" if references else "",
+        context={"name_in_approvals": references},
+    )
+
+
+def name_in_approvals_of_product_panel(request: HttpRequest, product: Product) -> PanelContent:
+    return _name_in_approvals(Agreement.objects.filter(products=product))
+
+
+def name_in_approvals_of_supplier_panel(request: HttpRequest, supplier: Supplier) -> PanelContent:
+    return _name_in_approvals(Agreement.objects.filter(supplier=supplier))
+
+
 class CoveredProductKeepsItsSupplier(ProductFormExtension):
     """The product form (suppliers app) refuses to move a product to another supplier while
     an agreement of its supplier covers it: the agreement's approval covers the product as

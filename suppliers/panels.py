@@ -29,7 +29,7 @@ Page = TypeVar("Page")  # the object a page shows: a product, a supplier, an agr
 class PanelContent:
     """One panel as the product page shows it: the template it includes, the names that
     template reads (added to the page's context; the page's own names win), and buttons for
-    the page's action bar."""
+    the page's action bar; on a form page, only the template and its context count)."""
 
     template: str = ""  # none: the panel only adds context or actions
     context: dict = field(default_factory=dict)
@@ -55,6 +55,10 @@ class Panels(Generic[Page]):
 
 product_panels = Panels[Product]()
 supplier_panels = Panels[Supplier]()
+# The forms of an existing product or supplier: what a change there does elsewhere (the
+# agreements app: a new name voids the FG's approvals that name it).
+product_form_panels = Panels[Product]()
+supplier_form_panels = Panels[Supplier]()
 
 
 class ProductFormExtension:

@@ -27,7 +27,7 @@ from .forms import (
 from .history import history_entries
 from .kept import kept_parts
 from .models import Attribute, Channel, DataFlow, DataSubject, Product, Supplier
-from .panels import product_panels, supplier_panels
+from .panels import product_form_panels, product_panels, supplier_form_panels, supplier_panels
 from .services import set_data_flows
 from .templatetags.page_messages import section_tag
 
@@ -100,6 +100,11 @@ def _record_form(request: HttpRequest, form: SupplierForm | ProductForm) -> Http
     ctx = {"form": form}
     if record is not None:
         ctx[model_name] = record
+        form_panels = product_form_panels if model_name == "product" else supplier_form_panels
+        ctx["panels"] = form_panels(request, record)
+        for panel in ctx["panels"]:
+            for key, value in panel.context.items():
+                ctx.setdefault(key, value)
     return render(request, f"suppliers/{model_name}_form.html", ctx)
 
 

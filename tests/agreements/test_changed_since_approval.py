@@ -441,3 +441,27 @@ def test_an_imported_outdated_approval_shows_the_banner_without_a_diff(fg, reade
     page = detail(reader, agreement)
     assert "Gewijzigd na akkoord" in page
     assert "staat niet in de geschiedenis van dit register" in page
+
+
+NAME_IN_APPROVAL = "goedgekeurd met deze naam erin"
+
+
+def test_the_product_and_supplier_forms_say_which_approvals_a_new_name_voids(privacy_officer, fg):
+    """Renaming voided the FG's approval with only "De wijzigingen zijn opgeslagen."."""
+    product = make_product("Rekenmeester")
+    approved = make_agreement(
+        [product], status=AgreementStatus.APPROVED, reviewer=fg, reference="VO-AKKOORD"
+    )
+    loose = make_product("Los product")
+    client = client_for(privacy_officer)
+    product_form = client.get(reverse("suppliers:product_edit", args=[product.pk])).text
+    supplier_form = client.get(reverse("suppliers:supplier_edit", args=[product.supplier.pk])).text
+    for page in (product_form, supplier_form):
+        assert NAME_IN_APPROVAL in page and "VO-AKKOORD" in page
+    assert (
+        NAME_IN_APPROVAL not in client.get(reverse("suppliers:product_edit", args=[loose.pk])).text
+    )
+    # What the warning says happens.
+    assert approved.approval_matches_content()
+    Product.objects.filter(pk=product.pk).update(name="Rekenmeester 2")
+    assert Agreement.objects.get(pk=approved.pk).changed_since_approval()
