@@ -20,6 +20,17 @@ def run(day: datetime.date = TODAY) -> None:
         call_command("send_reminders", stdout=open("/dev/null", "w"))
 
 
+def run_once_refused_then_again(settings) -> None:
+    """A run whose mail relay refuses the connection (nothing listens on port 9 of this
+    machine), then a run that can send."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with pytest.raises(OSError):
+        run()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run()
+
+
 def mails_to(user) -> list:
     return [m for m in mail.outbox if user.email in m.to]
 
@@ -53,13 +64,7 @@ def test_a_waiting_mail_that_could_not_be_sent_goes_out_on_the_next_run(fg, fg_o
     waiting = make_agreement([make_product()], reference="VO-WACHT")
     complete_checklist(waiting)
     submit_agreement(agreement=waiting, user=fg_officer)
-    # A mail relay that refuses the connection: nothing listens on port 9 of this machine.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    with pytest.raises(OSError):
-        run()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    run()
+    run_once_refused_then_again(settings)
     assert len(mails_to(fg)) == 1
 
 
@@ -135,12 +140,7 @@ def test_an_expiry_reminder_that_could_not_be_sent_goes_out_on_the_next_run(
         reviewer=fg,
         ends_on=TODAY + datetime.timedelta(days=30),
     )
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    with pytest.raises(OSError):
-        run()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    run()
+    run_once_refused_then_again(settings)
     assert len(mails_to(privacy_officer)) == 1
 
 
