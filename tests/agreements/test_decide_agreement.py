@@ -318,18 +318,23 @@ def test_an_agreed_attribute_added_by_the_fg_counts_as_content_they_wrote(
 IN_REVIEW = "Deze overeenkomst ligt ter beoordeling bij de FG"
 
 
+def edit_pages(agreement) -> list[str]:
+    """The privacy officer's pages that change an agreement's content."""
+    product = agreement.products.get()
+    return [
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
+        reverse("agreements:document_upload", args=[agreement.pk]),
+    ]
+
+
 def test_the_edit_pages_of_an_agreement_under_review_say_the_fg_reviews_the_new_content(
     privacy_officer, fg
 ):
     """The privacy officer may still edit while the FG reviews; each page that changes the
     content says what that does to the review (the decision test above shows it)."""
     agreement = submitted_by(privacy_officer)
-    product = agreement.products.get()
-    pages = [
-        reverse("agreements:agreement_edit", args=[agreement.pk]),
-        reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
-        reverse("agreements:document_upload", args=[agreement.pk]),
-    ]
+    pages = edit_pages(agreement)
     client = client_for(privacy_officer)
     for page in pages:
         assert IN_REVIEW in client.get(page).content.decode(), page
@@ -346,11 +351,6 @@ def test_every_edit_page_says_a_returned_agreement_goes_back_to_draft(privacy_of
     """A new document or a changed bijsluiter sends it back to draft too, not only the form."""
     agreement = submitted_by(privacy_officer)
     Agreement.objects.filter(pk=agreement.pk).update(status=status)
-    product = agreement.products.get()
     client = client_for(privacy_officer)
-    for page in [
-        reverse("agreements:agreement_edit", args=[agreement.pk]),
-        reverse("agreements:privacy_notice_edit", args=[agreement.pk, product.pk]),
-        reverse("agreements:document_upload", args=[agreement.pk]),
-    ]:
+    for page in edit_pages(agreement):
         assert BACK_TO_DRAFT in client.get(page).content.decode(), page
